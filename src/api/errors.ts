@@ -1,0 +1,41 @@
+/** Every error the API gives is JSON: `{"error": "<for a person>", "status": <code>}`. Never a stack trace. */
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
+
+export function errorBody(status: number, message: string): string {
+  return JSON.stringify({ error: message, status });
+}
+
+export function sendError(reply: FastifyReply, status: number, message: string): FastifyReply {
+  return reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(errorBody(status, message));
+}
+
+/** A validation failure, said the way a person would: which parameter, and what it accepts. */
+export function describeValidationError(errors: FastifySchemaValidationError[], dataVar: string): string {
+  const error = errors[0];
+  if (!error) return `invalid ${dataVar}`;
+  const name = error.instancePath.replace(/^\//, '') || String(error.params.missingProperty ?? dataVar);
+  switch (error.keyword) {
+    case 'enum':
+      return `${name} must be one of: ${(error.params.allowedValues as string[]).join(', ')}`;
+    case 'format':
+      return `${name} must be a date as YYYY-MM-DD`;
+    case 'maxLength':
+      return `${name} is too long (at most ${error.params.limit} characters)`;
+    case 'type':
+      return `${name} must be given at most once`;
+    default:
+      return `${name} ${error.message ?? 'is not valid'}`;
+  }
+}
+
+export function registerErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.validation) return sendError(reply, 400, error.message);
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) return sendError(reply, status, error.message);
+    request.log.error({ err: error }, 'request failed');
+    return sendError(reply, 500, 'internal error: the failure was logged');
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, 404, `nothing here: ${request.url.split('?')[0]}`));
+}

@@ -1,0 +1,101 @@
+/**
+ * The pypistats.org JSON API: `/recent` and one endpoint per dimension of the registry, under
+ * `/api/packages/<package>/` (the live service's path) and `/api/package/<package>/` (the seed's).
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { dimensions, type Dimension } from '../domain/dimensions.js';
+import { checkPackageName, describeNameProblem } from '../domain/names.js';
+import type { Store } from '../store/types.js';
+import { sendError } from './errors.js';
+import { recentBody, RECENT_PERIODS, seriesBody, type RecentPeriod } from './responses.js';
+import type { Answer, ResponseCache } from './response-cache.js';
+
+export const API_PREFIXES = ['/api/packages', '/api/package'] as const;
+const OTHER_METHODS = ['DELETE', 'PATCH', 'POST', 'PUT'] as const;
+
+const dateParam = Type.String({ format: 'date' });
+const filterValueMaxLength = 64;
+
+function filterSchema(dimension: Dimension): TSchema {
+  const { values } = dimension.filter;
+  return values ? oneOf(values) : Type.String({ maxLength: filterValueMaxLength });
+}
+
+/** A plain `enum`, so a wrong value reads "must be one of: …" rather than a failed `anyOf`. */
+function oneOf(values: readonly string[]): TSchema {
+  return Type.Unsafe<string>({ type: 'string', enum: [...values] });
+}
+
+export const recentQuery = Type.Object({ period: Type.Optional(oneOf(RECENT_PERIODS)) });
+
+export function seriesQuery(dimension: Dimension) {
+  return Type.Object({
+    [dimension.filter.param]: Type.Optional(filterSchema(dimension)),
+    start_date: Type.Optional(dateParam),
+    end_date: Type.Optional(dateParam),
+  });
+}
+
+type PackageRequest = FastifyRequest<{ Params: { package: string }; Querystring: Record<string, string | undefined> }>;
+
+export interface PackageRoutesOptions {
+  store: Store;
+  cache: ResponseCache;
+}
+
+export const packageRoutes: FastifyPluginAsync<PackageRoutesOptions> = async (app, { store, cache }) => {
+  /** The normalized name, or the 400 already sent. */
+  function packageName(request: PackageRequest, reply: FastifyReply): string | null {
+    const check = checkPackageName(request.params.package);
+    if (check.ok) return check.name;
+    sendError(reply, 400, describeNameProblem(check.reason));
+    return null;
+  }
+
+  const missing = (name: string): Answer => ({ status: 404, error: `no downloads of package "${name}" are known` });
+
+  for (const prefix of API_PREFIXES) {
+    const recentUrl = `${prefix}/:package/recent`;
+    app.get(recentUrl, { schema: { querystring: recentQuery } }, async (request: PackageRequest, reply) => {
+      const name = packageName(request, reply);
+      if (name === null) return reply;
+      const period = request.query.period as RecentPeriod | undefined;
+      return cache.send(request, reply, `recent\u0000${name}\u0000${period ?? ''}`, async () => {
+        const latest = await store.latestDay();
+        if (latest === null || !(await store.hasPackage(name))) return missing(name);
+        return { status: 200, body: recentBody(name, await store.recent(name, latest), period) };
+      });
+    });
+    refuseOtherMethods(recentUrl);
+
+    for (const dimension of dimensions) {
+      const url = `${prefix}/:package/${dimension.name}`;
+      app.get(url, { schema: { querystring: seriesQuery(dimension) } }, async (request: PackageRequest, reply) => {
+        const name = packageName(request, reply);
+        if (name === null) return reply;
+        const { start_date: start, end_date: end } = request.query;
+        if (start && end && start > end) return sendError(reply, 400, 'start_date must not be after end_date');
+        const filterValue = request.query[dimension.filter.param];
+        const category = filterValue === undefined ? undefined : dimension.filter.toCategory(filterValue);
+        const key = [dimension.name, name, category ?? '', start ?? '', end ?? ''].join('\u0000');
+        return cache.send(request, reply, key, async () => {
+          if (!(await store.hasPackage(name))) return missing(name);
+          let points = await store.series(name, dimension.name, { start, end });
+          if (category !== undefined) points = points.filter((point) => point.category === category);
+          return { status: 200, body: seriesBody(name, dimension, points) };
+        });
+      });
+      refuseOtherMethods(url);
+    }
+  }
+
+  function refuseOtherMethods(url: string): void {
+    app.route({
+      method: [...OTHER_METHODS],
+      url,
+      handler: (request, reply) =>
+        sendError(reply.header('allow', 'GET, HEAD'), 405, `${request.method} is not allowed here: the API answers GET and HEAD`),
+    });
+  }
+};

@@ -1,0 +1,47 @@
+/**
+ * Data changes only when a load lands, so each answer is computed once per data version and then
+ * served from memory, with an ETag derived from that version (conditional requests get 304).
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
+import type { Store } from '../store/types.js';
+import { sendError } from './errors.js';
+
+export type Answer = { status: 200; body: string } | { status: 400 | 404; error: string };
+
+const CODE_VERSION = '1';
+
+export class ResponseCache {
+  private readonly bodies: LRUCache<string, string>;
+
+  constructor(
+    private readonly store: Store,
+    private readonly maxAgeSeconds: number,
+    maxBytes = 256 * 1024 * 1024,
+  ) {
+    this.bodies = new LRUCache<string, string>({ maxSize: maxBytes, sizeCalculation: (body) => body.length + 64 });
+  }
+
+  /** Answers from the cache, or computes with `answer` and keeps what it gives when it is a 200. */
+  async send(request: FastifyRequest, reply: FastifyReply, key: string, answer: () => Promise<Answer>): Promise<FastifyReply> {
+    const version = await this.store.dataVersion();
+    const etag = `"${CODE_VERSION}-${version}"`;
+    const cacheKey = `${version}\u0000${key}`;
+    let body = this.bodies.get(cacheKey);
+    if (body === undefined) {
+      const computed = await answer();
+      if (computed.status !== 200) return sendError(reply, computed.status, computed.error);
+      body = computed.body;
+      this.bodies.set(cacheKey, body);
+    }
+    reply.header('etag', etag).header('cache-control', `public, max-age=${this.maxAgeSeconds}`);
+    if (matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send();
+    return reply.type('application/json; charset=utf-8').send(body);
+  }
+}
+
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
+}

@@ -1,0 +1,31 @@
+/** The HTTP application: the API and pages over a store. It never knows which store it is. */
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import type { Config } from './config.js';
+import type { Store } from './store/types.js';
+import { describeValidationError, registerErrorHandlers } from './api/errors.js';
+import { packageRoutes } from './api/package-routes.js';
+import { ResponseCache } from './api/response-cache.js';
+import { siteRoutes } from './api/site-routes.js';
+
+export interface AppOptions {
+  store: Store;
+  config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel'>;
+}
+
+export async function buildApp({ store, config }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+    // Long names must reach the handler to get their 400, not fall through to a 404.
+    routerOptions: { maxParamLength: 16_384, ignoreTrailingSlash: true },
+    schemaErrorFormatter: (errors, dataVar) => new Error(describeValidationError(errors, dataVar)),
+    return503OnClosing: true,
+  });
+  registerErrorHandlers(app);
+  await app.register(cors, { origin: '*', methods: ['GET', 'HEAD'] });
+  const cache = new ResponseCache(store, config.cacheMaxAge);
+  await app.register(packageRoutes, { store, cache });
+  await app.register(siteRoutes, { store, retentionDays: config.retentionDays });
+  return app;
+}

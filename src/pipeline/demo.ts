@@ -1,0 +1,52 @@
+/**
+ * Demo data through the real pipeline: the generator writes raw-event Parquet files, the files
+ * source aggregates them, the store loads them: the same path as a BigQuery export.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { addDays, dayRange, type Day } from '../domain/dates.js';
+import type { DuckDb } from '../sources/duckdb.js';
+import { FileSource } from '../sources/files.js';
+import { writeDemoDay, type DemoOptions } from '../sources/synthetic.js';
+import type { Store } from '../store/types.js';
+import { loadDay, type DayLoadResult, type RangeProgress } from './load.js';
+
+export interface DemoRun extends DemoOptions {
+  days: number;
+  /** The last day of demo data (default: yesterday, UTC). */
+  endDay: Day;
+  retentionDays: number;
+  mirrorInstallers: readonly string[];
+  /** Keep the raw files here; without it they go to a temporary folder, removed after each day. */
+  outDir?: string;
+  onDay?: (progress: RangeProgress) => void;
+  signal?: AbortSignal;
+}
+
+export function demoDays(endDay: Day, days: number): Day[] {
+  return dayRange(addDays(endDay, -(days - 1)), endDay);
+}
+
+export async function runDemo(store: Store, duck: DuckDb, run: DemoRun): Promise<DayLoadResult[]> {
+  const keep = run.outDir !== undefined;
+  const dir = run.outDir ?? (await mkdtemp(path.join(os.tmpdir(), 'pypistats-demo-')));
+  await mkdir(dir, { recursive: true });
+  const source = new FileSource(duck, { inputs: [path.join(dir, '{date}.parquet')], mirrorInstallers: run.mirrorInstallers });
+  const days = demoDays(run.endDay, run.days);
+  const results: DayLoadResult[] = [];
+  try {
+    for (const day of days) {
+      run.signal?.throwIfAborted();
+      const file = path.join(dir, `${day}.parquet`);
+      await writeDemoDay(duck, run, day, file);
+      const result = await loadDay(store, source, day, { retentionDays: run.retentionDays });
+      if (!keep) await rm(file, { force: true });
+      results.push(result);
+      run.onDay?.({ done: results.length, total: days.length, last: result });
+    }
+  } finally {
+    if (!keep) await rm(dir, { recursive: true, force: true });
+  }
+  return results;
+}

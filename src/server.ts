@@ -1,0 +1,63 @@
+/** `pypistats serve`: wires the store, the app and the demo load together, and shuts down cleanly. */
+import type { Config } from './config.js';
+import { buildApp } from './app.js';
+import { yesterdayUtc } from './domain/dates.js';
+import { runDemo } from './pipeline/demo.js';
+import { DuckDb } from './sources/duckdb.js';
+import { openStore } from './store/open.js';
+
+const DRAIN_TIMEOUT_MS = 10_000;
+
+export async function serve(config: Config): Promise<void> {
+  const store = await openStore(config.database);
+  const app = await buildApp({ store, config });
+  await app.listen({ host: config.host, port: config.port });
+
+  const stopping = new AbortController();
+  let demo: Promise<unknown> = Promise.resolve();
+  if (config.demo.enabled && (await store.latestDay()) === null) {
+    demo = loadDemo(config, stopping.signal, app.log).catch((error: unknown) => {
+      if (!stopping.signal.aborted) app.log.error({ err: error }, 'the demo load failed');
+    });
+  }
+
+  const shutdown = async (signal: string) => {
+    app.log.info(`${signal}: finishing requests in flight, then stopping`);
+    setTimeout(() => {
+      app.log.error('requests did not finish in time; stopping anyway');
+      process.exit(1);
+    }, DRAIN_TIMEOUT_MS).unref();
+    stopping.abort();
+    await app.close();
+    await demo;
+    await store.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  async function loadDemo(config: Config, signal: AbortSignal, log: typeof app.log): Promise<void> {
+    const { days, packages, seed, eventsPerDay } = config.demo;
+    log.info(`the database is empty: loading ${days} days of demo data (${packages} packages); set DEMO_DATA=off to skip`);
+    const duck = await DuckDb.open();
+    try {
+      const started = performance.now();
+      await runDemo(store, duck, {
+        days,
+        packages,
+        seed,
+        eventsPerDay,
+        endDay: yesterdayUtc(),
+        retentionDays: config.retentionDays,
+        mirrorInstallers: config.mirrorInstallers,
+        signal,
+        onDay: ({ done, total }) => {
+          if (done % 30 === 0 || done === total) log.info(`demo data: ${done} of ${total} days loaded`);
+        },
+      });
+      log.info(`demo data loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    } finally {
+      duck.close();
+    }
+  }
+}

@@ -1,0 +1,305 @@
+import { mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
+import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
+import type { DayWrite, DayWriteResult, LoadedDay, RecentDownloads, SeriesPoint, Store, StoreStatus } from '../types.js';
+import { migrations } from './migrations.js';
+
+type Connection = Database.Database;
+
+interface Category {
+  dimension: string;
+  name: string;
+}
+
+function newDataVersion(): string {
+  return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
+function openConnection(file: string): Connection {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 10000');
+  return db;
+}
+
+function migrate(db: Connection): void {
+  const applied = db.pragma('user_version', { simple: true }) as number;
+  if (applied > migrations.length) {
+    throw new Error(`the database was made by a newer version of pypistats (schema ${applied}, this one knows ${migrations.length})`);
+  }
+  for (let version = applied; version < migrations.length; version++) {
+    db.transaction(() => {
+      db.exec(migrations[version]!);
+      if (version === 0) db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('data_version', newDataVersion());
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
+
+/**
+ * The embedded store: one SQLite file. Reads and writes use separate connections, so the API in
+ * the same process as a load keeps reading the last committed state (WAL) while a day is written.
+ */
+export class SqliteStore implements Store {
+  private readonly reader: Connection;
+  private writer: Connection | null = null;
+  private writeQueue: Promise<unknown> = Promise.resolve();
+  private categories = new Map<number, Category>();
+  private readonly read;
+
+  private constructor(private readonly file: string) {
+    this.reader = openConnection(file);
+    this.read = {
+      dataVersion: this.reader.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'data_version'").pluck(),
+      latestDay: this.reader.prepare<[], number | null>('SELECT max(day) FROM loaded_days').pluck(),
+      packageId: this.reader.prepare<[string], number>('SELECT id FROM packages WHERE name = ?').pluck(),
+      hasDownloads: this.reader.prepare<[number], number>('SELECT 1 FROM downloads WHERE package_id = ? LIMIT 1').pluck(),
+      series: this.reader
+        .prepare<[number, number, number], [number, number, number]>(
+          'SELECT day, category_id, downloads FROM downloads WHERE package_id = ? AND day BETWEEN ? AND ?',
+        )
+        .raw(),
+      categoryDownloads: this.reader
+        .prepare<[number, number, number, number], [number, number]>(
+          'SELECT day, downloads FROM downloads WHERE package_id = ? AND day BETWEEN ? AND ? AND category_id = ?',
+        )
+        .raw(),
+      categoryId: this.reader.prepare<[string, string], number>('SELECT id FROM categories WHERE dimension = ? AND name = ?').pluck(),
+      categories: this.reader.prepare<[], { id: number; dimension: string; name: string }>('SELECT id, dimension, name FROM categories'),
+      loadedDays: this.reader.prepare<[], { day: number; source: string; loaded_at: string; packages: number; rows: number; summary: string | null }>(
+        'SELECT day, source, loaded_at, packages, rows, summary FROM loaded_days ORDER BY day',
+      ),
+    };
+  }
+
+  /** Opens (creating if needed) the database file and brings its schema up to date. */
+  static open(file: string): SqliteStore {
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const db = openConnection(file);
+    try {
+      migrate(db);
+    } finally {
+      db.close();
+    }
+    return new SqliteStore(file);
+  }
+
+  async dataVersion(): Promise<string> {
+    return this.read.dataVersion.get() as unknown as string;
+  }
+
+  async latestDay(): Promise<Day | null> {
+    const day = this.read.latestDay.get();
+    return day === null || day === undefined ? null : dayFromNumber(day);
+  }
+
+  async loadedDays(): Promise<LoadedDay[]> {
+    return this.read.loadedDays.all().map((row) => ({
+      day: dayFromNumber(row.day),
+      source: row.source,
+      loadedAt: row.loaded_at,
+      packages: row.packages,
+      rows: row.rows,
+      summary: row.summary ? JSON.parse(row.summary) : null,
+    }));
+  }
+
+  async hasPackage(name: string): Promise<boolean> {
+    const id = this.read.packageId.get(name);
+    return id !== undefined && this.read.hasDownloads.get(id) !== undefined;
+  }
+
+  async series(name: string, dimension: string, range: { start?: Day; end?: Day }): Promise<SeriesPoint[]> {
+    const id = this.read.packageId.get(name);
+    if (id === undefined) return [];
+    const rows = this.read.series.all(
+      id,
+      range.start ? dayNumber(range.start) : Number.MIN_SAFE_INTEGER,
+      range.end ? dayNumber(range.end) : Number.MAX_SAFE_INTEGER,
+    );
+    const points: SeriesPoint[] = [];
+    for (const [day, categoryId, downloads] of rows) {
+      const category = this.category(categoryId);
+      if (category.dimension === dimension) points.push({ category: category.name, day: dayFromNumber(day), downloads });
+    }
+    return points;
+  }
+
+  async recent(name: string, latestDay: Day): Promise<RecentDownloads> {
+    const recent = { lastDay: 0, lastWeek: 0, lastMonth: 0 };
+    const id = this.read.packageId.get(name);
+    const categoryId = this.read.categoryId.get('overall', WITHOUT_MIRRORS);
+    if (id === undefined || categoryId === undefined) return recent;
+    const latest = dayNumber(latestDay);
+    for (const [day, downloads] of this.read.categoryDownloads.all(id, latest - 29, latest, categoryId)) {
+      recent.lastMonth += downloads;
+      if (day > latest - 7) recent.lastWeek += downloads;
+      if (day === latest) recent.lastDay += downloads;
+    }
+    return recent;
+  }
+
+  async status(): Promise<StoreStatus> {
+    const days = await this.loadedDays();
+    const latest = days.at(-1);
+    let bytes: number | null = null;
+    if (this.file !== ':memory:') {
+      bytes = 0;
+      for (const suffix of ['', '-wal']) {
+        try {
+          bytes += statSync(this.file + suffix).size;
+        } catch {
+          // The WAL file exists only while connections are open.
+        }
+      }
+    }
+    return {
+      location: this.file,
+      days: days.length,
+      firstDay: days[0]?.day ?? null,
+      latestDay: latest?.day ?? null,
+      rows: days.reduce((sum, day) => sum + day.rows, 0),
+      packages:
+        this.reader
+          .prepare<[], number>('SELECT count(*) FROM packages p WHERE EXISTS (SELECT 1 FROM downloads d WHERE d.package_id = p.id)')
+          .pluck()
+          .get() ?? 0,
+      dataVersion: await this.dataVersion(),
+      bytes,
+    };
+  }
+
+  replaceDay(write: DayWrite): Promise<DayWriteResult> {
+    return this.serialized(() => this.writeDay(write));
+  }
+
+  purgeBefore(day: Day): Promise<Day[]> {
+    return this.serialized(async () => {
+      const db = this.writerConnection();
+      return db.transaction(() => {
+        const purged = this.deleteDaysBefore(db, dayNumber(day));
+        if (purged.length > 0) this.bumpDataVersion(db);
+        return purged;
+      }).immediate();
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.writeQueue.catch(() => undefined);
+    this.writer?.close();
+    this.reader.close();
+  }
+
+  private category(id: number): Category {
+    let category = this.categories.get(id);
+    if (!category) {
+      this.categories = new Map(this.read.categories.all().map((row) => [row.id, row]));
+      category = this.categories.get(id);
+      if (!category) throw new Error(`category ${id} is not in the store`);
+    }
+    return category;
+  }
+
+  /** One write at a time: a day's transaction spans awaits while its rows stream in. */
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.writeQueue.then(work, work);
+    this.writeQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private writerConnection(): Connection {
+    if (!this.writer) {
+      this.writer = openConnection(this.file);
+      this.writer.pragma('cache_size = -262144');
+    }
+    return this.writer;
+  }
+
+  private async writeDay(write: DayWrite): Promise<DayWriteResult> {
+    const db = this.writerConnection();
+    const day = dayNumber(write.day);
+    const packageIds = new Map<string, number>();
+    const categoryIds = new Map<string, number>();
+    const selectPackage = db.prepare<[string], number>('SELECT id FROM packages WHERE name = ?').pluck();
+    const insertPackage = db.prepare<[string]>('INSERT INTO packages (name) VALUES (?)');
+    const selectCategory = db.prepare<[string, string], number>('SELECT id FROM categories WHERE dimension = ? AND name = ?').pluck();
+    const insertCategory = db.prepare<[string, string]>('INSERT INTO categories (dimension, name) VALUES (?, ?)');
+    const insertDownloads = db.prepare<[number, number, number, number]>(
+      'INSERT INTO downloads (package_id, day, category_id, downloads) VALUES (?, ?, ?, ?)',
+    );
+    const insertPackageDay = db.prepare<[number, number]>('INSERT INTO package_days (day, package_id) VALUES (?, ?)');
+
+    const packageId = (name: string): number => {
+      let id = packageIds.get(name);
+      if (id === undefined) {
+        id = selectPackage.get(name) ?? Number(insertPackage.run(name).lastInsertRowid);
+        packageIds.set(name, id);
+        insertPackageDay.run(day, id);
+      }
+      return id;
+    };
+    const categoryId = (dimension: string, name: string): number => {
+      const key = `${dimension}\u0000${name}`;
+      let id = categoryIds.get(key);
+      if (id === undefined) {
+        id = selectCategory.get(dimension, name) ?? Number(insertCategory.run(dimension, name).lastInsertRowid);
+        categoryIds.set(key, id);
+      }
+      return id;
+    };
+
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      this.deleteDay(db, day);
+      let rows = 0;
+      for await (const chunk of write.rows) {
+        for (const row of chunk) {
+          insertDownloads.run(packageId(row.package), day, categoryId(row.dimension, row.category), row.downloads);
+        }
+        rows += chunk.length;
+      }
+      db.prepare('INSERT INTO loaded_days (day, source, loaded_at, packages, rows, summary) VALUES (?, ?, ?, ?, ?, ?)').run(
+        day,
+        write.source,
+        new Date().toISOString(),
+        packageIds.size,
+        rows,
+        write.summary ? JSON.stringify(write.summary) : null,
+      );
+      const purgedDays = write.purgeBefore ? this.deleteDaysBefore(db, dayNumber(write.purgeBefore)) : [];
+      this.bumpDataVersion(db);
+      db.exec('COMMIT');
+      return { rows, packages: packageIds.size, purgedDays };
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  private deleteDay(db: Connection, day: number): void {
+    const deleteDownloads = db.prepare<[number, number]>('DELETE FROM downloads WHERE package_id = ? AND day = ?');
+    const packageIds = db.prepare<[number], number>('SELECT package_id FROM package_days WHERE day = ?').pluck().all(day);
+    for (const packageId of packageIds) deleteDownloads.run(packageId, day);
+    db.prepare('DELETE FROM package_days WHERE day = ?').run(day);
+    db.prepare('DELETE FROM loaded_days WHERE day = ?').run(day);
+  }
+
+  private deleteDaysBefore(db: Connection, before: number): Day[] {
+    const days = db
+      .prepare<[number, number], number>(
+        'SELECT day FROM loaded_days WHERE day < ? UNION SELECT DISTINCT day FROM package_days WHERE day < ? ORDER BY 1',
+      )
+      .pluck()
+      .all(before, before);
+    for (const day of days) this.deleteDay(db, day);
+    return days.map(dayFromNumber);
+  }
+
+  private bumpDataVersion(db: Connection): void {
+    db.prepare("UPDATE meta SET value = ? WHERE key = 'data_version'").run(newDataVersion());
+  }
+}
