@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import type { Config } from './config.js';
 import type { Store } from './store/types.js';
-import { describeValidationError, registerErrorHandlers } from './api/errors.js';
+import { describeValidationError, registerErrorHandlers, sendError } from './api/errors.js';
 import { packageRoutes } from './api/package-routes.js';
 import { ResponseCache } from './api/response-cache.js';
 import { siteRoutes } from './api/site-routes.js';
@@ -21,6 +21,9 @@ export async function buildApp({ store, config }: AppOptions): Promise<FastifyIn
     routerOptions: { maxParamLength: 16_384, ignoreTrailingSlash: true },
     schemaErrorFormatter: (errors, dataVar) => new Error(describeValidationError(errors, dataVar)),
     return503OnClosing: true,
+    // Errors before routing (a URL with bad percent-encoding) are JSON too.
+    frameworkErrors: (error, request, reply) =>
+      sendError(reply, 400, error.code === 'FST_ERR_BAD_URL' ? `the URL is not valid: ${request.url}` : error.message),
   });
   registerErrorHandlers(app);
   await app.register(cors, { origin: '*', methods: ['GET', 'HEAD'] });

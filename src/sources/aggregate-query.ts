@@ -77,9 +77,9 @@ FROM (SELECT DISTINCT project, ${normalizedSql('project')} AS package FROM day_g
 /** What the day's events came to: downloads, `.metadata` fetches, and skipped events by reason. */
 export const DAY_SUMMARY_SQL = `SELECT
   coalesce(sum(g.events) FILTER (WHERE g.no_timestamp), 0)::BIGINT AS no_timestamp,
-  coalesce(sum(g.events) FILTER (WHERE p.verdict = 'no_project'), 0)::BIGINT AS no_project,
-  coalesce(sum(g.events) FILTER (WHERE p.verdict = 'name_too_long'), 0)::BIGINT AS name_too_long,
-  coalesce(sum(g.events) FILTER (WHERE p.verdict = 'invalid_name'), 0)::BIGINT AS invalid_name,
+  coalesce(sum(g.events) FILTER (WHERE NOT g.no_timestamp AND p.verdict = 'no_project'), 0)::BIGINT AS no_project,
+  coalesce(sum(g.events) FILTER (WHERE NOT g.no_timestamp AND p.verdict = 'name_too_long'), 0)::BIGINT AS name_too_long,
+  coalesce(sum(g.events) FILTER (WHERE NOT g.no_timestamp AND p.verdict = 'invalid_name'), 0)::BIGINT AS invalid_name,
   coalesce(sum(g.events) FILTER (WHERE p.verdict = 'ok' AND g.is_metadata), 0)::BIGINT AS metadata_fetches,
   coalesce(sum(g.events) FILTER (WHERE p.verdict = 'ok' AND NOT g.is_metadata), 0)::BIGINT AS downloads,
   count(DISTINCT p.package) FILTER (WHERE p.verdict = 'ok' AND NOT g.is_metadata)::BIGINT AS packages

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appWithData, type TestApp } from '../support/app.js';
+import { row } from '../support/rows.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await appWithData({ '2026-11-01': [row('requests', 'overall', 'with_mirrors', 1), row('requests', 'overall', 'without_mirrors', 1)] });
+});
+afterAll(() => t.close());
+
+const invalidName =
+  'the package name is not a valid PyPI project name (letters, digits, ".", "_" and "-", starting and ending with a letter or digit)';
+
+/** What a new user might type, and the answer each gets: never a 500, always JSON. */
+const cases: [what: string, url: string, status: number, error: string][] = [
+  ['a name of 10,000 characters', `/api/packages/${'a'.repeat(10_000)}/recent`, 400, 'the package name is longer than 128 characters'],
+  ['a name of 129 characters', `/api/packages/${'a'.repeat(129)}/overall`, 400, 'the package name is longer than 128 characters'],
+  ['a name of 201 characters that normalizes to 101', `/api/packages/${'a_._'.repeat(50)}a/overall`, 404, `no downloads of package "${'a-'.repeat(50)}a" are known`],
+  ['unicode', '/api/packages/%C3%A9t%C3%A9/recent', 400, invalidName],
+  ['an emoji', `/api/packages/${encodeURIComponent('📦')}/overall`, 400, invalidName],
+  ['a dot-dot', '/api/packages/../recent', 404, 'nothing here: /api/recent'],
+  ['an encoded ../', '/api/packages/..%2F..%2Fetc/system', 400, invalidName],
+  ['an encoded slash', '/api/packages/foo%2Fbar/system', 400, invalidName],
+  ['a single quote', "/api/packages/a'b/recent", 400, invalidName],
+  ['SQL in the name', `/api/packages/${encodeURIComponent("x'; DROP TABLE downloads; --")}/recent`, 400, invalidName],
+  ['a double quote', '/api/packages/a%22b/overall', 400, invalidName],
+  ['HTML in the name', `/api/packages/${encodeURIComponent('<script>alert(1)</script>')}/overall`, 400, invalidName],
+  ['a space', '/api/packages/a%20b/overall', 400, invalidName],
+  ['a leading dash', '/api/packages/-requests/overall', 400, invalidName],
+  ['a trailing dot', '/api/packages/requests./overall', 400, invalidName],
+  ['a null byte', '/api/packages/req%00uests/overall', 400, invalidName],
+  ['a bad percent-encoding', '/api/packages/req%ZZuests/overall', 400, 'the URL is not valid: /api/packages/req%ZZuests/overall'],
+  ['an unknown package', '/api/packages/no-such-thing/overall', 404, 'no downloads of package "no-such-thing" are known'],
+  ['an unknown endpoint', '/api/packages/requests/downloads', 404, 'nothing here: /api/packages/requests/downloads'],
+  ['no endpoint', '/api/packages/requests', 404, 'nothing here: /api/packages/requests'],
+  ['an unknown path', '/wp-login.php', 404, 'nothing here: /wp-login.php'],
+  ['a bad date', '/api/packages/requests/overall?start_date=2026-1-1', 400, 'start_date must be a date as YYYY-MM-DD'],
+  ['a date with a time', '/api/packages/requests/overall?end_date=2026-11-01T00:00:00Z', 400, 'end_date must be a date as YYYY-MM-DD'],
+  ['a year 0 date', '/api/packages/requests/overall?start_date=0000-00-00', 400, 'start_date must be a date as YYYY-MM-DD'],
+  ['reversed dates', '/api/packages/requests/system?start_date=2026-12-01&end_date=2026-11-01', 400, 'start_date must not be after end_date'],
+  ['a bad period', '/api/packages/requests/recent?period=%27%20OR%201%3D1', 400, 'period must be one of: day, week, month'],
+  ['a bad mirrors', '/api/packages/requests/overall?mirrors=1', 400, 'mirrors must be one of: true, false'],
+];
+
+describe('bad input gets a clear 4xx JSON error, never a 500', () => {
+  it.each(cases)('%s', async (_what, url, status, error) => {
+    const response = await t.app.inject({ url });
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect({ status: response.statusCode, body: response.json() }).toEqual({ status, body: { error, status } });
+  });
+
+  it('answers 405 with Allow for other methods on API paths', async () => {
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH'] as const) {
+      const response = await t.app.inject({ method, url: '/api/packages/requests/overall', payload: { a: 1 } });
+      expect(response.statusCode).toBe(405);
+      expect(response.headers.allow).toBe('GET, HEAD');
+      expect(response.json()).toEqual({ error: `${method} is not allowed here: the API answers GET and HEAD`, status: 405 });
+    }
+  });
+
+  it('keeps working after all of that', async () => {
+    const response = await t.app.inject({ url: '/api/packages/requests/overall' });
+    expect(response.statusCode).toBe(200);
+  });
+});
+
+describe('pages', () => {
+  it('serves the API page at /api and /api/, generated from the registry', async () => {
+    for (const url of ['/api', '/api/']) {
+      const response = await t.app.inject({ url });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+      for (const endpoint of ['recent', 'overall', 'python_major', 'python_minor', 'system']) {
+        expect(response.body).toContain(`/api/packages/&lt;package&gt;/${endpoint}`);
+        expect(response.body).toContain(`href="/api/packages/__all__/${endpoint}"`);
+      }
+      expect(response.body).toContain('start_date');
+      expect(response.body).toContain('kept for 180 days');
+    }
+  });
+
+  it('answers the health checks with 200 OK', async () => {
+    for (const url of ['/health', '/_health/', '/_health']) {
+      const response = await t.app.inject({ url });
+      expect({ status: response.statusCode, body: response.body }).toEqual({ status: 200, body: 'OK' });
+    }
+  });
+
+  it('sends / to the API page', async () => {
+    const response = await t.app.inject({ url: '/' });
+    expect(response.statusCode).toBe(302);
+    expect(response.headers.location).toBe('/api');
+  });
+
+  it('allows other origins to read the API (CORS)', async () => {
+    const response = await t.app.inject({ url: '/api/packages/requests/recent', headers: { origin: 'https://example.org' } });
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+  });
+});

@@ -1,0 +1,35 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../../src/store/types.js';
+import type { AggregateRow } from '../../src/sources/types.js';
+import { withAllPackagesTotals } from '../../src/pipeline/derived.js';
+import { tempDir } from './raw-events.js';
+import { chunks } from './rows.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/** An app over a fresh SQLite store holding `days` (day → rows, `__all__` derived as a load would). */
+export async function appWithData(days: Record<string, AggregateRow[]>): Promise<TestApp> {
+  const dir = await tempDir();
+  const store = SqliteStore.open(path.join(dir, 'api.sqlite'));
+  for (const [day, rows] of Object.entries(days)) {
+    await store.replaceDay({ day, source: 'test', summary: null, rows: withAllPackagesTotals(chunks(rows, 1000)) });
+  }
+  const app = await buildApp({ store, config: { retentionDays: 180, cacheMaxAge: 3600, logLevel: 'silent' } });
+  return {
+    app,
+    store,
+    async close() {
+      await app.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
