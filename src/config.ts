@@ -2,7 +2,7 @@
  * Configuration from environment variables, parsed and validated once at start-up into one typed
  * object. A bad value stops start-up with a message that names the variable.
  */
-import { DEFAULT_MIRROR_INSTALLERS } from './sources/files.js';
+import { DEFAULT_MIRROR_INSTALLERS } from './domain/mirrors.js';
 
 export type DatabaseConfig = { kind: 'sqlite'; file: string };
 

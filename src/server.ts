@@ -2,8 +2,6 @@
 import type { Config } from './config.js';
 import { buildApp } from './app.js';
 import { yesterdayUtc } from './domain/dates.js';
-import { runDemo } from './pipeline/demo.js';
-import { DuckDb } from './sources/duckdb.js';
 import { openStore } from './store/open.js';
 
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -39,6 +37,8 @@ export async function serve(config: Config): Promise<void> {
   async function loadDemo(config: Config, signal: AbortSignal, log: typeof app.log): Promise<void> {
     const { days, packages, seed, eventsPerDay } = config.demo;
     log.info(`the database is empty: loading ${days} days of demo data (${packages} packages); set DEMO_DATA=off to skip`);
+    // Loaded only here: a server with data never needs DuckDB.
+    const [{ runDemo }, { DuckDb }] = await Promise.all([import('./pipeline/demo.js'), import('./sources/duckdb.js')]);
     const duck = await DuckDb.open();
     try {
       const started = performance.now();

@@ -12,10 +12,9 @@ import {
   rawEventsSql,
   type RawFormat,
 } from './aggregate-query.js';
+import { DEFAULT_MIRROR_INSTALLERS } from '../domain/mirrors.js';
 import type { DuckDb } from './duckdb.js';
 import type { AggregateRow, DayAggregation, Source } from './types.js';
-
-export const DEFAULT_MIRROR_INSTALLERS = ['bandersnatch', 'z3c.pypimirror', 'Artifactory', 'devpi'] as const;
 
 export interface FileSourceOptions {
   /** File paths or globs; `{date}` in one stands for the day being loaded (`raw/{date}/*.parquet`). */

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+
+describe('configuration from the environment', () => {
+  it('has defaults for everything', () => {
+    expect(loadConfig({})).toEqual({
+      database: { kind: 'sqlite', file: 'data/pypistats.sqlite' },
+      host: 'localhost',
+      port: 8080,
+      retentionDays: 180,
+      mirrorInstallers: ['bandersnatch', 'z3c.pypimirror', 'Artifactory', 'devpi'],
+      logLevel: 'info',
+      cacheMaxAge: 3600,
+      demo: { enabled: true, days: 180, packages: 300, seed: 1, eventsPerDay: 60_000 },
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'sqlite:/tmp/x.sqlite',
+      HOST: '0.0.0.0',
+      PORT: '9000',
+      RETENTION_DAYS: '30',
+      MIRROR_INSTALLERS: 'bandersnatch, my-mirror',
+      LOG_LEVEL: 'WARN',
+      CACHE_MAX_AGE: '60',
+      DEMO_DATA: 'off',
+      DEMO_DAYS: '7',
+      DEMO_PACKAGES: '50',
+      DEMO_SEED: '42',
+      DEMO_EVENTS_PER_DAY: '1000',
+    });
+    expect(config).toEqual({
+      database: { kind: 'sqlite', file: '/tmp/x.sqlite' },
+      host: '0.0.0.0',
+      port: 9000,
+      retentionDays: 30,
+      mirrorInstallers: ['bandersnatch', 'my-mirror'],
+      logLevel: 'warn',
+      cacheMaxAge: 60,
+      demo: { enabled: false, days: 7, packages: 50, seed: 42, eventsPerDay: 1000 },
+    });
+    expect(loadConfig({ DATABASE_URL: 'sqlite:///var/lib/p.sqlite' }).database).toEqual({ kind: 'sqlite', file: '/var/lib/p.sqlite' });
+    expect(loadConfig({ RETENTION_DAYS: '30' }).demo.days).toBe(30);
+  });
+
+  it('stops on a bad value with a message naming the variable', () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ PORT: 'eighty' }, /^PORT must be a whole number from 0 to 65535, got "eighty"$/],
+      [{ PORT: '70000' }, /^PORT must be/],
+      [{ PORT: '-1' }, /^PORT must be/],
+      [{ RETENTION_DAYS: '0' }, /^RETENTION_DAYS must be a whole number from 1/],
+      [{ RETENTION_DAYS: '1.5' }, /^RETENTION_DAYS must be/],
+      [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must look like sqlite:PATH, got "mysql:\/\/x"$/],
+      [{ DATABASE_URL: 'sqlite:' }, /^DATABASE_URL must name a file/],
+      [{ DATABASE_URL: 'postgres://localhost/x' }, /^DATABASE_URL: the PostgreSQL store is not in this version yet/],
+      [{ DEMO_DATA: 'maybe' }, /^DEMO_DATA must be on or off, got "maybe"$/],
+      [{ DEMO_DAYS: '200' }, /^DEMO_DAYS \(200\) must not exceed RETENTION_DAYS \(180\)$/],
+      [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+      [{ HOST: 'a b' }, /^HOST must be a host name or address/],
+      [{ DEMO_EVENTS_PER_DAY: '5' }, /^DEMO_EVENTS_PER_DAY must be a whole number from 100/],
+    ];
+    for (const [env, message] of cases) expect(() => loadConfig(env)).toThrow(message);
+  });
+});

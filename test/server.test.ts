@@ -1,0 +1,92 @@
+import net from 'node:net';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startServer } from './support/cli.js';
+import { download, tempDir, writeParquet } from './support/raw-events.js';
+
+let dir: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  dir = await tempDir();
+  env = { DATABASE_URL: `sqlite:${path.join(dir, 'server.sqlite')}`, DEMO_DATA: 'off' };
+  const events = Array.from({ length: 50 }, (_, i) => download(`pkg-${i % 5}`, `2026-11-20 ${String(i % 24).padStart(2, '0')}:00:00 UTC`));
+  await writeParquet(path.join(dir, 'day.parquet'), events);
+  const load = await runCli(['load', '--date', '2026-11-20', '--input', path.join(dir, 'day.parquet')], env);
+  expect(load.code).toBe(0);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** Sends a request in two parts over one raw connection, and collects the whole response. */
+function splitRequest(url: string, path: string) {
+  const { port } = new URL(url);
+  const socket = net.connect(Number(port), '127.0.0.1');
+  let response = '';
+  socket.on('data', (data) => (response += data.toString()));
+  const closed = new Promise<string>((resolve) => socket.on('close', () => resolve(response)));
+  const connected = new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+  return {
+    async sendHead() {
+      await connected;
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\n`);
+    },
+    finish() {
+      socket.write('Connection: close\r\n\r\n');
+      return closed;
+    },
+  };
+}
+
+describe('pypistats serve', () => {
+  it('serves the loaded data and the health checks', async () => {
+    const server = await startServer(env);
+    try {
+      const health = await fetch(`${server.url}/_health/`);
+      expect([health.status, await health.text()]).toEqual([200, 'OK']);
+      const recent = await fetch(`${server.url}/api/packages/pkg-1/recent`);
+      expect(await recent.json()).toEqual({ data: { last_day: 10, last_month: 10, last_week: 10 }, package: 'pkg-1', type: 'recent_downloads' });
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('drains a request in flight on SIGTERM, refuses new connections, and exits 0', async () => {
+    const server = await startServer(env);
+    const request = splitRequest(server.url, '/api/packages/pkg-2/overall');
+    await request.sendHead();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expect(fetch(`${server.url}/health`)).rejects.toThrow();
+    const response = await request.finish();
+    expect(response).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(response).toContain('"package":"pkg-2","type":"overall_downloads"}');
+    expect(await server.exited).toBe(0);
+    expect(server.logs()).toContain('SIGTERM: finishing requests in flight, then stopping');
+  });
+
+  it('stops at start-up on an invalid variable, naming it', async () => {
+    for (const [variable, value, message] of [
+      ['PORT', 'http', 'pypistats: configuration: PORT must be a whole number from 0 to 65535, got "http"'],
+      ['RETENTION_DAYS', '-3', 'pypistats: configuration: RETENTION_DAYS must be a whole number from 1 to 36500, got "-3"'],
+      ['DATABASE_URL', 'oracle://db', 'pypistats: configuration: DATABASE_URL must look like sqlite:PATH, got "oracle://db"'],
+      ['DEMO_DATA', 'sometimes', 'pypistats: configuration: DEMO_DATA must be on or off, got "sometimes"'],
+    ]) {
+      const result = await runCli(['serve'], { ...env, [variable!]: value! });
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: `${message}\n` });
+    }
+  });
+
+  it('fails with a one-line message when the port is taken', async () => {
+    const server = await startServer(env);
+    try {
+      const { port } = new URL(server.url);
+      const second = await runCli(['serve'], { ...env, PORT: port, HOST: '127.0.0.1' });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/^pypistats: listen EADDRINUSE: address already in use 127\.0\.0\.1:\d+\n$/);
+    } finally {
+      await server.stop();
+    }
+  });
+});
