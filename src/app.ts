@@ -20,7 +20,8 @@ export async function buildApp({ store, config }: AppOptions): Promise<FastifyIn
     // Long names must reach the handler to get their 400, not fall through to a 404.
     routerOptions: { maxParamLength: 16_384, ignoreTrailingSlash: true },
     schemaErrorFormatter: (errors, dataVar) => new Error(describeValidationError(errors, dataVar)),
-    return503OnClosing: true,
+    // A request that was on its way when SIGTERM came is answered, not turned away.
+    return503OnClosing: false,
     // Errors before routing (a URL with bad percent-encoding) are JSON too.
     frameworkErrors: (error, request, reply) =>
       sendError(reply, 400, error.code === 'FST_ERR_BAD_URL' ? `the URL is not valid: ${request.url}` : error.message),

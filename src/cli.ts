@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { dayRange, dayNumber, parseDay, yesterdayUtc } from './domain/dates.js';
 import { runDemo } from './pipeline/demo.js';
 import { loadDays } from './pipeline/load.js';
-import { latestAfterLoading, retentionStart } from './pipeline/retention.js';
+import { retentionStart } from './pipeline/retention.js';
 import { serve } from './server.js';
 import { DuckDb } from './sources/duckdb.js';
 import { FileSource } from './sources/files.js';
@@ -141,7 +141,7 @@ async function demo(args: string[], config: Config): Promise<void> {
 
 async function purge(config: Config): Promise<void> {
   await withStore(config, async (store) => {
-    const latest = latestAfterLoading(await store.latestDay(), []);
+    const latest = await store.latestDay();
     if (latest === null) {
       console.log('purge: the store is empty');
       return;

@@ -1,9 +1,9 @@
 /** The pipeline: source → store → derived, for one day or a range. Idempotent: a day is replaced whole. */
-import { dayNumber, type Day } from '../domain/dates.js';
+import type { Day } from '../domain/dates.js';
 import type { DaySummary, Source } from '../sources/types.js';
 import type { Store } from '../store/types.js';
 import { withAllPackagesTotals } from './derived.js';
-import { latestAfterLoading, retentionStart } from './retention.js';
+import { retainedFrom } from './retention.js';
 
 export interface LoadOptions {
   retentionDays: number;
@@ -20,13 +20,7 @@ export interface DayLoadResult {
 
 export async function loadDay(store: Store, source: Source, day: Day, options: LoadOptions): Promise<DayLoadResult> {
   const started = performance.now();
-  const latest = latestAfterLoading(await store.latestDay(), [day])!;
-  const keepFrom = retentionStart(latest, options.retentionDays);
-  if (dayNumber(day) < dayNumber(keepFrom)) {
-    throw new Error(
-      `${day} is outside the retention window (${options.retentionDays} days ending ${latest}); set RETENTION_DAYS to keep older days`,
-    );
-  }
+  const keepFrom = retainedFrom(await store.latestDay(), [day], options.retentionDays)!;
   const { summary, rows } = await source.aggregateDay(day);
   const written = await store.replaceDay({
     day,
@@ -54,16 +48,8 @@ export async function loadDays(
   days: readonly Day[],
   options: LoadOptions & { onDay?: (progress: RangeProgress) => void; signal?: AbortSignal },
 ): Promise<DayLoadResult[]> {
-  const latest = latestAfterLoading(await store.latestDay(), days);
-  if (latest) {
-    const keepFrom = retentionStart(latest, options.retentionDays);
-    const tooOld = days.filter((day) => dayNumber(day) < dayNumber(keepFrom));
-    if (tooOld.length > 0) {
-      throw new Error(
-        `${tooOld.length} of the days (from ${tooOld[0]}) are outside the retention window (${options.retentionDays} days ending ${latest}); set RETENTION_DAYS to keep older days`,
-      );
-    }
-  }
+  // Checked for the whole range first, so a range never stops half-way on this.
+  retainedFrom(await store.latestDay(), days, options.retentionDays);
   const results: DayLoadResult[] = [];
   for (const day of days) {
     options.signal?.throwIfAborted();

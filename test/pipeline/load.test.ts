@@ -125,8 +125,11 @@ describe('the load pipeline', () => {
     await expect(loadDay(store, source, '2026-11-01', { retentionDays: 3 })).rejects.toThrow(
       '2026-11-01 is outside the retention window (3 days ending 2026-11-04)',
     );
+    await expect(loadDays(store, source, ['2026-10-30', '2026-10-31', '2026-11-02'], { retentionDays: 3 })).rejects.toThrow(
+      '2 days (2026-10-30 to 2026-10-31) are outside the retention window (3 days ending 2026-11-04)',
+    );
     await expect(loadDays(store, source, ['2026-11-01', '2026-11-02'], { retentionDays: 3 })).rejects.toThrow(
-      '1 of the days (from 2026-11-01) are outside the retention window',
+      '2026-11-01 is outside the retention window (3 days ending 2026-11-04)',
     );
   });
 

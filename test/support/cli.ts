@@ -19,15 +19,17 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...base, ...env };
 }
 
-export function runCli(args: string[], env: Record<string, string>, options: { onStdout?: (text: string, child: ChildProcess) => void } = {}): Promise<CliResult> {
+/** Runs the CLI to its end, or SIGKILLs it after `killAfterMs`. */
+export function runCli(args: string[], env: Record<string, string>, killAfterMs?: number): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    if (killAfterMs !== undefined) {
+      const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      child.on('exit', () => clearTimeout(timer));
+    }
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (data: Buffer) => {
-      stdout += data.toString();
-      options.onStdout?.(stdout, child);
-    });
+    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
     child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
