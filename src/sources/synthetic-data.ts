@@ -3,6 +3,7 @@
  * clients, with weights. Weights are relative within one list; shares quoted in comments are of
  * all events and only roughly what PyPI's own logs show.
  */
+import { dayNumber } from '../domain/dates.js';
 
 export type PackageKind = 'pure' | 'binary' | 'legacy';
 
@@ -53,6 +54,27 @@ export const NAME_SEPARATORS: readonly (readonly [string, number])[] = [
   ['', 30], ['-', 45], ['_', 14], ['.', 8],
 ];
 
+const capitalize = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+const pickIndex = (weights: readonly number[], u: number) => {
+  let target = u * weights.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < weights.length; i++) if ((target -= weights[i]!) < 0) return i;
+  return weights.length - 1;
+};
+
+/** A made-up project name from syllables, in one of the styles PyPI names come in. */
+export function madeUpName(next: () => number): string {
+  const words: string[] = [];
+  while (words.length < (next() < 0.3 ? 3 : 2)) {
+    const word = NAME_SYLLABLES[Math.floor(next() * NAME_SYLLABLES.length)]!;
+    if (!words.includes(word)) words.push(word);
+  }
+  const style = next();
+  if (style < 0.15) return NAME_PREFIXES[Math.floor(next() * NAME_PREFIXES.length)]! + words.join('-');
+  if (style < 0.27) return words.map(capitalize).join('');
+  const name = words.join(NAME_SEPARATORS[pickIndex(NAME_SEPARATORS.map(([, w]) => w), next())]![0]);
+  return style > 0.93 ? capitalize(name) : name;
+}
+
 /** CPython minor versions: first release, and the last patch of those no longer maintained. */
 export interface PythonMinor {
   minor: string;
@@ -62,14 +84,16 @@ export interface PythonMinor {
   distroPatch?: number;
   /** How much more often a legacy package is installed with it. */
   legacyFactor: number;
+  /** The share it keeps for years after its end of life, relative to a minor at its peak. */
+  tail?: number;
 }
 
 export const PYTHON_MINORS: readonly PythonMinor[] = [
-  { minor: '2.7', released: '2010-07-03', lastPatch: 18, distroPatch: 5, legacyFactor: 40 },
-  { minor: '3.5', released: '2015-09-13', lastPatch: 10, distroPatch: 2, legacyFactor: 6 },
-  { minor: '3.6', released: '2016-12-23', lastPatch: 15, distroPatch: 8, legacyFactor: 15 },
-  { minor: '3.7', released: '2018-06-27', lastPatch: 17, distroPatch: 3, legacyFactor: 4 },
-  { minor: '3.8', released: '2019-10-14', lastPatch: 20, distroPatch: 10, legacyFactor: 2 },
+  { minor: '2.7', released: '2010-07-03', lastPatch: 18, distroPatch: 5, legacyFactor: 20, tail: 0.015 },
+  { minor: '3.5', released: '2015-09-13', lastPatch: 10, distroPatch: 2, legacyFactor: 4 },
+  { minor: '3.6', released: '2016-12-23', lastPatch: 15, distroPatch: 8, legacyFactor: 8 },
+  { minor: '3.7', released: '2018-06-27', lastPatch: 17, distroPatch: 3, legacyFactor: 3 },
+  { minor: '3.8', released: '2019-10-14', lastPatch: 20, distroPatch: 10, legacyFactor: 1.5 },
   { minor: '3.9', released: '2020-10-05', lastPatch: 25, distroPatch: 2, legacyFactor: 1 },
   { minor: '3.10', released: '2021-10-04', distroPatch: 12, legacyFactor: 1 },
   { minor: '3.11', released: '2022-10-24', distroPatch: 2, legacyFactor: 1 },
@@ -80,6 +104,50 @@ export const PYTHON_MINORS: readonly PythonMinor[] = [
 
 /** Values of `details.python` that are not versions, as clients do send them; ~0.5% of events. */
 export const MALFORMED_PYTHON: readonly string[] = ['', '3', 'abc', 'cpython'];
+
+export interface PythonEntry {
+  python: string | null;
+  implementation: readonly [string, string] | null;
+  abi: string | null;
+  modern: number;
+  legacy: number;
+}
+
+/** The Python versions of a day: each minor rises after its release and fades years later. */
+export function pythonEntries(day: number): PythonEntry[] {
+  const byVersion = new Map<string, PythonEntry>();
+  for (const minor of PYTHON_MINORS) {
+    const years = (day - dayNumber(minor.released)) / 365.25;
+    if (years < 0) continue;
+    const months = years * 12;
+    const latest = Math.min(minor.lastPatch ?? Infinity, months < 18 ? Math.floor(months / 2) : 9 + Math.floor((months - 18) / 6));
+    const share = Math.max((1 - Math.exp(-years / 2)) * Math.exp(-Math.max(0, years - 3) / 1.8), minor.tail ?? (minor.lastPatch ? 0.003 : 0));
+    const digits = minor.minor.replace('.', '');
+    const cpythonAbi = `cp${digits}-cp${digits}${minor.minor === '2.7' ? 'mu' : Number(digits) <= 37 ? 'm' : ''}`;
+    const patches = [[latest, 0.5], [latest - 1, 0.2], [latest - 2, 0.1], [minor.distroPatch ?? latest, 0.2]] as const;
+    for (const [patch, part] of patches) {
+      const python = `${minor.minor}.${Math.max(0, Math.min(patch, latest))}`;
+      const pypy = ['2.7', '3.10', '3.11'].includes(minor.minor) ? 0.015 : 0;
+      const variants = [['CPython', python, cpythonAbi, 1 - pypy, minor.legacyFactor], ['PyPy', '7.3.17', `pp${digits}-pypy${digits}_pp73`, pypy, 0]] as const;
+      for (const [name, version, abi, modern, legacy] of variants) {
+        if (modern === 0) continue;
+        const entry = byVersion.get(`${name} ${python}`) ?? { python, implementation: [name, version], abi, modern: 0, legacy: 0 };
+        entry.modern += share * part * modern;
+        entry.legacy += share * part * legacy;
+        byVersion.set(`${name} ${python}`, entry);
+      }
+    }
+  }
+  const entries = [...byVersion.values()];
+  for (const key of ['modern', 'legacy'] as const) {
+    const total = entries.reduce((sum, e) => sum + e[key], 0);
+    for (const entry of entries) entry[key] *= (1 - 0.012) / total;
+  }
+  // ~0.7% without Python (bare installers bring it to ~3%), ~0.5% malformed.
+  entries.push({ python: null, implementation: null, abi: null, modern: 0.007, legacy: 0.007 });
+  for (const python of MALFORMED_PYTHON) entries.push({ python, implementation: null, abi: null, modern: 0.00125, legacy: 0.00125 });
+  return entries;
+}
 
 /** Where a client runs: one entry decides the system, distribution, libc, CPU and wheel platform. */
 export interface Platform {
