@@ -2,6 +2,7 @@
  * Configuration from environment variables, parsed and validated once at start-up into one typed
  * object. A bad value stops start-up with a message that names the variable.
  */
+import { DEFAULT_DEMO_OPTIONS } from './domain/demo.js';
 import { DEFAULT_MIRROR_INSTALLERS } from './domain/mirrors.js';
 
 export type DatabaseConfig = { kind: 'sqlite'; file: string };
@@ -29,9 +30,9 @@ export const variables = {
   CACHE_MAX_AGE: 'Seconds in the `Cache-Control: max-age` of API responses (default `3600`).',
   DEMO_DATA: '`on` (default): `serve` loads demo data when the database is empty; `off`: never.',
   DEMO_DAYS: 'Days of demo data `serve` loads into an empty database (default `180`, at most RETENTION_DAYS).',
-  DEMO_PACKAGES: 'Packages in the demo data (default `300`).',
-  DEMO_SEED: 'Seed of the demo data: the same seed gives the same data (default `1`).',
-  DEMO_EVENTS_PER_DAY: 'Average raw download events per demo day (default `60000`).',
+  DEMO_PACKAGES: `Packages in the demo data (default \`${DEFAULT_DEMO_OPTIONS.packages}\`).`,
+  DEMO_SEED: `Seed of the demo data: the same seed gives the same data (default \`${DEFAULT_DEMO_OPTIONS.seed}\`).`,
+  DEMO_EVENTS_PER_DAY: `Average raw download events per demo day (default \`${DEFAULT_DEMO_OPTIONS.eventsPerDay}\`).`,
 } as const;
 
 export class ConfigError extends Error {}
@@ -98,9 +99,9 @@ export function loadConfig(env: Env = process.env): Config {
     demo: {
       enabled: onOff(env, 'DEMO_DATA', true),
       days: demoDays,
-      packages: integer(env, 'DEMO_PACKAGES', 300, 1, 100_000),
-      seed: integer(env, 'DEMO_SEED', 1, 0, 2 ** 31 - 1),
-      eventsPerDay: integer(env, 'DEMO_EVENTS_PER_DAY', 60_000, 100, 100_000_000),
+      packages: integer(env, 'DEMO_PACKAGES', DEFAULT_DEMO_OPTIONS.packages, 1, 100_000),
+      seed: integer(env, 'DEMO_SEED', DEFAULT_DEMO_OPTIONS.seed, 0, 2 ** 31 - 1),
+      eventsPerDay: integer(env, 'DEMO_EVENTS_PER_DAY', DEFAULT_DEMO_OPTIONS.eventsPerDay, 100, 100_000_000),
     },
   };
 }

@@ -11,7 +11,7 @@ describe('configuration from the environment', () => {
       mirrorInstallers: ['bandersnatch', 'z3c.pypimirror', 'Artifactory', 'devpi'],
       logLevel: 'info',
       cacheMaxAge: 3600,
-      demo: { enabled: true, days: 180, packages: 300, seed: 1, eventsPerDay: 60_000 },
+      demo: { enabled: true, days: 180, packages: 300, seed: 1, eventsPerDay: 30_000 },
     });
   });
 

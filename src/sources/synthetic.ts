@@ -16,16 +16,9 @@ import { dayNumber, isDay, type Day } from '../domain/dates.js';
 import type { DuckDb } from './duckdb.js';
 import * as data from './synthetic-data.js';
 
-export interface DemoOptions {
-  /** How many distinct packages. */
-  packages: number;
-  /** Any integer; the same seed gives the same files. */
-  seed: number;
-  /** Average raw events per day, over a week, around mid-2026 (a weekday has ~11% more). */
-  eventsPerDay: number;
-}
+import type { DemoOptions } from '../domain/demo.js';
 
-export const DEFAULT_DEMO_OPTIONS: DemoOptions = { packages: 300, seed: 1, eventsPerDay: 60_000 };
+export { DEFAULT_DEMO_OPTIONS, type DemoOptions } from '../domain/demo.js';
 
 const ZIPF_EXPONENT = 1.1;
 const WEEKEND_FACTOR = 0.65;
