@@ -128,8 +128,41 @@ async function ingestion(dir: string): Promise<void> {
   record({ scenario: 'ingestion', measure: 'speed vs bare DuckDB', value: round((bare / load) * 100), unit: '%' });
 }
 
-async function cannon(url: string, seconds: number) {
-  await autocannon({ url, connections: 50, duration: 2 }); // warm-up
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+const hasWrk = (() => {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    // wrk prints its version and exits 1; only a missing binary is an error here.
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+})();
+
+function wrkMs(text: string, label: string): number {
+  const match = new RegExp(`${label}\\s+([\\d.]+)(us|ms|s)`).exec(text);
+  if (!match) throw new Error(`no ${label} in wrk's output:\n${text}`);
+  return round(Number(match[1]) * { us: 0.001, ms: 1, s: 1000 }[match[2] as 'us' | 'ms' | 's']);
+}
+
+/** wrk (Debian's package) as in PERFORMANCE.md: 2 threads, 50 connections, after a warm-up; autocannon without it. */
+async function cannon(url: string, seconds: number): Promise<LoadResult> {
+  if (hasWrk) {
+    const run = (duration: number) => execFileSync('wrk', ['-t2', '-c50', `-d${duration}s`, '--latency', url]).toString();
+    run(3);
+    const text = run(seconds);
+    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
+    const socketErrors = (/Socket errors:(.*)/.exec(text)?.[1] ?? '').match(/\d+/g) ?? [];
+    const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0) + socketErrors.reduce((sum, n) => sum + Number(n), 0);
+    return { rps: Math.round(rps), p50: wrkMs(text, '50%'), p99: wrkMs(text, '99%'), errors };
+  }
+  await autocannon({ url, connections: 50, duration: 3 });
   const result = await autocannon({ url, connections: 50, duration: seconds });
   return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
 }
@@ -137,7 +170,7 @@ async function cannon(url: string, seconds: number) {
 /** Scenario 3: a package's 180-day /overall at 50 connections, next to a bare Fastify ceiling. */
 async function api(dir: string, database: string): Promise<void> {
   const top = normalizeName(demoPackageNames(DEFAULT_DEMO_OPTIONS)[0]!);
-  const { url, child } = await startServer({ DATABASE_URL: `sqlite:${database}`, DEMO_DATA: 'off', LOG_LEVEL: 'warn' });
+  const { url, child } = await startServer({ DATABASE_URL: `sqlite:${database}`, DEMO_DATA: 'off' });
   const path1 = `/api/packages/${top}/overall`;
   const body = await (await fetch(url + path1)).text();
   const ours = await cannon(url + path1, sizes.apiSeconds);
@@ -190,14 +223,16 @@ async function main(): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  const info = { date: new Date().toISOString(), mode: quick ? 'quick' : 'full', ...machine() };
+  const loadGenerator = hasWrk ? 'wrk -t2 -c50 --latency' : 'autocannon, 50 connections (install wrk for figures comparable to PERFORMANCE.md)';
+  const info = { date: new Date().toISOString(), mode: quick ? 'quick' : 'full', loadGenerator, ...machine() };
   const resultsFile = path.join(root, 'bench', quick ? 'results-quick.json' : 'results.json');
   await writeFile(resultsFile, JSON.stringify({ ...info, figures }, null, 2) + '\n');
   const lines = [
     `# Benchmark results (${info.mode} mode)`,
     '',
     `${info.date}, commit ${info.commit}, ${info.cpu} × ${info.cores} cores, ${info.memoryGb} GB, Node ${info.node}.`,
-    'Server and load generator share the same cores. Ratios come from one run; absolute figures drift between runs.',
+    `Load generator: ${info.loadGenerator}, ${sizes.apiSeconds} s after a 3 s warm-up, on the same cores as the server.`,
+    'Ratios come from one run; absolute figures drift between runs and machines.',
     '',
     '| scenario | measure | value | target |',
     '|---|---|---|---|',

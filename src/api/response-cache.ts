@@ -12,14 +12,15 @@ export type Answer = { status: 200; body: string } | { status: 400 | 404; error:
 const CODE_VERSION = '1';
 
 export class ResponseCache {
-  private readonly bodies: LRUCache<string, string>;
+  /** Encoded once: a cached answer is written as it is, with no per-request UTF-8 encoding. */
+  private readonly bodies: LRUCache<string, Buffer>;
 
   constructor(
     private readonly store: Store,
     private readonly maxAgeSeconds: number,
     maxBytes = 256 * 1024 * 1024,
   ) {
-    this.bodies = new LRUCache<string, string>({ maxSize: maxBytes, sizeCalculation: (body) => body.length + 64 });
+    this.bodies = new LRUCache<string, Buffer>({ maxSize: maxBytes, sizeCalculation: (body) => body.length + 64 });
   }
 
   /** Answers from the cache, or computes with `answer` and keeps what it gives when it is a 200. */
@@ -31,7 +32,7 @@ export class ResponseCache {
     if (body === undefined) {
       const computed = await answer();
       if (computed.status !== 200) return sendError(reply, computed.status, computed.error);
-      body = computed.body;
+      body = Buffer.from(computed.body);
       this.bodies.set(cacheKey, body);
     }
     reply.header('etag', etag).header('cache-control', `public, max-age=${this.maxAgeSeconds}`);

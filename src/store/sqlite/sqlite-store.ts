@@ -9,6 +9,8 @@ import { migrations } from './migrations.js';
 
 type Connection = Database.Database;
 
+const VERSION_CHECK_MS = 1000;
+
 interface Category {
   dimension: string;
   name: string;
@@ -49,6 +51,8 @@ export class SqliteStore implements Store {
   private writer: Connection | null = null;
   private writeQueue: Promise<unknown> = Promise.resolve();
   private categories = new Map<number, Category>();
+  private version: string | null = null;
+  private versionCheckedAt = 0;
   private readonly read;
 
   private constructor(private readonly file: string) {
@@ -88,8 +92,17 @@ export class SqliteStore implements Store {
     return new SqliteStore(file);
   }
 
+  /**
+   * Asked on every API request, so it is read from the file at most every VERSION_CHECK_MS: a load
+   * by another process shows within that time, one by this store at once.
+   */
   async dataVersion(): Promise<string> {
-    return this.read.dataVersion.get() as unknown as string;
+    const now = performance.now();
+    if (this.version === null || now - this.versionCheckedAt >= VERSION_CHECK_MS) {
+      this.version = this.read.dataVersion.get() as unknown as string;
+      this.versionCheckedAt = now;
+    }
+    return this.version;
   }
 
   async latestDay(): Promise<Day | null> {
@@ -299,7 +312,9 @@ export class SqliteStore implements Store {
     return days.map(dayFromNumber);
   }
 
+  /** Inside the write's transaction; this store's readers see it from the next dataVersion(). */
   private bumpDataVersion(db: Connection): void {
     db.prepare("UPDATE meta SET value = ? WHERE key = 'data_version'").run(newDataVersion());
+    this.version = null;
   }
 }
