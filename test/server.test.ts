@@ -51,6 +51,29 @@ describe('pypistats serve', () => {
     }
   });
 
+  it('serves a day loaded by another process within a second, under a new ETag', async () => {
+    const server = await startServer(env);
+    try {
+      const url = `${server.url}/api/packages/pkg-1/overall?mirrors=false`;
+      const before = await fetch(url);
+      const etag = before.headers.get('etag')!;
+      expect((await before.json()).data).toHaveLength(1);
+      await writeParquet(path.join(dir, 'next.parquet'), [download('pkg-1', '2026-11-21 10:00:00 UTC')]);
+      const load = await runCli(['load', '--date', '2026-11-21', '--input', path.join(dir, 'next.parquet')], env);
+      expect(load.code).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const after = await fetch(url, { headers: { 'if-none-match': etag } });
+      expect(after.status).toBe(200);
+      expect(after.headers.get('etag')).not.toBe(etag);
+      expect((await after.json()).data).toEqual([
+        { category: 'without_mirrors', date: '2026-11-20', downloads: 10 },
+        { category: 'without_mirrors', date: '2026-11-21', downloads: 1 },
+      ]);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('drains a request in flight on SIGTERM, refuses new connections, and exits 0', async () => {
     const server = await startServer(env);
     const request = splitRequest(server.url, '/api/packages/pkg-2/overall');
