@@ -13,10 +13,10 @@
  */
 import { BIGINT, BOOLEAN, DOUBLE, ENUM, INTEGER, LIST, listValue, UBIGINT, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { dayNumber, isDay, type Day } from '../domain/dates.js';
+import type { DemoOptions } from '../domain/demo.js';
+import { normalizeName as normalize } from '../domain/names.js';
 import type { DuckDb } from './duckdb.js';
 import * as data from './synthetic-data.js';
-
-import type { DemoOptions } from '../domain/demo.js';
 
 export { DEFAULT_DEMO_OPTIONS, type DemoOptions } from '../domain/demo.js';
 
@@ -52,7 +52,6 @@ function mix(...values: number[]): number {
 }
 
 const unit = (...values: number[]) => mix(...values) / 0x1_0000_0000;
-const normalize = (name: string) => name.replace(/[-_.]+/g, '-').toLowerCase();
 
 /**
  * Versions are `major.(n / 10).(n % 10)` for n = `newest` down to `newest - versions + 1`, so
