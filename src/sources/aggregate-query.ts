@@ -2,11 +2,12 @@
  * The DuckDB aggregation of raw download events into aggregate rows, generated from the
  * dimension registry and the data rules of API.md.
  *
- * Three steps, each over fewer rows than the last:
+ * Four steps, each over fewer rows than the last:
  * 1. `day_groups`: one scan of the raw files; events of the day (and events without a timestamp,
  *    to count them) grouped by the raw fields the rules look at. Regexes never run per event.
  * 2. `day_projects`: each distinct raw project name, normalized and checked once.
- * 3. The aggregate rows: per dimension, valid downloads summed by (package, category).
+ * 3. `day_downloads`: valid downloads by package, mirror or not, and category in every dimension.
+ * 4. The aggregate rows: per dimension, downloads summed by (package, category).
  */
 import { dimensions, WITH_MIRRORS, WITHOUT_MIRRORS, type Dialect } from '../domain/dimensions.js';
 import { MAX_NAME_LENGTH, SEPARATOR_RUN_PATTERN, VALID_NAME_PATTERN } from '../domain/names.js';
@@ -85,25 +86,34 @@ export const DAY_SUMMARY_SQL = `SELECT
   count(DISTINCT p.package) FILTER (WHERE p.verdict = 'ok' AND NOT g.is_metadata)::BIGINT AS packages
 FROM day_groups g LEFT JOIN day_projects p ON g.project IS NOT DISTINCT FROM p.project`;
 
-/** Step 3: the aggregate rows `(package, dimension, category, downloads)`, one SELECT per rule. */
-export function aggregateRowsSql(dialect: Dialect = 'duckdb'): string {
+/**
+ * Step 3: each valid download group's category in every dimension, computed once per group, and
+ * the groups summed again by those categories (many raw Python strings share one minor version).
+ */
+export function dayDownloadsSql(dialect: Dialect = 'duckdb'): string {
+  const categories = dimensions.flatMap((dimension) =>
+    dimension.categories.kind === 'expression' ? [`${dimension.categories.sql[dialect]} AS "${dimension.name}"`] : [],
+  );
+  return `CREATE OR REPLACE TEMP TABLE day_downloads AS
+SELECT p.package, g.is_mirror, ${categories.join(',\n  ')}, sum(g.events)::BIGINT AS events
+FROM day_groups g JOIN day_projects p ON g.project = p.project
+WHERE p.verdict = 'ok' AND NOT g.is_metadata
+GROUP BY ALL`;
+}
+
+/** Step 4: the aggregate rows `(package, dimension, category, downloads)`, one SELECT per rule. */
+export function aggregateRowsSql(): string {
   const parts: string[] = [];
   const select = (dimension: string, category: string, where: string) =>
     `SELECT package, '${dimension}' AS dimension, ${category} AS category, sum(events)::BIGINT AS downloads
-  FROM downloads${where} GROUP BY ALL`;
+  FROM day_downloads${where} GROUP BY ALL`;
   for (const dimension of dimensions) {
-    const rule = dimension.categories;
-    if (rule.kind === 'mirror_split') {
+    if (dimension.categories.kind === 'mirror_split') {
       parts.push(select(dimension.name, `'${WITH_MIRRORS}'`, ''));
       parts.push(select(dimension.name, `'${WITHOUT_MIRRORS}'`, ' WHERE NOT is_mirror'));
     } else {
-      parts.push(select(dimension.name, rule.sql[dialect], ' WHERE NOT is_mirror'));
+      parts.push(select(dimension.name, `"${dimension.name}"`, ' WHERE NOT is_mirror'));
     }
   }
-  return `WITH downloads AS (
-  SELECT p.package, g.is_mirror, g.python, g.system_name, g.events
-  FROM day_groups g JOIN day_projects p ON g.project = p.project
-  WHERE p.verdict = 'ok' AND NOT g.is_metadata
-)
-${parts.join('\nUNION ALL\n')}`;
+  return parts.join('\nUNION ALL\n');
 }

@@ -8,6 +8,7 @@ import {
   aggregateRowsSql,
   DAY_PROJECTS_SQL,
   DAY_SUMMARY_SQL,
+  dayDownloadsSql,
   dayGroupsSql,
   rawEventsSql,
   type RawFormat,
@@ -93,6 +94,7 @@ export class FileSource implements Source {
         throw await explainReadFailure(connection, byFormat, error);
       }
       await connection.run(DAY_PROJECTS_SQL);
+      await connection.run(dayDownloadsSql());
       const [summaryRow] = (await connection.runAndReadAll(DAY_SUMMARY_SQL)).getRowObjects();
       const summary = {
         day,
