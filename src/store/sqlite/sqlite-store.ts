@@ -6,6 +6,7 @@ import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
 import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
 import type { DayWrite, DayWriteResult, LoadedDay, RecentDownloads, SeriesPoint, Store, StoreStatus } from '../types.js';
 import { migrations } from './migrations.js';
+import { packDownloads, unpackDownloads } from './packed-downloads.js';
 
 type Connection = Database.Database;
 
@@ -35,7 +36,9 @@ function migrate(db: Connection): void {
   }
   for (let version = applied; version < migrations.length; version++) {
     db.transaction(() => {
-      db.exec(migrations[version]!);
+      const migration = migrations[version]!;
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
       if (version === 0) db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('data_version', newDataVersion());
       db.pragma(`user_version = ${version + 1}`);
     })();
@@ -61,16 +64,9 @@ export class SqliteStore implements Store {
       dataVersion: this.reader.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'data_version'").pluck(),
       latestDay: this.reader.prepare<[], number | null>('SELECT max(day) FROM loaded_days').pluck(),
       packageId: this.reader.prepare<[string], number>('SELECT id FROM packages WHERE name = ?').pluck(),
-      hasDownloads: this.reader.prepare<[number], number>('SELECT 1 FROM downloads WHERE package_id = ? LIMIT 1').pluck(),
-      series: this.reader
-        .prepare<[number, number, number], [number, number, number]>(
-          'SELECT day, category_id, downloads FROM downloads WHERE package_id = ? AND day BETWEEN ? AND ?',
-        )
-        .raw(),
-      categoryDownloads: this.reader
-        .prepare<[number, number, number, number], [number, number]>(
-          'SELECT day, downloads FROM downloads WHERE package_id = ? AND day BETWEEN ? AND ? AND category_id = ?',
-        )
+      hasDownloads: this.reader.prepare<[number], number>('SELECT 1 FROM daily WHERE package_id = ? LIMIT 1').pluck(),
+      days: this.reader
+        .prepare<[number, number, number], [number, Buffer]>('SELECT day, downloads FROM daily WHERE package_id = ? AND day BETWEEN ? AND ?')
         .raw(),
       categoryId: this.reader.prepare<[string, string], number>('SELECT id FROM categories WHERE dimension = ? AND name = ?').pluck(),
       categories: this.reader.prepare<[], { id: number; dimension: string; name: string }>('SELECT id, dimension, name FROM categories'),
@@ -129,15 +125,18 @@ export class SqliteStore implements Store {
   async series(name: string, dimension: string, range: { start?: Day; end?: Day }): Promise<SeriesPoint[]> {
     const id = this.read.packageId.get(name);
     if (id === undefined) return [];
-    const rows = this.read.series.all(
+    const rows = this.read.days.all(
       id,
       range.start ? dayNumber(range.start) : Number.MIN_SAFE_INTEGER,
       range.end ? dayNumber(range.end) : Number.MAX_SAFE_INTEGER,
     );
     const points: SeriesPoint[] = [];
-    for (const [day, categoryId, downloads] of rows) {
-      const category = this.category(categoryId);
-      if (category.dimension === dimension) points.push({ category: category.name, day: dayFromNumber(day), downloads });
+    for (const [dayNo, packed] of rows) {
+      const day = dayFromNumber(dayNo);
+      unpackDownloads(packed, (categoryId, downloads) => {
+        const category = this.category(categoryId);
+        if (category.dimension === dimension) points.push({ category: category.name, day, downloads });
+      });
     }
     return points;
   }
@@ -148,10 +147,13 @@ export class SqliteStore implements Store {
     const categoryId = this.read.categoryId.get('overall', WITHOUT_MIRRORS);
     if (id === undefined || categoryId === undefined) return recent;
     const latest = dayNumber(latestDay);
-    for (const [day, downloads] of this.read.categoryDownloads.all(id, latest - 29, latest, categoryId)) {
-      recent.lastMonth += downloads;
-      if (day > latest - 7) recent.lastWeek += downloads;
-      if (day === latest) recent.lastDay += downloads;
+    for (const [day, packed] of this.read.days.all(id, latest - 29, latest)) {
+      unpackDownloads(packed, (category, downloads) => {
+        if (category !== categoryId) return;
+        recent.lastMonth += downloads;
+        if (day > latest - 7) recent.lastWeek += downloads;
+        if (day === latest) recent.lastDay += downloads;
+      });
     }
     return recent;
   }
@@ -178,7 +180,7 @@ export class SqliteStore implements Store {
       rows: days.reduce((sum, day) => sum + day.rows, 0),
       packages:
         this.reader
-          .prepare<[], number>('SELECT count(*) FROM packages p WHERE EXISTS (SELECT 1 FROM downloads d WHERE d.package_id = p.id)')
+          .prepare<[], number>('SELECT count(*) FROM packages p WHERE EXISTS (SELECT 1 FROM daily d WHERE d.package_id = p.id)')
           .pluck()
           .get() ?? 0,
       dataVersion: await this.dataVersion(),
@@ -241,9 +243,7 @@ export class SqliteStore implements Store {
     const insertPackage = db.prepare<[string]>('INSERT INTO packages (name) VALUES (?)');
     const selectCategory = db.prepare<[string, string], number>('SELECT id FROM categories WHERE dimension = ? AND name = ?').pluck();
     const insertCategory = db.prepare<[string, string]>('INSERT INTO categories (dimension, name) VALUES (?, ?)');
-    const insertDownloads = db.prepare<[number, number, number, number]>(
-      'INSERT INTO downloads (package_id, day, category_id, downloads) VALUES (?, ?, ?, ?)',
-    );
+    const insertDaily = db.prepare<[number, number, Buffer]>('INSERT INTO daily (package_id, day, downloads) VALUES (?, ?, ?)');
     const insertPackageDay = db.prepare<[number, number]>('INSERT INTO package_days (day, package_id) VALUES (?, ?)');
 
     const packageId = (name: string): number => {
@@ -269,11 +269,19 @@ export class SqliteStore implements Store {
     try {
       this.deleteDay(db, day);
       let rows = 0;
+      // A package's categories may come in any order and any chunk: gathered, then packed.
+      const pairsByPackage = new Map<number, number[]>();
       for await (const chunk of write.rows) {
         for (const row of chunk) {
-          insertDownloads.run(packageId(row.package), day, categoryId(row.dimension, row.category), row.downloads);
+          const id = packageId(row.package);
+          let pairs = pairsByPackage.get(id);
+          if (!pairs) pairsByPackage.set(id, (pairs = []));
+          pairs.push(categoryId(row.dimension, row.category), row.downloads);
         }
         rows += chunk.length;
+      }
+      for (const id of [...pairsByPackage.keys()].sort((a, b) => a - b)) {
+        insertDaily.run(id, day, packDownloads(pairsByPackage.get(id)!));
       }
       db.prepare('INSERT INTO loaded_days (day, source, loaded_at, packages, rows, summary) VALUES (?, ?, ?, ?, ?, ?)').run(
         day,
@@ -294,9 +302,9 @@ export class SqliteStore implements Store {
   }
 
   private deleteDay(db: Connection, day: number): void {
-    const deleteDownloads = db.prepare<[number, number]>('DELETE FROM downloads WHERE package_id = ? AND day = ?');
+    const deleteDaily = db.prepare<[number, number]>('DELETE FROM daily WHERE package_id = ? AND day = ?');
     const packageIds = db.prepare<[number], number>('SELECT package_id FROM package_days WHERE day = ?').pluck().all(day);
-    for (const packageId of packageIds) deleteDownloads.run(packageId, day);
+    for (const packageId of packageIds) deleteDaily.run(packageId, day);
     db.prepare('DELETE FROM package_days WHERE day = ?').run(day);
     db.prepare('DELETE FROM loaded_days WHERE day = ?').run(day);
   }
