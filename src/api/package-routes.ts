@@ -63,8 +63,12 @@ export const packageRoutes: FastifyPluginAsync<PackageRoutesOptions> = async (ap
       const period = request.query.period as RecentPeriod | undefined;
       return cache.send(request, reply, `recent\u0000${name}\u0000${period ?? ''}`, async () => {
         const latest = await store.latestDay();
-        if (latest === null || !(await store.hasPackage(name))) return missing(name);
-        return { status: 200, body: recentBody(name, await store.recent(name, latest), period) };
+        if (latest === null) return missing(name);
+        const recent = await store.recent(name, latest);
+        // Only a package with nothing in the last 30 days costs the question whether it exists.
+        const nothing = recent.lastMonth === 0;
+        if (nothing && !(await store.hasPackage(name))) return missing(name);
+        return { status: 200, body: recentBody(name, recent, period) };
       });
     });
     refuseOtherMethods(recentUrl);
@@ -80,8 +84,8 @@ export const packageRoutes: FastifyPluginAsync<PackageRoutesOptions> = async (ap
         const category = filterValue === undefined ? undefined : dimension.filter.toCategory(filterValue);
         const key = [dimension.name, name, category ?? '', start ?? '', end ?? ''].join('\u0000');
         return cache.send(request, reply, key, async () => {
-          if (!(await store.hasPackage(name))) return missing(name);
           let points = await store.series(name, dimension.name, { start, end });
+          if (points.length === 0 && !(await store.hasPackage(name))) return missing(name);
           if (category !== undefined) points = points.filter((point) => point.category === category);
           return { status: 200, body: seriesBody(name, dimension, points) };
         });

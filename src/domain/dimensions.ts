@@ -57,8 +57,16 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+const parsedVersions = new Map<string, number[] | null>();
+
+/** Memoized: categories are few, and sorting a long series compares them thousands of times. */
 function versionParts(value: string): number[] | null {
-  return /^\d+(\.\d+)*$/.test(value) ? value.split('.').map(Number) : null;
+  let parts = parsedVersions.get(value);
+  if (parts === undefined) {
+    parts = /^\d+(\.\d+)*$/.test(value) ? value.split('.').map(Number) : null;
+    if (parsedVersions.size < 10_000) parsedVersions.set(value, parts);
+  }
+  return parts;
 }
 
 /** A Python version string counts when it starts with `major.minor` (at most 3 digits each). */

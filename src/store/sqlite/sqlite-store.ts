@@ -60,6 +60,9 @@ export class SqliteStore implements Store {
 
   private constructor(private readonly file: string) {
     this.reader = openConnection(file);
+    // Reads of packages not yet cached (a crawler's) map the file instead of a read() per page.
+    this.reader.pragma('mmap_size = 8589934592');
+    this.reader.pragma('cache_size = -65536');
     this.read = {
       dataVersion: this.reader.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'data_version'").pluck(),
       latestDay: this.reader.prepare<[], number | null>('SELECT max(day) FROM loaded_days').pluck(),

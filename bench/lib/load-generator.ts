@@ -1,0 +1,106 @@
+/**
+ * HTTP load as PERFORMANCE.md measures it: wrk (Debian's package), 2 threads, 50 connections,
+ * after a warm-up. Without wrk, autocannon (slower, so its figures are not comparable).
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { round } from './results.js';
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  requests: number;
+}
+
+export const hasWrk = (() => {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    // wrk prints its version and exits 1; only a missing binary means no wrk.
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+})();
+
+export const loadGenerator = hasWrk
+  ? 'wrk -t2 -c50 --latency'
+  : 'autocannon, 50 connections (install Debian\'s wrk for figures comparable to PERFORMANCE.md)';
+
+function wrkMs(text: string, label: string): number {
+  const match = new RegExp(`${label}\\s+([\\d.]+)(us|ms|s)`).exec(text);
+  if (!match) throw new Error(`no ${label} in wrk's output:\n${text}`);
+  return round(Number(match[1]) * { us: 0.001, ms: 1, s: 1000 }[match[2] as 'us' | 'ms' | 's']);
+}
+
+function parseWrk(text: string): LoadResult {
+  const socketErrors = (/Socket errors:(.*)/.exec(text)?.[1] ?? '').match(/\d+/g) ?? [];
+  return {
+    rps: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1])),
+    p50: wrkMs(text, '50%'),
+    p99: wrkMs(text, '99%'),
+    errors: Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0) + socketErrors.reduce((sum, n) => sum + Number(n), 0),
+    requests: Number(/(\d+) requests in/.exec(text)?.[1] ?? 0),
+  };
+}
+
+/** One URL over and over: the warm path. */
+export async function hammer(url: string, seconds: number): Promise<LoadResult> {
+  if (hasWrk) {
+    const run = (duration: number) => execFileSync('wrk', ['-t2', '-c50', `-d${duration}s`, '--latency', url]).toString();
+    run(3);
+    return parseWrk(run(seconds));
+  }
+  await autocannon({ url, connections: 50, duration: 3 });
+  const result = await autocannon({ url, connections: 50, duration: seconds });
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+    requests: result.requests.total,
+  };
+}
+
+/**
+ * A crawler walking every package once: `/api/packages/<prefix><n><suffix>` for n = 1 … count,
+ * each requested once (the cold path: nothing of it is cached yet).
+ */
+export async function crawl(base: string, prefix: string, suffix: string, count: number, seconds: number): Promise<LoadResult> {
+  if (hasWrk) {
+    // Each wrk thread walks its own half of the names, once.
+    const script = path.join(os.tmpdir(), `pypistats-crawl-${process.pid}.lua`);
+    writeFileSync(
+      script,
+      `local counter = 0
+local threads = {}
+function setup(thread) thread:set("id", #threads); table.insert(threads, thread) end
+function init(args) counter = 0 end
+function request()
+  counter = counter + 1
+  local n = (counter - 1) * 2 + id + 1
+  if n > ${count} then n = ((n - 1) % ${count}) + 1 end
+  return wrk.format(nil, "${prefix}" .. n .. "${suffix}")
+end`,
+    );
+    return parseWrk(execFileSync('wrk', ['-t2', '-c50', `-d${seconds}s`, '--latency', '-s', script, base]).toString());
+  }
+  let n = 0;
+  const result = await autocannon({
+    url: base,
+    connections: 50,
+    duration: seconds,
+    requests: [{ setupRequest: (request) => ({ ...request, path: `${prefix}${(n++ % count) + 1}${suffix}` }) }],
+  });
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+    requests: result.requests.total,
+  };
+}

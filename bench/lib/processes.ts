@@ -1,0 +1,48 @@
+/** The servers a benchmark measures: ours (`bin/pypistats serve`) and the bare Fastify ceiling. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface Server {
+  url: string;
+  child: ChildProcess;
+}
+
+export function startServer(env: Record<string, string>): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(root, 'bin/pypistats'), 'serve'], {
+      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const onData = (data: Buffer) => {
+      output += data.toString();
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) resolve({ url: match[1]!, child });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${output}`)));
+  });
+}
+
+/** A bare Fastify server answering every GET with the bytes of `bodyFile`. */
+export function startCeiling(bodyFile: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const port = 18_000 + Math.floor(Math.random() * 1000);
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/ceiling-server.ts'), bodyFile, String(port)], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout!.once('data', () => resolve({ url: `http://127.0.0.1:${port}`, child }));
+    child.on('exit', (code) => reject(new Error(`the ceiling server exited ${code}`)));
+  });
+}
+
+export async function stop(server: Server): Promise<void> {
+  const exited = new Promise((resolve) => server.child.on('exit', resolve));
+  server.child.kill('SIGTERM');
+  await exited;
+}

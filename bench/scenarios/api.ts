@@ -1,0 +1,71 @@
+/** The API under 50 connections, warm (one URL over and over) and cold (a crawler), next to its ceiling. */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { crawl, hammer, type LoadResult } from '../lib/load-generator.js';
+import { startCeiling, startServer, stop } from '../lib/processes.js';
+import { record, round } from '../lib/results.js';
+
+export interface ApiCase {
+  /** What the package is: popular, median, rare. */
+  label: string;
+  package: string;
+  endpoints: readonly string[];
+}
+
+function report(scenario: string, result: LoadResult, p99Target: number | null): void {
+  record({ scenario, measure: 'req/s', value: result.rps, unit: 'req/s' });
+  record({ scenario, measure: 'p50', value: result.p50, unit: 'ms' });
+  record({ scenario, measure: 'p99', value: result.p99, unit: 'ms', ...(p99Target ? { target: `< ${p99Target} ms`, met: result.p99 < p99Target } : {}) });
+  if (result.errors > 0) record({ scenario, measure: 'errors and non-2xx', value: result.errors, unit: '' });
+}
+
+export async function api(
+  dir: string,
+  database: string,
+  options: { title: string; cases: ApiCase[]; seconds: number; p99Target: number | null; shareTarget: number | null; crawl?: { prefix: string; count: number } },
+): Promise<void> {
+  const server = await startServer({ DATABASE_URL: `sqlite:${database}`, DEMO_DATA: 'off' });
+  const popular = options.cases[0]!;
+  const ceilingPath = `/api/packages/${popular.package}/overall`;
+  const body = await (await fetch(server.url + ceilingPath)).text();
+  let oursOnCeilingPath: LoadResult | null = null;
+  try {
+    if (options.crawl) {
+      // Warm the process (JIT, connections) on another endpoint, so /overall stays uncached.
+      await crawl(server.url, `/api/packages/${options.crawl.prefix}`, '/system', options.crawl.count, 3);
+      const cold = await crawl(server.url, `/api/packages/${options.crawl.prefix}`, '/overall', options.crawl.count, options.seconds);
+      report(`${options.title}: cold crawler, /overall of a new package each request (${cold.requests.toLocaleString('en-US')} packages)`, cold, options.p99Target);
+    }
+    for (const apiCase of options.cases) {
+      for (const endpoint of apiCase.endpoints) {
+        const url = `${server.url}/api/packages/${apiCase.package}/${endpoint}`;
+        const size = (await (await fetch(url)).text()).length;
+        const result = await hammer(url, options.seconds);
+        report(`${options.title}: ${apiCase.label} package /${endpoint} (${round(size / 1024)} KB)`, result, options.p99Target);
+        if (apiCase === popular && endpoint === 'overall') oursOnCeilingPath = result;
+      }
+    }
+  } finally {
+    await stop(server);
+  }
+  const bodyFile = path.join(dir, 'ceiling-body.json');
+  await writeFile(bodyFile, body);
+  const ceiling = await startCeiling(bodyFile);
+  try {
+    const bare = await hammer(ceiling.url + ceilingPath, options.seconds);
+    const scenario = `${options.title}: bare Fastify returning the same ${round(body.length / 1024)} KB (ceiling)`;
+    report(scenario, bare, null);
+    if (oursOnCeilingPath) {
+      const share = round((oursOnCeilingPath.rps / bare.rps) * 100);
+      record({
+        scenario: `${options.title}: ${popular.label} package /overall`,
+        measure: 'req/s as a share of the ceiling',
+        value: share,
+        unit: '%',
+        ...(options.shareTarget ? { target: `≥ ${options.shareTarget} %`, met: share >= options.shareTarget } : {}),
+      });
+    }
+  } finally {
+    await stop(ceiling);
+  }
+}
