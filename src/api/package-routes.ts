@@ -66,8 +66,7 @@ export const packageRoutes: FastifyPluginAsync<PackageRoutesOptions> = async (ap
         if (latest === null) return missing(name);
         const recent = await store.recent(name, latest);
         // Only a package with nothing in the last 30 days costs the question whether it exists.
-        const nothing = recent.lastMonth === 0;
-        if (nothing && !(await store.hasPackage(name))) return missing(name);
+        if (recent.lastMonth === 0 && !(await store.hasPackage(name))) return missing(name);
         return { status: 200, body: recentBody(name, recent, period) };
       });
     });

@@ -26,6 +26,7 @@ beforeAll(async () => {
     row('zope-interface', 'system', 'darwin', 5),
   ];
   t = await appWithData({
+    '2026-09-15': [row('dormant', 'overall', 'with_mirrors', 4), row('dormant', 'overall', 'without_mirrors', 4)],
     '2026-11-01': day(100, 3),
     '2026-11-02': day(200, 0),
     '2026-11-03': [...day(3_000_000_000, 1)],
@@ -145,6 +146,14 @@ describe.each(API_PREFIXES)('the API under %s', (prefix) => {
       { category: 'null', date: '2026-11-01', downloads: 2 },
     ]);
     expect((await get(`${prefix}/__all__/recent?period=day`)).json().data).toEqual({ last_day: 3_000_000_005 });
+  });
+
+  it('answers 200 with zeros for a package with data but none in the last 30 days', async () => {
+    const recent = await get(`${prefix}/dormant/recent`);
+    expect(recent.status).toBe(200);
+    expect(recent.json().data).toEqual({ last_day: 0, last_month: 0, last_week: 0 });
+    const outside = await get(`${prefix}/dormant/overall?start_date=2026-11-01`);
+    expect([outside.status, outside.json().data]).toEqual([200, []]);
   });
 
   it('answers 404 on every endpoint for a package with no data', async () => {
