@@ -48,6 +48,16 @@ function parseWrk(text: string): LoadResult {
   };
 }
 
+function fromAutocannon(result: autocannon.Result): LoadResult {
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+    requests: result.requests.total,
+  };
+}
+
 /** One URL over and over: the warm path. */
 export async function hammer(url: string, seconds: number): Promise<LoadResult> {
   if (hasWrk) {
@@ -57,13 +67,7 @@ export async function hammer(url: string, seconds: number): Promise<LoadResult> 
   }
   await autocannon({ url, connections: 50, duration: 3 });
   const result = await autocannon({ url, connections: 50, duration: seconds });
-  return {
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.non2xx,
-    requests: result.requests.total,
-  };
+  return fromAutocannon(result);
 }
 
 /**
@@ -96,11 +100,5 @@ end`,
     duration: seconds,
     requests: [{ setupRequest: (request) => ({ ...request, path: `${prefix}${(n++ % count) + 1}${suffix}` }) }],
   });
-  return {
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.non2xx,
-    requests: result.requests.total,
-  };
+  return fromAutocannon(result);
 }
