@@ -2,7 +2,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
 
-export function errorBody(status: number, message: string): string {
+function errorBody(status: number, message: string): string {
   return JSON.stringify({ error: message, status });
 }
 

@@ -27,9 +27,9 @@ function oneOf(values: readonly string[]): TSchema {
   return Type.Unsafe<string>({ type: 'string', enum: [...values] });
 }
 
-export const recentQuery = Type.Object({ period: Type.Optional(oneOf(RECENT_PERIODS)) });
+const recentQuery = Type.Object({ period: Type.Optional(oneOf(RECENT_PERIODS)) });
 
-export function seriesQuery(dimension: Dimension) {
+function seriesQuery(dimension: Dimension) {
   return Type.Object({
     [dimension.filter.param]: Type.Optional(filterSchema(dimension)),
     start_date: Type.Optional(dateParam),

@@ -74,8 +74,6 @@ const PYTHON_VERSION_SQL = `regexp_matches(python, '^[0-9]{1,3}\\.[0-9]{1,3}([^0
 const PYTHON_MAJOR_SQL = `CAST(CAST(regexp_extract(python, '^([0-9]+)', 1) AS INTEGER) AS VARCHAR)`;
 const PYTHON_MINOR_SQL = `CAST(CAST(regexp_extract(python, '^[0-9]+\\.([0-9]+)', 1) AS INTEGER) AS VARCHAR)`;
 
-export const SYSTEM_CATEGORIES = ['darwin', 'linux', 'null', 'other', 'windows'] as const;
-
 export const dimensions: readonly Dimension[] = [
   {
     name: 'overall',
