@@ -13,6 +13,21 @@ export interface RecentDownloads {
   lastMonth: number;
 }
 
+export interface PackageDownloads {
+  package: string;
+  downloads: number;
+}
+
+/** The most downloaded packages (without mirrors, `__all__` left out) over the 1, 7 and 30 days ending at the latest day. */
+export interface TopPackages {
+  day: PackageDownloads[];
+  week: PackageDownloads[];
+  month: PackageDownloads[];
+}
+
+/** How many packages `topPackages` keeps per period. */
+export const TOP_PACKAGES_KEPT = 100;
+
 export interface LoadedDay {
   day: Day;
   source: string;
@@ -66,6 +81,12 @@ export interface Store {
   series(name: string, dimension: string, range: { start?: Day; end?: Day }): Promise<SeriesPoint[]>;
   /** Downloads without mirrors over the 1, 7 and 30 days ending at `latestDay`. */
   recent(name: string, latestDay: Day): Promise<RecentDownloads>;
+  /** Packages with downloads in the store, `__all__` not counted. */
+  packageCount(): Promise<number>;
+  /** Names (normalized) of packages with downloads that start with `prefix`, alphabetically, at most `limit`. */
+  searchPackages(prefix: string, limit: number): Promise<string[]>;
+  /** At most `limit` (≤ TOP_PACKAGES_KEPT) per period, most downloaded first; derived when a day is loaded. */
+  topPackages(limit: number): Promise<TopPackages>;
   status(): Promise<StoreStatus>;
   close(): Promise<void>;
 }

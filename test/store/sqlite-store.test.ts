@@ -82,6 +82,39 @@ describe('SQLite store', () => {
     expect(await store.purgeBefore('2026-11-04')).toEqual([]);
   });
 
+  it('counts, searches and ranks the packages with data, leaving __all__ out', async () => {
+    const day = (d: string, counts: Record<string, number>) =>
+      write(d, Object.entries(counts).flatMap(([name, n]) => [row(name, 'overall', 'without_mirrors', n), row(name, 'overall', 'with_mirrors', n + 1)]));
+    await day('2026-10-01', { 'old-only': 1000 });
+    await day('2026-10-20', { requests: 10, 'requests-oauthlib': 500, '__all__': 510 });
+    await day('2026-10-31', { requests: 30, 'requests-oauthlib': 1, tiny: 30 });
+    await day('2026-11-01', { requests: 20, tiny: 20, zope: 5 });
+    expect(await store.packageCount()).toBe(5);
+    expect(await store.searchPackages('requests', 10)).toEqual(['requests', 'requests-oauthlib']);
+    expect(await store.searchPackages('req', 1)).toEqual(['requests']);
+    expect(await store.searchPackages('nothing', 10)).toEqual([]);
+    expect(await store.searchPackages('', 100)).toEqual(['old-only', 'requests', 'requests-oauthlib', 'tiny', 'zope']);
+    const top = await store.topPackages(10);
+    expect(top.day).toEqual([
+      { package: 'requests', downloads: 20 },
+      { package: 'tiny', downloads: 20 },
+      { package: 'zope', downloads: 5 },
+    ]);
+    expect(top.week).toEqual([
+      { package: 'requests', downloads: 50 },
+      { package: 'tiny', downloads: 50 },
+      { package: 'zope', downloads: 5 },
+      { package: 'requests-oauthlib', downloads: 1 },
+    ]);
+    // 2026-10-01 is outside the 30 days ending 2026-11-01.
+    expect(top.month.map((entry) => entry.package)).toEqual(['requests-oauthlib', 'requests', 'tiny', 'zope']);
+    expect((await store.topPackages(1)).month).toEqual([{ package: 'requests-oauthlib', downloads: 501 }]);
+    await store.purgeBefore('2026-10-31');
+    expect(await store.packageCount()).toBe(4);
+    expect((await store.topPackages(10)).month.map((entry) => entry.package)).toEqual(['requests', 'tiny', 'zope', 'requests-oauthlib']);
+    expect(await store.searchPackages('o', 10)).toEqual([]);
+  });
+
   it('changes its data version when, and only when, a write lands', async () => {
     const first = await store.dataVersion();
     expect(await store.dataVersion()).toBe(first);
@@ -165,6 +198,9 @@ describe('SQLite store', () => {
     ]);
     expect(await store.series('a', 'system', {})).toEqual([{ category: 'linux', day: '2025-11-08', downloads: 4 }]);
     expect(await store.series('b', 'overall', {})).toEqual([{ category: 'with_mirrors', day: '2025-11-08', downloads: 7 }]);
+    // The derived lists are built from the migrated rows.
+    expect(await store.packageCount()).toBe(2);
+    expect((await store.topPackages(10)).month).toEqual([{ package: 'a', downloads: 4 }]);
     await write('2025-11-09', [row('b', 'overall', 'with_mirrors', 1)]);
     expect(await store.hasPackage('a')).toBe(true);
     expect(await store.series('a', 'overall', { start: '2025-11-09' })).toEqual([]);

@@ -8,7 +8,9 @@
  * so replacing or purging a day touches only that day's rows.
  */
 import type Database from 'better-sqlite3';
-import { packDownloads } from './packed-downloads.js';
+import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
+import { packDownloads, unpackDownloads } from './packed-downloads.js';
+import { refreshDerived } from './derived.js';
 
 export type Migration = string | ((db: Database.Database) => void);
 
@@ -62,5 +64,32 @@ export const migrations: readonly Migration[] = [
       for (const [day, pairs] of pairsByDay) insert.run(packageId, day, packDownloads(pairs));
     }
     db.exec('DROP TABLE downloads');
+  },
+  // The website's lists: a package's downloads without mirrors per day, and the top packages.
+  (db) => {
+    db.exec(`ALTER TABLE package_days ADD COLUMN downloads INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE top_packages (
+        period TEXT NOT NULL,
+        rank INTEGER NOT NULL,
+        package_id INTEGER NOT NULL,
+        downloads INTEGER NOT NULL,
+        PRIMARY KEY (period, rank)
+      ) WITHOUT ROWID;`);
+    const withoutMirrors = db.prepare("SELECT id FROM categories WHERE dimension = 'overall' AND name = ?").pluck().get(WITHOUT_MIRRORS);
+    if (withoutMirrors !== undefined) {
+      const update = db.prepare('UPDATE package_days SET downloads = ? WHERE day = ? AND package_id = ?');
+      const rowsOf = db.prepare('SELECT day, downloads FROM daily WHERE package_id = ?').raw();
+      // One package at a time: a statement cannot write while another iterates.
+      for (const packageId of db.prepare('SELECT id FROM packages').pluck().all() as number[]) {
+        for (const [day, packed] of rowsOf.all(packageId) as [number, Buffer][]) {
+          let downloads = 0;
+          unpackDownloads(packed, (category, count) => {
+            if (category === withoutMirrors) downloads = count;
+          });
+          update.run(downloads, day, packageId);
+        }
+      }
+    }
+    refreshDerived(db);
   },
 ];

@@ -4,7 +4,9 @@ import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
 import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
-import type { DayWrite, DayWriteResult, LoadedDay, RecentDownloads, SeriesPoint, Store, StoreStatus } from '../types.js';
+import { ALL_PACKAGES } from '../../domain/names.js';
+import type { DayWrite, DayWriteResult, LoadedDay, RecentDownloads, SeriesPoint, Store, StoreStatus, TopPackages } from '../types.js';
+import { refreshDerived, TOP_PERIODS } from './derived.js';
 import { migrations } from './migrations.js';
 import { packDownloads, unpackDownloads } from './packed-downloads.js';
 
@@ -73,6 +75,16 @@ export class SqliteStore implements Store {
         .raw(),
       categoryId: this.reader.prepare<[string, string], number>('SELECT id FROM categories WHERE dimension = ? AND name = ?').pluck(),
       categories: this.reader.prepare<[], { id: number; dimension: string; name: string }>('SELECT id, dimension, name FROM categories'),
+      packageCount: this.reader.prepare<[], string>("SELECT value FROM meta WHERE key = 'package_count'").pluck(),
+      search: this.reader
+        .prepare<[string, string, string, number], string>(
+          `SELECT name FROM packages p WHERE name >= ? AND name < ? AND name != ?
+             AND EXISTS (SELECT 1 FROM daily d WHERE d.package_id = p.id) ORDER BY name LIMIT ?`,
+        )
+        .pluck(),
+      top: this.reader.prepare<[string, number], { package: string; downloads: number }>(
+        'SELECT p.name AS package, t.downloads FROM top_packages t JOIN packages p ON p.id = t.package_id WHERE t.period = ? ORDER BY t.rank LIMIT ?',
+      ),
       loadedDays: this.reader.prepare<[], { day: number; source: string; loaded_at: string; packages: number; rows: number; summary: string | null }>(
         'SELECT day, source, loaded_at, packages, rows, summary FROM loaded_days ORDER BY day',
       ),
@@ -161,6 +173,20 @@ export class SqliteStore implements Store {
     return recent;
   }
 
+  async packageCount(): Promise<number> {
+    return Number(this.read.packageCount.get() ?? 0);
+  }
+
+  async searchPackages(prefix: string, limit: number): Promise<string[]> {
+    // Every name starting with the prefix sorts between it and the prefix followed by the last code point.
+    return this.read.search.all(prefix, `${prefix}\u{10FFFF}`, ALL_PACKAGES, limit);
+  }
+
+  async topPackages(limit: number): Promise<TopPackages> {
+    const periods = Object.keys(TOP_PERIODS) as (keyof TopPackages)[];
+    return Object.fromEntries(periods.map((period) => [period, this.read.top.all(period, limit)])) as unknown as TopPackages;
+  }
+
   async status(): Promise<StoreStatus> {
     const days = await this.loadedDays();
     const latest = days.at(-1);
@@ -200,7 +226,10 @@ export class SqliteStore implements Store {
       const db = this.writerConnection();
       return db.transaction(() => {
         const purged = this.deleteDaysBefore(db, dayNumber(day));
-        if (purged.length > 0) this.bumpDataVersion(db);
+        if (purged.length > 0) {
+          refreshDerived(db);
+          this.bumpDataVersion(db);
+        }
         return purged;
       }).immediate();
     });
@@ -247,14 +276,13 @@ export class SqliteStore implements Store {
     const selectCategory = db.prepare<[string, string], number>('SELECT id FROM categories WHERE dimension = ? AND name = ?').pluck();
     const insertCategory = db.prepare<[string, string]>('INSERT INTO categories (dimension, name) VALUES (?, ?)');
     const insertDaily = db.prepare<[number, number, Buffer]>('INSERT INTO daily (package_id, day, downloads) VALUES (?, ?, ?)');
-    const insertPackageDay = db.prepare<[number, number]>('INSERT INTO package_days (day, package_id) VALUES (?, ?)');
+    const insertPackageDay = db.prepare<[number, number, number]>('INSERT INTO package_days (day, package_id, downloads) VALUES (?, ?, ?)');
 
     const packageId = (name: string): number => {
       let id = packageIds.get(name);
       if (id === undefined) {
         id = selectPackage.get(name) ?? Number(insertPackage.run(name).lastInsertRowid);
         packageIds.set(name, id);
-        insertPackageDay.run(day, id);
       }
       return id;
     };
@@ -283,8 +311,13 @@ export class SqliteStore implements Store {
         }
         rows += chunk.length;
       }
+      const withoutMirrors = categoryId('overall', WITHOUT_MIRRORS);
       for (const id of [...pairsByPackage.keys()].sort((a, b) => a - b)) {
-        insertDaily.run(id, day, packDownloads(pairsByPackage.get(id)!));
+        const pairs = pairsByPackage.get(id)!;
+        insertDaily.run(id, day, packDownloads(pairs));
+        let downloads = 0;
+        for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === withoutMirrors) downloads = pairs[i + 1]!;
+        insertPackageDay.run(day, id, downloads);
       }
       db.prepare('INSERT INTO loaded_days (day, source, loaded_at, packages, rows, summary) VALUES (?, ?, ?, ?, ?, ?)').run(
         day,
@@ -295,6 +328,7 @@ export class SqliteStore implements Store {
         write.summary ? JSON.stringify(write.summary) : null,
       );
       const purgedDays = write.purgeBefore ? this.deleteDaysBefore(db, dayNumber(write.purgeBefore)) : [];
+      refreshDerived(db);
       this.bumpDataVersion(db);
       db.exec('COMMIT');
       return { rows, packages: packageIds.size, purgedDays };

@@ -1,0 +1,31 @@
+/**
+ * Tables derived from the day rows, refreshed in the transaction that changes those rows, so they
+ * never disagree with them: the number of packages with data and the top packages per period.
+ */
+import type Database from 'better-sqlite3';
+import { ALL_PACKAGES } from '../../domain/names.js';
+import { TOP_PACKAGES_KEPT } from '../types.js';
+
+export const TOP_PERIODS = { day: 1, week: 7, month: 30 } as const;
+
+export function refreshDerived(db: Database.Database): void {
+  const latest = db.prepare<[], number | null>('SELECT max(day) FROM loaded_days').pluck().get() ?? null;
+  db.exec('DELETE FROM top_packages');
+  if (latest !== null) {
+    const insert = db.prepare<[string, number, number, string, number]>(
+      `INSERT INTO top_packages (period, rank, package_id, downloads)
+       SELECT ?, row_number() OVER (ORDER BY total DESC, p.name), t.package_id, t.total
+       FROM (SELECT package_id, sum(downloads) AS total FROM package_days WHERE day BETWEEN ? AND ? GROUP BY package_id) t
+       JOIN packages p ON p.id = t.package_id
+       WHERE p.name != ? AND t.total > 0
+       ORDER BY t.total DESC, p.name
+       LIMIT ?`,
+    );
+    for (const [period, days] of Object.entries(TOP_PERIODS)) insert.run(period, latest - days + 1, latest, ALL_PACKAGES, TOP_PACKAGES_KEPT);
+  }
+  const packages = db
+    .prepare<[string], number>('SELECT count(*) FROM packages p WHERE p.name != ? AND EXISTS (SELECT 1 FROM daily d WHERE d.package_id = p.id)')
+    .pluck()
+    .get(ALL_PACKAGES);
+  db.prepare("INSERT INTO meta (key, value) VALUES ('package_count', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(packages ?? 0));
+}
