@@ -1,0 +1,135 @@
+/**
+ * One chart of the package page, drawn by uPlot in its `<figure>`. It redraws in place when only
+ * the range changes, and is rebuilt when its series change (downloads ↔ shares, daily ↔ weekly)
+ * or the colour scheme does. After every draw the figure says what it shows in `data-*`
+ * attributes: what a reader of the DOM (the browser tests) can check without reading pixels.
+ */
+import uPlot from 'uplot';
+import type { ChartView } from './chart-view.js';
+import type { Measure } from '../chart-settings.js';
+
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+const whole = new Intl.NumberFormat('en-US');
+
+function utcDate(seconds: number): Date {
+  return uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC');
+}
+
+const formatDay = uPlot.fmtDate('{YYYY}-{MM}-{DD}');
+const formatShortDay = uPlot.fmtDate('{MMM} {D}');
+
+function isoDay(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 10);
+}
+
+interface Theme {
+  axis: string;
+  grid: string;
+}
+
+function currentTheme(): Theme {
+  const style = getComputedStyle(document.documentElement);
+  return { axis: style.getPropertyValue('--chart-axis').trim(), grid: style.getPropertyValue('--chart-grid').trim() };
+}
+
+/** The point the legend speaks of: the one under the cursor, or else the latest. */
+function shownIndex(plot: uPlot, index: number | null): number {
+  return index ?? plot.data[0].length - 1;
+}
+
+function chartHeight(width: number): number {
+  return width < 520 ? 220 : 280;
+}
+
+export class ChartFigure {
+  private plot: uPlot | null = null;
+  /** What the series are (measure and interval): when it changes, the chart is built anew. */
+  private shape: string | null = null;
+  private onFirstDraw: (() => void) | null;
+
+  constructor(
+    private readonly figure: HTMLElement,
+    private readonly canvasHolder: HTMLElement,
+    onFirstDraw: () => void,
+  ) {
+    this.onFirstDraw = onFirstDraw;
+  }
+
+  show(view: ChartView, measure: Measure, rebuild = false): void {
+    const data: uPlot.AlignedData = [view.x, ...view.series.map((s) => s.values)];
+    const shape = `${measure}/${view.daysPerPoint}`;
+    if (this.plot && this.shape === shape && !rebuild && this.plot.series.length === data.length) {
+      this.plot.setData(data);
+      return;
+    }
+    this.plot?.destroy();
+    this.shape = shape;
+    this.plot = new uPlot(this.options(view, measure), data, this.canvasHolder);
+  }
+
+  resize(): void {
+    if (!this.plot) return;
+    const width = this.canvasHolder.clientWidth;
+    this.plot.setSize({ width, height: chartHeight(width) });
+  }
+
+  private options(view: ChartView, measure: Measure): uPlot.Options {
+    const theme = currentTheme();
+    const width = this.canvasHolder.clientWidth;
+    const shares = measure === 'shares';
+    const weekly = view.daysPerPoint > 1;
+    const axis = { stroke: theme.axis, grid: { stroke: theme.grid, width: 1 }, ticks: { stroke: theme.grid, width: 1 } };
+    return {
+      width,
+      height: chartHeight(width),
+      tzDate: utcDate,
+      padding: [10, 12, 0, 0],
+      cursor: { drag: { x: false, y: false, setScale: false } },
+      scales: {
+        x: { time: true },
+        y: { range: (_u, _min, max) => (shares ? [0, 100] : [0, max > 0 ? max * 1.08 : 1]) },
+      },
+      legend: { markers: { fill: (_u, i) => view.series[i - 1]?.colour ?? 'transparent' } },
+      series: [
+        {
+          label: weekly ? 'Week from' : 'Day',
+          value: (u, _seconds, _series, index) => {
+            const seconds = u.data[0][shownIndex(u, index)];
+            return seconds == null ? '–' : formatDay(utcDate(seconds));
+          },
+        },
+        ...view.series.map(
+          (s): uPlot.Series => ({
+            label: s.label,
+            stroke: s.colour,
+            width: 1.75,
+            ...(s.dashed ? { dash: [5, 4] } : {}),
+            points: { show: weekly, size: 5 },
+            value: (u, _value, series, index) => {
+              const value = u.data[series]![shownIndex(u, index)];
+              return value == null ? '–' : shares ? `${value.toFixed(1)} %` : whole.format(value);
+            },
+          }),
+        ),
+      ],
+      axes: [
+        { ...axis, values: (_u, splits) => splits.map((seconds) => formatShortDay(utcDate(seconds))) },
+        { ...axis, size: 52, values: (_u, splits) => splits.map((v) => (shares ? `${v} %` : compact.format(v))) },
+      ],
+      hooks: { draw: [(plot) => this.drawn(plot)] },
+    };
+  }
+
+  private drawn(plot: uPlot): void {
+    const x = plot.data[0];
+    const dataset = this.figure.dataset;
+    dataset.points = String(x.length);
+    dataset.series = String(plot.series.length - 1);
+    dataset.firstDay = x.length ? isoDay(x[0]!) : '';
+    dataset.lastDay = x.length ? isoDay(x[x.length - 1]!) : '';
+    dataset.shape = this.shape ?? '';
+    const first = this.onFirstDraw;
+    this.onFirstDraw = null;
+    first?.();
+  }
+}
