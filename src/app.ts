@@ -2,18 +2,28 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import type { Config } from './config.js';
+import type { PackageMetadataSource } from './domain/package-metadata.js';
 import type { Store } from './store/types.js';
 import { describeValidationError, registerErrorHandlers, sendError } from './api/errors.js';
 import { packageRoutes } from './api/package-routes.js';
 import { ResponseCache } from './api/response-cache.js';
 import { siteRoutes } from './api/site-routes.js';
+import { loadAssets } from './web/assets.js';
+import { pageNotFound } from './web/pages/not-found.js';
+import { sendPage } from './web/send-page.js';
+import { webRoutes } from './web/web-routes.js';
 
 export interface AppOptions {
   store: Store;
-  config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel'>;
+  config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel' | 'mirrorInstallers'>;
+  /** What PyPI says of a package, for its page; without it, pages show downloads only. */
+  metadata?: PackageMetadataSource;
 }
 
-export async function buildApp({ store, config }: AppOptions): Promise<FastifyInstance> {
+const noMetadata: PackageMetadataSource = { metadata: async () => null };
+
+export async function buildApp({ store, config, metadata = noMetadata }: AppOptions): Promise<FastifyInstance> {
+  const assets = await loadAssets();
   const app = Fastify({
     logger: { level: config.logLevel },
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
@@ -26,10 +36,11 @@ export async function buildApp({ store, config }: AppOptions): Promise<FastifyIn
     frameworkErrors: (error, request, reply) =>
       sendError(reply, 400, error.code === 'FST_ERR_BAD_URL' ? `the URL is not valid: ${request.url}` : error.message),
   });
-  registerErrorHandlers(app);
+  registerErrorHandlers(app, { pageNotFound: (request, reply) => sendPage(reply, 404, pageNotFound(assets, request.url.split('?')[0]!)) });
   await app.register(cors, { origin: '*', methods: ['GET', 'HEAD'] });
   const cache = new ResponseCache(store, config.cacheMaxAge);
   await app.register(packageRoutes, { store, cache });
-  await app.register(siteRoutes, { store, retentionDays: config.retentionDays });
+  await app.register(siteRoutes, { store });
+  await app.register(webRoutes, { store, config, metadata, assets });
   return app;
 }

@@ -33,7 +33,8 @@ const cases: [what: string, url: string, status: number, error: string][] = [
   ['an unknown package', '/api/packages/no-such-thing/overall', 404, 'no downloads of package "no-such-thing" are known'],
   ['an unknown endpoint', '/api/packages/requests/downloads', 404, 'nothing here: /api/packages/requests/downloads'],
   ['no endpoint', '/api/packages/requests', 404, 'nothing here: /api/packages/requests'],
-  ['an unknown path', '/wp-login.php', 404, 'nothing here: /wp-login.php'],
+  // Unknown paths outside /api/ get the website's HTML 404 page (test/web/pages.test.ts).
+  ['an unknown path under /api/', '/api/wp-login.php', 404, 'nothing here: /api/wp-login.php'],
   ['a bad date', '/api/packages/requests/overall?start_date=2026-1-1', 400, 'start_date must be a date as YYYY-MM-DD'],
   ['a date with a time', '/api/packages/requests/overall?end_date=2026-11-01T00:00:00Z', 400, 'end_date must be a date as YYYY-MM-DD'],
   ['a year 0 date', '/api/packages/requests/overall?start_date=0000-00-00', 400, 'start_date must be a date as YYYY-MM-DD'],
@@ -86,10 +87,11 @@ describe('pages', () => {
     }
   });
 
-  it('sends / to the API page', async () => {
+  it('serves the home page at /, no longer a redirect to the API page', async () => {
     const response = await t.app.inject({ url: '/' });
-    expect(response.statusCode).toBe(302);
-    expect(response.headers.location).toBe('/api');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.body).toContain('<a href="/api">API</a>');
   });
 
   it('allows other origins to read the API (CORS)', async () => {

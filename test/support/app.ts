@@ -2,6 +2,8 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
+import { DEFAULT_MIRROR_INSTALLERS } from '../../src/domain/mirrors.js';
+import type { PackageMetadataSource } from '../../src/domain/package-metadata.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/types.js';
 import type { AggregateRow } from '../../src/sources/types.js';
@@ -15,14 +17,18 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** An app over a fresh SQLite store holding `days` (day → rows, `__all__` derived as a load would). */
-export async function appWithData(days: Record<string, AggregateRow[]>): Promise<TestApp> {
+/**
+ * An app over a fresh SQLite store holding `days` (day → rows, `__all__` derived as a load would),
+ * with PyPI's metadata from `metadata` when given.
+ */
+export async function appWithData(days: Record<string, AggregateRow[]>, metadata?: PackageMetadataSource): Promise<TestApp> {
   const dir = await tempDir();
   const store = SqliteStore.open(path.join(dir, 'api.sqlite'));
   for (const [day, rows] of Object.entries(days)) {
     await store.replaceDay({ day, source: 'test', summary: null, rows: withAllPackagesTotals(chunks(rows, 1000)) });
   }
-  const app = await buildApp({ store, config: { retentionDays: 180, cacheMaxAge: 3600, logLevel: 'silent' } });
+  const config = { retentionDays: 180, cacheMaxAge: 3600, logLevel: 'silent' as const, mirrorInstallers: [...DEFAULT_MIRROR_INSTALLERS] };
+  const app = await buildApp({ store, config, metadata });
   return {
     app,
     store,

@@ -1,0 +1,81 @@
+/** The frame of every page: head, header with navigation and search, footer. */
+import type { AssetName, Assets } from './assets.js';
+import { html, toHtmlString, type Html } from './html.js';
+
+export type Section = 'home' | 'top' | 'all' | 'api' | 'about' | 'faqs' | null;
+
+export interface PageOptions {
+  assets: Assets;
+  /** The page's own title; " · PyPI Stats" is added. */
+  title: string;
+  description?: string;
+  /** Which navigation entry is this page's. */
+  section?: Section;
+  /** Whether the header has a search box (pages with their own big one leave it out). */
+  headerSearch?: boolean;
+  /** Scripts the page runs, beyond none. */
+  scripts?: AssetName[];
+  body: Html;
+}
+
+const SITE_NAME = 'PyPI Stats';
+
+const NAVIGATION: { section: Exclude<Section, null>; href: string; label: string }[] = [
+  { section: 'top', href: '/top', label: 'Top packages' },
+  { section: 'all', href: '/packages/__all__', label: 'All of PyPI' },
+  { section: 'api', href: '/api', label: 'API' },
+  { section: 'about', href: '/about', label: 'About' },
+  { section: 'faqs', href: '/faqs', label: 'FAQs' },
+];
+
+export function searchForm(options: { id: string; query?: string; className: string; autofocus?: boolean; label: string }): Html {
+  return html`<form class="${options.className}" role="search" action="/search" method="get">
+  <label for="${options.id}" class="${options.className === 'hero-search' ? 'search-label' : 'visually-hidden'}">${options.label}</label>
+  <div class="search-row">
+    <input id="${options.id}" name="q" type="search" value="${options.query ?? ''}" placeholder="Package name, e.g. requests" autocomplete="off" autocapitalize="off" spellcheck="false" enterkeyhint="search" maxlength="200" required${options.autofocus ? html` autofocus` : ''}>
+    <button type="submit">Search</button>
+  </div>
+</form>`;
+}
+
+export function renderPage(options: PageOptions): string {
+  const { assets } = options;
+  const title = options.section === 'home' ? `${SITE_NAME}: PyPI download statistics` : `${options.title} · ${SITE_NAME}`;
+  const page = html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>${title}</title>
+${options.description ? html`<meta name="description" content="${options.description}">` : ''}
+<link rel="icon" href="${assets.url('icon.svg')}" type="image/svg+xml">
+<link rel="stylesheet" href="${assets.url('site.css')}">
+${(options.scripts ?? []).map((name) => html`<script src="${assets.url(name)}" defer></script>`)}
+</head>
+<body>
+<a class="skip-link" href="#main">Skip to content</a>
+<header class="site-header">
+  <div class="bar">
+    <a class="brand" href="/"><img src="${assets.url('icon.svg')}" alt="" width="28" height="28"><span>${SITE_NAME}</span></a>
+    <nav aria-label="Site">
+      ${NAVIGATION.map(
+        (item) =>
+          html`<a href="${item.href}"${item.section === options.section ? html` aria-current="page"` : ''}>${item.label}</a>`,
+      )}
+    </nav>
+    ${options.headerSearch === false ? '' : searchForm({ id: 'header-search', className: 'header-search', label: 'Search packages' })}
+  </div>
+</header>
+<main id="main">
+${options.body}
+</main>
+<footer class="site-footer">
+  <p>Download counts of PyPI packages from PyPI's public download logs, updated daily. Not affiliated with the Python Software Foundation.</p>
+  <p><a href="/about">About</a> · <a href="/faqs">FAQs</a> · <a href="/api">JSON API</a></p>
+</footer>
+</body>
+</html>
+`;
+  return toHtmlString(page);
+}

@@ -1,0 +1,106 @@
+/**
+ * `/packages/<name>`: recent downloads, one chart per dimension of the registry, and what PyPI
+ * says of the package (when it answered). `__all__` is the same page for all of PyPI.
+ */
+import { dimensions } from '../../domain/dimensions.js';
+import { ALL_PACKAGES } from '../../domain/names.js';
+import type { PackageMetadata } from '../../domain/package-metadata.js';
+import type { Assets } from '../assets.js';
+import { INTERVALS, LOOKBACKS, lookbackLabel, MEASURES, type Lookback } from '../chart-settings.js';
+import { formatCount, formatDay } from '../format.js';
+import { externalUrl, html, type Html } from '../html.js';
+import { renderPage } from '../layout.js';
+import type { PackagePageData } from '../site-data.js';
+import { apiUrl } from '../urls.js';
+import { dependencies } from './dependencies.js';
+
+const INTERVAL_LABELS: Record<(typeof INTERVALS)[number], string> = { day: 'Daily', week: 'Weekly' };
+const MEASURE_LABELS: Record<(typeof MEASURES)[number], string> = { downloads: 'Downloads', shares: 'Share %' };
+
+function choice<T extends string>(name: string, legend: string, values: readonly T[], labels: (value: T) => string, checked: T) {
+  return html`<fieldset class="segmented">
+    <legend>${legend}</legend>
+    <div class="segments">${values.map(
+      (value) =>
+        html`<label><input type="radio" name="${name}" value="${value}"${value === checked ? html` checked` : ''}><span>${labels(value)}</span></label>`,
+    )}</div>
+  </fieldset>`;
+}
+
+function settingsForm(lookback: Lookback) {
+  return html`<form class="chart-settings" aria-label="Chart settings" hidden>
+  ${choice('lookback', 'Range', LOOKBACKS, lookbackLabel, lookback)}
+  ${choice('interval', 'Interval', INTERVALS, (value) => INTERVAL_LABELS[value], 'day')}
+  ${choice('measure', 'Show', MEASURES, (value) => MEASURE_LABELS[value], 'downloads')}
+</form>`;
+}
+
+function stat(label: string, value: number) {
+  return html`<div class="stat card"><span class="stat-label">${label}</span><span class="stat-value">${formatCount(value)}</span></div>`;
+}
+
+/** A licence may be its whole text: the page shows its first line, shortened. */
+function shortLicense(license: string): string {
+  const first = license.trim().split('\n')[0]!.trim();
+  return first.length > 80 ? `${first.slice(0, 77)}…` : first;
+}
+
+function facts(metadata: PackageMetadata) {
+  const homePage = externalUrl(metadata.homePage);
+  const entries: [string, Html | string][] = [];
+  if (metadata.latestVersion) entries.push(['Latest version', metadata.latestVersion]);
+  if (metadata.license?.trim()) entries.push(['License', shortLicense(metadata.license)]);
+  if (metadata.author?.trim()) entries.push(['Author', metadata.author]);
+  if (homePage) entries.push(['Home page', html`<a href="${homePage}" rel="nofollow noopener">${new URL(homePage).host}</a>`]);
+  if (entries.length === 0) return '';
+  return html`<dl class="facts">${entries.map(([term, value]) => html`<div><dt>${term}</dt><dd>${value}</dd></div>`)}</dl>`;
+}
+
+export interface PackagePageOptions {
+  assets: Assets;
+  data: PackagePageData;
+  metadata: PackageMetadata | null;
+  lookback: Lookback;
+}
+
+export function packagePage({ assets, data, metadata, lookback }: PackagePageOptions): string {
+  const all = data.name === ALL_PACKAGES;
+  const pypiUrl = externalUrl(metadata?.pypiUrl);
+  const summary = all ? 'Downloads of every package on PyPI, summed.' : metadata?.summary?.trim();
+  const body = html`<div class="page-head">
+  <div>
+    <p class="eyebrow">${all ? 'PyPI' : 'Package'}</p>
+    <h1>${all ? 'All of PyPI' : data.name}</h1>
+    ${summary ? html`<p class="lead summary">${summary}</p>` : ''}
+  </div>
+  ${pypiUrl ? html`<a class="button-link" href="${pypiUrl}" rel="noopener">View on PyPI ↗</a>` : ''}
+</div>
+${metadata ? facts(metadata) : ''}
+<section class="stats" aria-label="Recent downloads">
+  ${stat('Last day', data.recent.lastDay)}
+  ${stat('Last week', data.recent.lastWeek)}
+  ${stat('Last month', data.recent.lastMonth)}
+</section>
+<p class="data-note">Without mirrors. Data up to <time datetime="${data.latestDay}">${formatDay(data.latestDay)}</time> (UTC), from <time datetime="${data.firstDay}">${formatDay(data.firstDay)}</time>.
+  <a href="${apiUrl(data.name, 'recent')}">As JSON</a></p>
+${settingsForm(lookback)}
+<noscript><p class="card empty-state">The charts need JavaScript. Their numbers are in the <a href="/api">JSON API</a>.</p></noscript>
+<div class="charts">
+  ${dimensions.map(
+    (dimension) => html`<figure class="chart card" data-chart="${dimension.name}" id="chart-${dimension.name}">
+    <figcaption><h2>${dimension.title}</h2><p class="chart-unit">${dimension.description}</p></figcaption>
+    <div class="chart-canvas"></div>
+  </figure>`,
+  )}
+</div>
+${metadata ? dependencies(metadata) : ''}
+${data.chartScript}`;
+  return renderPage({
+    assets,
+    title: all ? 'All of PyPI' : data.name,
+    description: all ? 'Daily downloads of all of PyPI.' : `Daily downloads of ${data.name} from PyPI.`,
+    section: all ? 'all' : null,
+    scripts: ['package-page.js'],
+    body,
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * What the pages read from the store, computed once per data version: facts about the whole site
+ * (latest day, span of the charts, package count, top packages) and each package's page data,
+ * its chart JSON serialized once.
+ */
+import { addDays, dayNumber, type Day } from '../domain/dates.js';
+import { ALL_PACKAGES } from '../domain/names.js';
+import type { RecentDownloads, Store, TopPackages } from '../store/types.js';
+import { packageCharts } from './chart-data.js';
+import { jsonScript, type Html } from './html.js';
+import { PerVersionCache } from './per-version-cache.js';
+
+export interface SiteFacts {
+  /** The latest day loaded, or null before the first load. */
+  latestDay: Day | null;
+  /** The first day the charts show: the first day loaded within the retention window. */
+  firstDay: Day | null;
+  packageCount: number;
+  top: TopPackages;
+  /** Downloads of all of PyPI, when a day is loaded. */
+  allRecent: RecentDownloads | null;
+}
+
+export interface PackagePageData {
+  name: string;
+  latestDay: Day;
+  firstDay: Day;
+  recent: RecentDownloads;
+  /** The charts' data, as the `<script type="application/json">` the page embeds. */
+  chartScript: Html;
+}
+
+export const CHART_DATA_ID = 'chart-data';
+
+export class SiteData {
+  private readonly factsCache: PerVersionCache<SiteFacts>;
+  private readonly pagesCache: PerVersionCache<PackagePageData | null>;
+
+  constructor(
+    private readonly store: Store,
+    private readonly retentionDays: number,
+  ) {
+    this.factsCache = new PerVersionCache(store, 1);
+    this.pagesCache = new PerVersionCache(store, 1000);
+  }
+
+  facts(): Promise<SiteFacts> {
+    return this.factsCache.get('', async () => {
+      const [days, packageCount, top] = await Promise.all([
+        this.store.loadedDays(),
+        this.store.packageCount(),
+        this.store.topPackages(20),
+      ]);
+      const latestDay = days.at(-1)?.day ?? null;
+      let firstDay = days[0]?.day ?? null;
+      if (latestDay !== null && firstDay !== null) {
+        const windowStart = addDays(latestDay, -(this.retentionDays - 1));
+        if (dayNumber(firstDay) < dayNumber(windowStart)) firstDay = windowStart;
+      }
+      const allRecent = latestDay === null ? null : await this.store.recent(ALL_PACKAGES, latestDay);
+      return { latestDay, firstDay, packageCount, top, allRecent };
+    });
+  }
+
+  /** Null when the store holds no downloads of the package. */
+  packagePage(name: string): Promise<PackagePageData | null> {
+    return this.pagesCache.get(name, async () => {
+      const { latestDay, firstDay } = await this.facts();
+      if (latestDay === null || firstDay === null) return null;
+      const recent = await this.store.recent(name, latestDay);
+      if (recent.lastMonth === 0 && !(await this.store.hasPackage(name))) return null;
+      const charts = await packageCharts(this.store, name, firstDay, latestDay);
+      return { name, latestDay, firstDay, recent, chartScript: jsonScript(CHART_DATA_ID, charts) };
+    });
+  }
+}

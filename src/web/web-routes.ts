@@ -1,0 +1,123 @@
+/**
+ * The website: pages rendered on the server from the store (through its interface) and PyPI's
+ * metadata, compressed; and the browser assets, precompressed at build time.
+ */
+import compress from '@fastify/compress';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { Config } from '../config.js';
+import { ALL_PACKAGES, checkPackageName, describeNameProblem } from '../domain/names.js';
+import type { PackageMetadata, PackageMetadataSource } from '../domain/package-metadata.js';
+import type { Store } from '../store/types.js';
+import { ASSETS_DIR, ASSETS_PREFIX, type Assets } from './assets.js';
+import { DEFAULT_LOOKBACK, isLookback, LOOKBACKS } from './chart-settings.js';
+import { html } from './html.js';
+import { aboutPage } from './pages/about.js';
+import { apiPage } from './pages/api.js';
+import { faqsPage } from './pages/faqs.js';
+import { homePage } from './pages/home.js';
+import { packageNotFound, problemPage } from './pages/not-found.js';
+import { packagePage } from './pages/package.js';
+import { searchPage } from './pages/search.js';
+import { topPage } from './pages/top.js';
+import { sendPage } from './send-page.js';
+import { MAX_QUERY_LENGTH, searchPackages } from './search.js';
+import { SiteData } from './site-data.js';
+import { packageUrl, searchUrl } from './urls.js';
+
+export interface WebRoutesOptions {
+  store: Store;
+  config: Pick<Config, 'retentionDays' | 'mirrorInstallers'>;
+  metadata: PackageMetadataSource;
+  assets: Assets;
+}
+
+type Query = Record<string, string | string[] | undefined>;
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { store, config, metadata, assets }) => {
+  const site = new SiteData(store, config.retentionDays);
+  const staticPages = {
+    about: aboutPage(assets, config),
+    faqs: faqsPage(assets, config),
+    api: apiPage(assets, config),
+  };
+
+  await app.register(async (files) => {
+    await files.register(fastifyStatic, {
+      root: ASSETS_DIR,
+      prefix: ASSETS_PREFIX,
+      preCompressed: true,
+      // Every name carries a hash of its content: a changed file is a new URL.
+      immutable: true,
+      maxAge: '365d',
+      index: false,
+      decorateReply: false,
+    });
+  });
+
+  // Only the pages: the API's hot path is not compressed per request.
+  await app.register(compress, { encodings: ['br', 'gzip'], threshold: 1024 });
+
+  app.setErrorHandler((error, request, reply) => {
+    request.log.error({ err: error }, 'page failed');
+    return sendPage(reply, 500, problemPage(assets, { title: 'Something went wrong', message: 'The page could not be made. The failure was logged.' }));
+  });
+
+  app.get('/', async (_request, reply) => sendPage(reply, 200, homePage(assets, await site.facts())));
+  app.get('/top', async (_request, reply) => sendPage(reply, 200, topPage(assets, await site.facts())));
+  app.get('/about', (_request, reply) => sendPage(reply, 200, staticPages.about));
+  app.get('/faqs', (_request, reply) => sendPage(reply, 200, staticPages.faqs));
+  // The router ignores trailing slashes: this also answers `/api/`.
+  app.get('/api', (_request, reply) => sendPage(reply, 200, staticPages.api));
+
+  app.get<{ Querystring: Query }>('/search', async (request, reply) => {
+    const query = single(request.query.q)?.slice(0, MAX_QUERY_LENGTH) ?? '';
+    if (query.trim() === '') return sendPage(reply, 200, searchPage(assets, null));
+    const result = await searchPackages(store, query);
+    if (result.names.length === 1 && !result.more) return reply.redirect(packageUrl(result.names[0]!), 302);
+    return sendPage(reply, 200, searchPage(assets, result));
+  });
+  // pypistats.org's form of the search URL.
+  app.get<{ Params: { term: string } }>('/search/:term', (request, reply) => reply.redirect(searchUrl(request.params.term), 301));
+
+  app.get<{ Params: { name: string }; Querystring: Query }>('/packages/:name', async (request, reply) => {
+    const check = checkPackageName(request.params.name);
+    if (!check.ok) {
+      const message = html`“${request.params.name}” cannot be a package: ${describeNameProblem(check.reason)}.`;
+      return sendPage(reply, 400, problemPage(assets, { title: 'Not a package name', message }));
+    }
+    const rawLookback = single(request.query.lookback);
+    if (rawLookback !== undefined && !isLookback(rawLookback)) {
+      return badLookback(reply, check.name, rawLookback);
+    }
+    if (check.name !== request.params.name) {
+      const query = rawLookback === undefined ? undefined : { lookback: rawLookback };
+      return reply.redirect(packageUrl(check.name, query), 301);
+    }
+    const [data, packageMetadata] = await Promise.all([site.packagePage(check.name), metadataOf(check.name)]);
+    if (data === null) return sendPage(reply, 404, packageNotFound(assets, check.name));
+    const lookback = rawLookback ?? DEFAULT_LOOKBACK;
+    return sendPage(reply, 200, packagePage({ assets, data, metadata: packageMetadata, lookback }));
+  });
+
+  function badLookback(reply: FastifyReply, name: string, value: string): FastifyReply {
+    const choices = LOOKBACKS.map((lookback, i) => html`${i > 0 ? ', ' : ''}<a href="${packageUrl(name, { lookback })}">${lookback}</a>`);
+    const message = html`<code>lookback</code> must be one of ${choices}; “${value}” is not.`;
+    return sendPage(reply, 400, problemPage(assets, { title: 'Not a range the charts show', message }));
+  }
+
+  /** PyPI's word on the package, or null: the page is whole without it. */
+  async function metadataOf(name: string): Promise<PackageMetadata | null> {
+    if (name === ALL_PACKAGES) return null;
+    try {
+      return await metadata.metadata(name);
+    } catch (error) {
+      app.log.warn({ err: error, package: name }, 'PyPI metadata failed');
+      return null;
+    }
+  }
+};

@@ -1,0 +1,86 @@
+/**
+ * Known data for the website's tests: 180 days ending on LATEST_DAY, so every page and chart has
+ * an expected answer. `requests` has every kind of category and days without some of them;
+ * `sparse-pkg` has downloads on three days only; fillers make the top lists longer than 20.
+ */
+import path from 'node:path';
+import { addDays, dayRange, type Day } from '../../src/domain/dates.js';
+import { withAllPackagesTotals } from '../../src/pipeline/derived.js';
+import type { AggregateRow } from '../../src/sources/types.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { chunks, row } from './rows.js';
+
+export const DAYS = 180;
+export const LATEST_DAY = '2026-11-24';
+export const FIRST_DAY = addDays(LATEST_DAY, -(DAYS - 1));
+
+/** The categories of `requests`, as the registry orders them. */
+export const REQUESTS_CATEGORIES = {
+  overall: ['with_mirrors', 'without_mirrors'],
+  python_major: ['2', '3', 'null'],
+  python_minor: ['2.7', '3.8', '3.9', '3.10', '3.11', '3.12', '3.13', 'null'],
+  system: ['darwin', 'linux', 'null', 'other', 'windows'],
+} as const;
+
+/** Days (index from the first) with downloads of `sparse-pkg`. */
+export const SPARSE_DAYS = [10, 100, DAYS - 1] as const;
+
+export const FILLERS = Array.from({ length: 22 }, (_, i) => `filler-${String(i + 1).padStart(2, '0')}`);
+
+/** Splits `total` by `weights` into whole numbers that sum to it exactly. */
+function split(total: number, weights: readonly number[]): number[] {
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const parts = weights.map((w) => Math.floor((total * w) / sum));
+  parts[parts.length - 1]! += total - parts.reduce((a, b) => a + b, 0);
+  return parts;
+}
+
+/** Rows of one package and day: every dimension's categories sum to `downloads`. */
+function packageRows(name: string, downloads: number, mirrors: number, withPython2: boolean): AggregateRow[] {
+  const rows = [row(name, 'overall', 'with_mirrors', downloads + mirrors), row(name, 'overall', 'without_mirrors', downloads)];
+  const minors = withPython2 ? REQUESTS_CATEGORIES.python_minor : REQUESTS_CATEGORIES.python_minor.slice(1);
+  const minorCounts = split(downloads, withPython2 ? [2, 5, 8, 12, 18, 25, 20, 10] : [5, 8, 12, 18, 25, 20, 10]);
+  minors.forEach((category, i) => minorCounts[i]! > 0 && rows.push(row(name, 'python_minor', category, minorCounts[i]!)));
+  const python2 = withPython2 ? minorCounts[0]! : 0;
+  const unknown = minorCounts[minorCounts.length - 1]!;
+  for (const [category, count] of [['2', python2], ['3', downloads - python2 - unknown], ['null', unknown]] as const) {
+    if (count > 0) rows.push(row(name, 'python_major', category, count));
+  }
+  const systems = split(downloads, [10, 60, 5, 3, 22]);
+  REQUESTS_CATEGORIES.system.forEach((category, i) => systems[i]! > 0 && rows.push(row(name, 'system', category, systems[i]!)));
+  return rows;
+}
+
+/** Every day's rows (without `__all__`, which a load derives). */
+export function siteDays(): Record<Day, AggregateRow[]> {
+  const days: Record<Day, AggregateRow[]> = {};
+  dayRange(FIRST_DAY, LATEST_DAY).forEach((day, i) => {
+    const weekly = [1, 1.1, 1.15, 1.1, 1, 0.6, 0.55][i % 7]!;
+    const rows = [
+      // Python 2 is missing every tenth day: its series has zeros there.
+      ...packageRows('requests', Math.round((20_000 + i * 50) * weekly), 300 + (i % 3) * 100, i % 10 !== 0),
+      ...packageRows('requests-oauthlib', Math.round(3_000 * weekly), 10, true),
+      ...packageRows('requests-toolbelt', Math.round(2_000 * weekly), 0, false),
+      ...packageRows('django', Math.round(12_000 * weekly), 50, false),
+      ...packageRows('zope-interface', Math.round(1_500 * weekly), 0, true),
+      ...FILLERS.flatMap((name, f) => packageRows(name, 900 - f * 30, 0, false)),
+    ];
+    if ((SPARSE_DAYS as readonly number[]).includes(i)) rows.push(...packageRows('sparse-pkg', 7, 0, false));
+    days[day] = rows;
+  });
+  return days;
+}
+
+/** Writes the site's data into a new SQLite file in `dir`, as loads would; returns its path. */
+export async function writeSiteDatabase(dir: string): Promise<string> {
+  const file = path.join(dir, 'site.sqlite');
+  const store = SqliteStore.open(file);
+  try {
+    for (const [day, rows] of Object.entries(siteDays())) {
+      await store.replaceDay({ day, source: 'test', summary: null, rows: withAllPackagesTotals(chunks(rows, 5000)) });
+    }
+  } finally {
+    await store.close();
+  }
+  return file;
+}

@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PackageMetadata, PackageMetadataSource } from '../../src/domain/package-metadata.js';
+import type { PackageCharts } from '../../src/web/chart-data.js';
+import { appWithData, type TestApp } from '../support/app.js';
+import { DAYS, FIRST_DAY, LATEST_DAY, REQUESTS_CATEGORIES, siteDays, SPARSE_DAYS } from '../support/site-data.js';
+
+/** PyPI's answers, as a metadata source gives them: one of them hostile. */
+const hostile: PackageMetadata = {
+  name: 'Django',
+  summary: '<script>alert("summary")</script><b>bold</b>',
+  latestVersion: '5.1<img src=x onerror=alert(1)>',
+  homePage: 'javascript:alert(document.cookie)',
+  license: 'BSD"><script>alert(2)</script>',
+  author: 'Dj <script>x</script>',
+  pypiUrl: 'https://pypi.org/project/Django/',
+  required: [{ text: 'asgiref>=3.8', name: 'asgiref', extras: [], specifier: '>=3.8', marker: null }],
+  optional: [
+    {
+      extra: 'argon2"><script>',
+      requirements: [{ text: 'argon2-cffi>=19.1.0; extra == "argon2"', name: 'argon2-cffi', extras: [], specifier: '>=19.1.0', marker: 'extra == "argon2"' }],
+    },
+  ],
+};
+const pypi: PackageMetadataSource = { metadata: async (name) => (name === 'django' ? hostile : null) };
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await appWithData(siteDays(), pypi);
+});
+afterAll(() => t.close());
+
+async function get(url: string) {
+  const response = await t.app.inject({ url });
+  return { status: response.statusCode, location: response.headers.location, body: response.body };
+}
+
+function chartData(body: string): PackageCharts {
+  return JSON.parse(body.match(/<script type="application\/json" id="chart-data">([^<]*)<\/script>/)![1]!) as PackageCharts;
+}
+
+describe('a package page', () => {
+  it('has the name in the title, the last day, week and month, and the latest day loaded', async () => {
+    const page = await get('/packages/requests');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>requests · PyPI Stats</title>');
+    expect(page.body).toContain('<h1>requests</h1>');
+    expect(page.body).toContain('<span class="stat-label">Last day</span><span class="stat-value">28,950</span>');
+    expect(page.body).toContain(`Data up to <time datetime="${LATEST_DAY}">November 24, 2026</time>`);
+  });
+
+  it('embeds a chart per dimension of the registry: one series per category in its order, a value for every day', async () => {
+    const data = chartData((await get('/packages/requests')).body);
+    expect([data.start, data.end]).toEqual([FIRST_DAY, LATEST_DAY]);
+    expect(data.charts.map((chart) => chart.name)).toEqual(Object.keys(REQUESTS_CATEGORIES));
+    for (const chart of data.charts) {
+      expect(chart.downloads.map((s) => s.category)).toEqual(REQUESTS_CATEGORIES[chart.name as keyof typeof REQUESTS_CATEGORIES]);
+      for (const series of chart.downloads) expect(series.values).toHaveLength(DAYS);
+    }
+    const python2 = data.charts[1]!.downloads[0]!.values;
+    expect(python2.filter((_, day) => day % 10 === 0)).toEqual(new Array(DAYS / 10).fill(0));
+    expect(python2.every((value, day) => (day % 10 === 0) === (value === 0))).toBe(true);
+    const [withMirrors, withoutMirrors] = data.charts[0]!.downloads.map((s) => s.values);
+    expect(data.charts[0]!.shareParts!.map((s) => s.category)).toEqual(['without_mirrors', 'mirrors']);
+    expect(data.charts[0]!.shareParts![1]!.values).toEqual(withMirrors!.map((all, i) => all - withoutMirrors![i]!));
+  });
+
+  it('gives a category the same colour in every chart and on every page', async () => {
+    const colours = new Map<string, string>();
+    for (const name of ['requests', 'django', 'sparse-pkg', '__all__']) {
+      for (const chart of chartData((await get(`/packages/${name}`)).body).charts) {
+        for (const series of [...chart.downloads, ...(chart.shareParts ?? [])]) {
+          expect(colours.get(series.category) ?? series.colour).toBe(series.colour);
+          colours.set(series.category, series.colour);
+        }
+      }
+    }
+    const minors = REQUESTS_CATEGORIES.python_minor.map((category) => colours.get(category));
+    expect(new Set(minors).size).toBe(minors.length);
+  });
+
+  it('fills days without downloads with zeros', async () => {
+    const data = chartData((await get('/packages/sparse-pkg')).body);
+    const overall = data.charts[0]!.downloads.find((s) => s.category === 'without_mirrors')!.values;
+    expect(overall).toHaveLength(DAYS);
+    expect(overall.flatMap((value, day) => (value > 0 ? [day] : []))).toEqual([...SPARSE_DAYS]);
+  });
+
+  it('shows all of PyPI at /packages/__all__', async () => {
+    const page = await get('/packages/__all__');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<h1>All of PyPI</h1>');
+    expect(page.body).toContain('<a href="/packages/__all__" aria-current="page">All of PyPI</a>');
+  });
+
+  it('redirects a name that is not normalized to its normalized URL, keeping the range', async () => {
+    expect(await get('/packages/Requests')).toMatchObject({ status: 301, location: '/packages/requests' });
+    expect(await get('/packages/Zope.Interface?lookback=30')).toMatchObject({ status: 301, location: '/packages/zope-interface?lookback=30' });
+  });
+
+  it('starts the charts at the range `lookback` gives, and answers a bad one with 400 and the values it takes', async () => {
+    for (const lookback of ['30', '60', '90', '120', 'all']) {
+      const page = await get(`/packages/requests?lookback=${lookback}`);
+      expect(page.status).toBe(200);
+      expect(page.body).toContain(`<input type="radio" name="lookback" value="${lookback}" checked>`);
+    }
+    expect((await get('/packages/requests')).body).toContain('<input type="radio" name="lookback" value="all" checked>');
+    const bad = await get('/packages/requests?lookback=7%3Cb%3E');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toContain('<code>lookback</code> must be one of <a href="/packages/requests?lookback=30">30</a>');
+    expect(bad.body).toContain('“7&lt;b&gt;” is not.');
+  });
+
+  it('answers a package without data with a 404 page that has a search box, and a name PyPI cannot have with 400', async () => {
+    const missing = await get('/packages/never-downloaded');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toContain('No downloads of <strong>never-downloaded</strong> are recorded');
+    expect(missing.body).toContain('value="never-downloaded"');
+    const invalid = await get('/packages/-bad-');
+    expect(invalid.status).toBe(400);
+    expect(invalid.body).toContain('“-bad-” cannot be a package');
+  });
+});
+
+describe('PyPI’s metadata on a package page', () => {
+  it('is shown as text, however much HTML and script it holds; a javascript: home page is no link', async () => {
+    const page = await get('/packages/django');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<p class="lead summary">&lt;script&gt;alert(&quot;summary&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;</p>');
+    expect(page.body).toContain('5.1&lt;img src=x onerror=alert(1)&gt;');
+    expect(page.body).toContain('BSD&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;');
+    expect(page.body).not.toContain('javascript:');
+    const scripts = [...page.body.matchAll(/<script[^>]*>/g)].map((m) => m[0]);
+    expect(scripts).toEqual([expect.stringMatching(/^<script src="\/assets\/package-page-[0-9a-f]+\.js" defer>$/), '<script type="application/json" id="chart-data">']);
+    expect(page.body).toContain('<a class="button-link" href="https://pypi.org/project/Django/" rel="noopener">View on PyPI ↗</a>');
+  });
+
+  it('splits dependencies into required and optional by extra, each linking to its page here', async () => {
+    const page = await get('/packages/django');
+    const required = page.body.slice(page.body.indexOf('id="required-dependencies"'), page.body.indexOf('id="optional-dependencies"'));
+    const optional = page.body.slice(page.body.indexOf('id="optional-dependencies"'));
+    expect(required).toContain('<a href="/packages/asgiref">asgiref</a>');
+    expect(required).toContain('<code class="req-spec">&gt;=3.8</code>');
+    expect(optional).toContain('<h4>with <code>[argon2&quot;&gt;&lt;script&gt;]</code></h4>');
+    expect(optional).toContain('<a href="/packages/argon2-cffi">argon2-cffi</a>');
+  });
+
+  it('is left out when PyPI does not answer: the page is whole without it', async () => {
+    const page = await get('/packages/requests');
+    expect(page.status).toBe(200);
+    expect(page.body).not.toContain('class="card dependencies"');
+    expect(page.body).not.toContain('View on PyPI');
+  });
+});
