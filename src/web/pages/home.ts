@@ -60,7 +60,7 @@ ${
   <p class="muted small">Every number here is in the <a href="/api">API</a>, compatible with pypistats.org's: the <code>pypistats</code> client and shields.io badges work unchanged.</p>
 </section>
 </div>
-</div>}`;
+</div>`;
   return renderPage({
     assets,
     title: 'PyPI download statistics',

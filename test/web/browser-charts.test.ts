@@ -1,0 +1,171 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { addDays } from '../../src/domain/dates.js';
+import { launchChromium, PHONE, screenshot, watchedPage, type WatchedPage } from '../support/browser.js';
+import { describeWith } from '../support/describe-with.js';
+import { chromium } from '../support/services.js';
+import { DAYS, LATEST_DAY } from '../support/site-data.js';
+import { startSiteServer, type SiteServer } from '../support/site-server.js';
+
+/** The legend labels of `requests`' charts: its categories in the registry's order. */
+const LABELS = {
+  overall: ['with mirrors', 'without mirrors'],
+  python_major: ['Python 2', 'Python 3', 'unknown'],
+  python_minor: ['2.7', '3.8', '3.9', '3.10', '3.11', '3.12', '3.13', 'unknown'],
+  system: ['macOS', 'Linux', 'unknown', 'other', 'Windows'],
+};
+
+interface ChartState {
+  name: string;
+  points: number;
+  firstDay: string;
+  lastDay: string;
+  shape: string;
+  labels: string[];
+  canvas: { width: number; height: number };
+}
+
+/** What each chart says it shows after its latest draw, and its legend and canvas as drawn. */
+function charts(page: Page): Promise<ChartState[]> {
+  return page.$$eval('figure[data-chart]', (figures) =>
+    figures.map((figure) => {
+      const canvas = figure.querySelector('canvas');
+      return {
+        name: figure.dataset.chart!,
+        points: Number(figure.dataset.points),
+        firstDay: figure.dataset.firstDay!,
+        lastDay: figure.dataset.lastDay!,
+        shape: figure.dataset.shape!,
+        labels: [...figure.querySelectorAll('.u-legend .u-series')].slice(1).map((row) => row.querySelector('.u-label')!.textContent!),
+        canvas: { width: canvas?.width ?? 0, height: canvas?.height ?? 0 },
+      };
+    }),
+  );
+}
+
+/** Waits until every chart has drawn `points` points. */
+async function drawn(page: Page, points: number): Promise<ChartState[]> {
+  await page.waitForFunction(
+    (n) => [...document.querySelectorAll<HTMLElement>('figure[data-chart]')].every((figure) => figure.dataset.points === String(n)),
+    points,
+  );
+  return charts(page);
+}
+
+let site: SiteServer;
+let browser: Browser;
+let watched: WatchedPage | null = null;
+
+describeWith([chromium], 'the package page’s charts in Chromium', () => {
+  beforeAll(async () => {
+    [site, browser] = await Promise.all([startSiteServer(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+  afterEach(async () => {
+    if (!watched) return;
+    const { problems } = watched;
+    await watched.close();
+    watched = null;
+    expect(problems).toEqual([]);
+  });
+
+  async function open(path: string, options?: Parameters<typeof watchedPage>[1]): Promise<Page> {
+    watched = await watchedPage(browser, options);
+    await watched.page.goto(site.url + path);
+    await watched.page.waitForFunction(() => performance.getEntriesByName('pypistats:charts-drawn').length === 1);
+    return watched.page;
+  }
+
+  it('draws every chart with the expected series and a point for every day', async () => {
+    const page = await open('/packages/requests');
+    const states = await drawn(page, DAYS);
+    expect(states.map((state) => [state.name, state.labels])).toEqual(Object.entries(LABELS));
+    for (const state of states) {
+      expect(state).toMatchObject({ firstDay: addDays(LATEST_DAY, -(DAYS - 1)), lastDay: LATEST_DAY, shape: 'downloads/1' });
+      expect(state.canvas.width).toBeGreaterThan(300);
+      expect(state.canvas.height).toBeGreaterThan(200);
+    }
+    await screenshot(page, 'desktop-package');
+  });
+
+  it('shows the legend’s values for the latest day, and for the day under the cursor', async () => {
+    const page = await open('/packages/requests');
+    const legend = page.locator('#chart-overall .u-legend .u-series');
+    await expect.poll(() => legend.nth(0).locator('.u-value').textContent()).toBe(LATEST_DAY);
+    expect(await legend.nth(2).locator('.u-value').textContent()).toBe('28,950');
+    const plot = await page.locator('#chart-overall .u-over').boundingBox();
+    await page.mouse.move(plot!.x + 0.5, plot!.y + plot!.height / 2);
+    await expect.poll(() => legend.nth(0).locator('.u-value').textContent()).toBe(addDays(LATEST_DAY, -(DAYS - 1)));
+  });
+
+  it('changes every chart’s range with one control, and keeps it in the URL', async () => {
+    const page = await open('/packages/requests');
+    await drawn(page, DAYS);
+    for (const days of [30, 60, 90, 120]) {
+      await page.getByRole('radio', { name: `${days} days` }).click();
+      const states = await drawn(page, days);
+      for (const state of states) expect([state.firstDay, state.lastDay]).toEqual([addDays(LATEST_DAY, -(days - 1)), LATEST_DAY]);
+      expect(new URL(page.url()).searchParams.get('lookback')).toBe(String(days));
+    }
+    await page.getByRole('radio', { name: 'All' }).click();
+    await drawn(page, DAYS);
+  });
+
+  it('starts at the range of the lookback parameter', async () => {
+    const page = await open('/packages/requests?lookback=60');
+    const states = await drawn(page, 60);
+    expect(states.map((state) => state.firstDay)).toEqual(new Array(4).fill(addDays(LATEST_DAY, -59)));
+    expect(await page.locator('input[name="lookback"][value="60"]').isChecked()).toBe(true);
+  });
+
+  it('sums by week with the weekly toggle: whole weeks ending on the latest day', async () => {
+    const page = await open('/packages/requests?lookback=30');
+    await drawn(page, 30);
+    await page.getByRole('radio', { name: 'Weekly' }).click();
+    let states = await drawn(page, 4);
+    for (const state of states) expect(state).toMatchObject({ firstDay: addDays(LATEST_DAY, -27), lastDay: addDays(LATEST_DAY, -6), shape: 'downloads/7' });
+    await page.getByRole('radio', { name: 'All' }).click();
+    states = await drawn(page, Math.floor(DAYS / 7));
+    expect(states[0]!.labels).toEqual(LABELS.overall);
+  });
+
+  it('shows each day’s shares in % with the share toggle; the overall chart splits mirrors from the rest', async () => {
+    const page = await open('/packages/requests');
+    await page.getByRole('radio', { name: 'Share %' }).click();
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('figure[data-chart]')].every((f) => f.dataset.shape === 'shares/1'));
+    const states = await charts(page);
+    expect(states.map((state) => state.labels)).toEqual([['without mirrors', 'from mirrors'], LABELS.python_major, LABELS.python_minor, LABELS.system]);
+    expect(await page.locator('#chart-system .u-legend .u-series').nth(2).locator('.u-value').textContent()).toBe('60.0 %');
+    await screenshot(page, 'desktop-package-shares');
+  });
+
+  it('is operable from the keyboard alone', async () => {
+    const page = await open('/packages/requests');
+    await page.locator('input[name="lookback"][value="all"]').focus();
+    await page.keyboard.press('ArrowLeft');
+    await drawn(page, 120);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowRight');
+    await drawn(page, Math.floor(120 / 7));
+  });
+
+  it('fits a 375 px wide phone screen', async () => {
+    const page = await open('/packages/requests', PHONE);
+    const states = await drawn(page, DAYS);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    for (const state of states) expect(state.canvas.width / 2).toBeLessThanOrEqual(375);
+    await screenshot(page, 'phone-package');
+  });
+
+  it('renders dark when the system prefers it, charts included', async () => {
+    const page = await open('/packages/__all__', { colorScheme: 'dark', viewport: { width: 1280, height: 900 } });
+    await drawn(page, DAYS);
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const [r, g, b] = background.match(/\d+/g)!.map(Number);
+    expect((0.2126 * r! + 0.7152 * g! + 0.0722 * b!) / 255).toBeLessThan(0.15);
+    await screenshot(page, 'dark-all-of-pypi');
+  });
+});

@@ -1,0 +1,114 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { DESKTOP, launchChromium, PHONE, screenshot, tabTo, watchedPage, type WatchedPage } from '../support/browser.js';
+import { describeWith } from '../support/describe-with.js';
+import { chromium } from '../support/services.js';
+import { startSiteServer, type SiteServer } from '../support/site-server.js';
+
+let site: SiteServer;
+let browser: Browser;
+let watched: WatchedPage | null = null;
+
+/** Every page but the package page (browser-charts.test.ts), with its name for screenshots. */
+const PAGES = [
+  ['home', '/'],
+  ['top', '/top'],
+  ['search', '/search?q=requests'],
+  ['about', '/about'],
+  ['faqs', '/faqs'],
+  ['api', '/api'],
+  ['not-found', '/no/such/page'],
+  ['no-package', '/packages/never-downloaded'],
+] as const;
+
+describeWith([chromium], 'the website in Chromium', () => {
+  beforeAll(async () => {
+    [site, browser] = await Promise.all([startSiteServer(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+  afterEach(async () => {
+    if (!watched) return;
+    const { problems } = watched;
+    await watched.close();
+    watched = null;
+    expect(problems).toEqual([]);
+  });
+
+  async function open(options = DESKTOP) {
+    watched = await watchedPage(browser, options);
+    return watched.page;
+  }
+
+  it('takes a keyboard user from the home page through search to a package page', async () => {
+    const page = await open();
+    await page.goto(site.url);
+    // The search box has the focus as the page opens.
+    await page.keyboard.type('Requests_');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/search\?q=Requests_$/);
+    expect(await page.locator('.result-list a').allTextContents()).toEqual(['requests-oauthlib', 'requests-toolbelt']);
+    await tabTo(page, '.result-list a >> text=requests-toolbelt');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/packages\/requests-toolbelt$/);
+    expect(await page.locator('h1').textContent()).toBe('requests-toolbelt');
+    expect(await page.title()).toBe('requests-toolbelt · PyPI Stats');
+    await page.waitForFunction(() => performance.getEntriesByName('pypistats:charts-drawn').length === 1);
+    expect(watched!.requests.every((url) => url.startsWith(site.url))).toBe(true);
+  });
+
+  it('goes straight to the package when one matches, from the header’s search box', async () => {
+    const page = await open();
+    await page.goto(`${site.url}/top`);
+    await tabTo(page, '#header-search');
+    await page.keyboard.type('zope.');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/packages\/zope-interface$/);
+    expect(await page.locator('h1').textContent()).toBe('zope-interface');
+  });
+
+  it('says so when no package matches', async () => {
+    const page = await open();
+    await page.goto(`${site.url}/search?q=${encodeURIComponent('<b>nope</b>')}`);
+    expect(await page.locator('.empty-state strong').textContent()).toBe('No package name starts with “<b>nope</b>”.');
+    expect(await page.locator('#search-page-input').inputValue()).toBe('<b>nope</b>');
+  });
+
+  it('lists the top packages and links each to its page', async () => {
+    const page = await open();
+    await page.goto(`${site.url}/top`);
+    for (const period of ['day', 'week', 'month']) {
+      expect(await page.locator(`section[aria-labelledby="top-${period}"] .ranking li`).count()).toBe(20);
+    }
+    await page.locator('section[aria-labelledby="top-week"] .ranking a').nth(1).click();
+    await page.waitForURL(/\/packages\/django$/);
+  });
+
+  it('shows every page without errors, at desktop width and in 375 px without sideways scrolling', async () => {
+    for (const [name, path] of PAGES) {
+      for (const [device, options] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+        const page = await open(options);
+        const response = await page.goto(site.url + path);
+        expect(response!.status()).toBe(name === 'not-found' || name === 'no-package' ? 404 : 200);
+        expect(await page.locator('h1').count()).toBe(1);
+        if (device === 'phone') expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+        await screenshot(page, `${device}-${name}`);
+        expect(watched!.problems).toEqual([]);
+        await watched!.close();
+      }
+    }
+    watched = null;
+  });
+
+  it('renders dark when the system prefers it', async () => {
+    const page = await open({ ...DESKTOP, colorScheme: 'dark' });
+    await page.goto(site.url);
+    const [r, g, b] = (await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).match(/\d+/g)!.map(Number);
+    expect((0.2126 * r! + 0.7152 * g! + 0.0722 * b!) / 255).toBeLessThan(0.15);
+    const text = (await page.evaluate(() => getComputedStyle(document.body).color)).match(/\d+/g)!.map(Number);
+    expect((0.2126 * text[0]! + 0.7152 * text[1]! + 0.0722 * text[2]!) / 255).toBeGreaterThan(0.8);
+    await screenshot(page, 'dark-home');
+  });
+});
