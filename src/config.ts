@@ -5,7 +5,7 @@
 import { DEFAULT_DEMO_OPTIONS } from './domain/demo.js';
 import { DEFAULT_MIRROR_INSTALLERS } from './domain/mirrors.js';
 
-export type DatabaseConfig = { kind: 'sqlite'; file: string };
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize: number };
 
 export interface Config {
   database: DatabaseConfig;
@@ -21,7 +21,9 @@ export interface Config {
 
 /** Every variable the service reads, with what it means: the README's table is made from this. */
 export const variables = {
-  DATABASE_URL: 'Where the aggregates live: `sqlite:PATH` (unset: `sqlite:data/pypistats.sqlite`).',
+  DATABASE_URL:
+    'Where the aggregates live: `sqlite:PATH` (unset: `sqlite:data/pypistats.sqlite`) or `postgres://user:password@host:port/database` (`?options=-c%20search_path%3Dschema` picks a schema).',
+  DATABASE_POOL_SIZE: 'Connections each process keeps to PostgreSQL (default `10`).',
   HOST: 'Address the server listens on (default `localhost`; `0.0.0.0` in a container).',
   PORT: 'Port the server listens on (default `8080`).',
   RETENTION_DAYS: 'Days of data kept, ending at the latest loaded day; older days are purged after each load (default `180`).',
@@ -48,7 +50,7 @@ function integer(env: Env, name: keyof typeof variables, fallback: number, min: 
   return Number(raw);
 }
 
-function database(raw: string | undefined): DatabaseConfig {
+function database(raw: string | undefined, env: Env): DatabaseConfig {
   if (raw === undefined || raw === '') return { kind: 'sqlite', file: 'data/pypistats.sqlite' };
   if (raw.startsWith('sqlite:')) {
     let file = raw.slice('sqlite:'.length);
@@ -56,10 +58,15 @@ function database(raw: string | undefined): DatabaseConfig {
     if (file === '') throw new ConfigError(`DATABASE_URL must name a file after "sqlite:", got "${raw}"`);
     return { kind: 'sqlite', file };
   }
-  if (/^postgres(ql)?:/.test(raw)) {
-    throw new ConfigError('DATABASE_URL: the PostgreSQL store is not in this version yet; use sqlite:PATH');
+  if (/^postgres(ql)?:\/\//.test(raw)) {
+    try {
+      new URL(raw);
+    } catch {
+      throw new ConfigError('DATABASE_URL is not a valid postgres:// URL');
+    }
+    return { kind: 'postgres', url: raw, poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 2, 1000) };
   }
-  throw new ConfigError(`DATABASE_URL must look like sqlite:PATH, got "${raw}"`);
+  throw new ConfigError(`DATABASE_URL must look like sqlite:PATH or postgres://host/database, got "${raw.replace(/:[^:@/]*@/, ':***@')}"`);
 }
 
 function onOff(env: Env, name: keyof typeof variables, fallback: boolean): boolean {
@@ -89,7 +96,7 @@ export function loadConfig(env: Env = process.env): Config {
   const host = env.HOST?.trim() || 'localhost';
   if (/\s/.test(host)) throw new ConfigError(`HOST must be a host name or address, got "${env.HOST}"`);
   return {
-    database: database(env.DATABASE_URL?.trim()),
+    database: database(env.DATABASE_URL?.trim(), env),
     host,
     port: integer(env, 'PORT', 8080, 0, 65_535),
     retentionDays,

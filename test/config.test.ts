@@ -42,6 +42,8 @@ describe('configuration from the environment', () => {
     });
     expect(loadConfig({ DATABASE_URL: 'sqlite:///var/lib/p.sqlite' }).database).toEqual({ kind: 'sqlite', file: '/var/lib/p.sqlite' });
     expect(loadConfig({ RETENTION_DAYS: '30' }).demo.days).toBe(30);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/stats' }).database).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/stats', poolSize: 10 });
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/stats', DATABASE_POOL_SIZE: '25' }).database).toMatchObject({ kind: 'postgres', poolSize: 25 });
   });
 
   it('stops on a bad value with a message naming the variable', () => {
@@ -51,9 +53,12 @@ describe('configuration from the environment', () => {
       [{ PORT: '-1' }, /^PORT must be/],
       [{ RETENTION_DAYS: '0' }, /^RETENTION_DAYS must be a whole number from 1/],
       [{ RETENTION_DAYS: '1.5' }, /^RETENTION_DAYS must be/],
-      [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must look like sqlite:PATH, got "mysql:\/\/x"$/],
+      [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must look like sqlite:PATH or postgres:\/\/host\/database, got "mysql:\/\/x"$/],
+      // The password never reaches the message.
+      [{ DATABASE_URL: 'mysql://user:secret@x' }, /got "mysql:\/\/user:\*\*\*@x"$/],
+      [{ DATABASE_URL: 'postgres://[bad' }, /^DATABASE_URL is not a valid postgres:\/\/ URL$/],
+      [{ DATABASE_URL: 'postgres://db/x', DATABASE_POOL_SIZE: '1' }, /^DATABASE_POOL_SIZE must be a whole number from 2 to 1000, got "1"$/],
       [{ DATABASE_URL: 'sqlite:' }, /^DATABASE_URL must name a file/],
-      [{ DATABASE_URL: 'postgres://localhost/x' }, /^DATABASE_URL: the PostgreSQL store is not in this version yet/],
       [{ DEMO_DATA: 'maybe' }, /^DEMO_DATA must be on or off, got "maybe"$/],
       [{ DEMO_DAYS: '200' }, /^DEMO_DAYS \(200\) must not exceed RETENTION_DAYS \(180\)$/],
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],

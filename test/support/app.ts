@@ -1,13 +1,10 @@
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/types.js';
 import type { AggregateRow } from '../../src/sources/types.js';
 import { withAllPackagesTotals } from '../../src/pipeline/derived.js';
-import { tempDir } from './raw-events.js';
 import { chunks } from './rows.js';
+import { sqliteKind, type StoreKind } from './stores.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -15,10 +12,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** An app over a fresh SQLite store holding `days` (day → rows, `__all__` derived as a load would). */
-export async function appWithData(days: Record<string, AggregateRow[]>): Promise<TestApp> {
-  const dir = await tempDir();
-  const store = SqliteStore.open(path.join(dir, 'api.sqlite'));
+/** An app over a fresh store of `kind` holding `days` (day → rows, `__all__` derived as a load would). */
+export async function appWithData(days: Record<string, AggregateRow[]>, kind: StoreKind = sqliteKind): Promise<TestApp> {
+  const t = await kind.create();
+  const { store } = t;
   for (const [day, rows] of Object.entries(days)) {
     await store.replaceDay({ day, source: 'test', summary: null, rows: withAllPackagesTotals(chunks(rows, 1000)) });
   }
@@ -28,8 +25,7 @@ export async function appWithData(days: Record<string, AggregateRow[]>): Promise
     store,
     async close() {
       await app.close();
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
+      await t.dispose();
     },
   };
 }
