@@ -7,6 +7,20 @@ import { DEFAULT_MIRROR_INSTALLERS } from './domain/mirrors.js';
 
 export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize: number };
 
+export type LoadSourceKind = 'none' | 'files' | 'bigquery';
+
+export interface LoadScheduleConfig {
+  /** The source `serve` loads each day from; `none`: no scheduled loads. */
+  source: LoadSourceKind;
+  /** For the files source: paths or globs, `{date}` standing for the day. */
+  inputs: string[];
+  /** Minutes after midnight UTC. */
+  minute: number;
+  catchUpDays: number;
+  retries: number;
+  retryDelaySeconds: number;
+}
+
 export interface Config {
   database: DatabaseConfig;
   host: string;
@@ -17,6 +31,7 @@ export interface Config {
   /** Seconds clients and proxies may reuse an API response (`Cache-Control: max-age`). */
   cacheMaxAge: number;
   demo: { enabled: boolean; days: number; packages: number; seed: number; eventsPerDay: number };
+  load: LoadScheduleConfig;
 }
 
 /** Every variable the service reads, with what it means: the README's table is made from this. */
@@ -30,11 +45,17 @@ export const variables = {
   MIRROR_INSTALLERS: 'Comma-separated installer names counted as mirrors (default `bandersnatch,z3c.pypimirror,Artifactory,devpi`).',
   LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent (default `info`; `debug` logs every request).',
   CACHE_MAX_AGE: 'Seconds in the `Cache-Control: max-age` of API responses (default `3600`).',
-  DEMO_DATA: '`on` (default): `serve` loads demo data when the database is empty; `off`: never.',
+  DEMO_DATA: '`on` (default): `serve` loads demo data when the database is empty and no `LOAD_SOURCE` is set; `off`: never.',
   DEMO_DAYS: 'Days of demo data `serve` loads into an empty database (default `180`, at most RETENTION_DAYS).',
   DEMO_PACKAGES: `Packages in the demo data (default \`${DEFAULT_DEMO_OPTIONS.packages}\`).`,
   DEMO_SEED: `Seed of the demo data: the same seed gives the same data (default \`${DEFAULT_DEMO_OPTIONS.seed}\`).`,
   DEMO_EVENTS_PER_DAY: `Average raw download events per demo day (default \`${DEFAULT_DEMO_OPTIONS.eventsPerDay}\`).`,
+  LOAD_SOURCE: '`files` or `bigquery`: `serve` loads the previous UTC day every day at `LOAD_TIME`, and on start the days missing within `LOAD_CATCH_UP_DAYS` (default `none`: no scheduled loads).',
+  LOAD_INPUT: 'For `LOAD_SOURCE=files`: the raw event files, a path or glob in which `{date}` stands for the day (`/exports/{date}/*.parquet`).',
+  LOAD_TIME: 'When the daily load runs, `HH:MM` in UTC (default `01:00`).',
+  LOAD_CATCH_UP_DAYS: 'Days, ending yesterday, that each scheduled run makes sure are loaded (default and at most `RETENTION_DAYS`).',
+  LOAD_RETRIES: 'Retries of a failed scheduled load before it waits for the next run (default `5`).',
+  LOAD_RETRY_DELAY: 'Seconds before the first retry of a failed scheduled load; each next retry waits twice as long (default `60`).',
 } as const;
 
 export class ConfigError extends Error {}
@@ -77,6 +98,23 @@ function onOff(env: Env, name: keyof typeof variables, fallback: boolean): boole
   throw new ConfigError(`${name} must be on or off, got "${env[name]}"`);
 }
 
+function loadSchedule(env: Env, retentionDays: number): LoadScheduleConfig {
+  const source = (env.LOAD_SOURCE?.trim().toLowerCase() || 'none') as LoadSourceKind;
+  if (!['none', 'files', 'bigquery'].includes(source)) throw new ConfigError(`LOAD_SOURCE must be none, files or bigquery, got "${env.LOAD_SOURCE}"`);
+  const input = env.LOAD_INPUT?.trim() ?? '';
+  if (source === 'files' && input === '') throw new ConfigError('LOAD_INPUT must name the raw event files when LOAD_SOURCE=files');
+  const time = /^(\d{1,2}):(\d{2})$/.exec(env.LOAD_TIME?.trim() || '01:00');
+  if (!time || Number(time[1]) > 23 || Number(time[2]) > 59) throw new ConfigError(`LOAD_TIME must be HH:MM in UTC, got "${env.LOAD_TIME}"`);
+  return {
+    source,
+    inputs: input === '' ? [] : [input],
+    minute: Number(time[1]) * 60 + Number(time[2]),
+    catchUpDays: integer(env, 'LOAD_CATCH_UP_DAYS', retentionDays, 1, retentionDays),
+    retries: integer(env, 'LOAD_RETRIES', 5, 0, 100),
+    retryDelaySeconds: integer(env, 'LOAD_RETRY_DELAY', 60, 0, 86_400),
+  };
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -110,5 +148,6 @@ export function loadConfig(env: Env = process.env): Config {
       seed: integer(env, 'DEMO_SEED', DEFAULT_DEMO_OPTIONS.seed, 0, 2 ** 31 - 1),
       eventsPerDay: integer(env, 'DEMO_EVENTS_PER_DAY', DEFAULT_DEMO_OPTIONS.eventsPerDay, 100, 100_000_000),
     },
+    load: loadSchedule(env, retentionDays),
   };
 }

@@ -2,6 +2,8 @@
 import type { Config } from './config.js';
 import { buildApp } from './app.js';
 import { yesterdayUtc } from './domain/dates.js';
+import { LoadScheduler } from './pipeline/scheduler.js';
+import type { Source } from './sources/types.js';
 import { openStore } from './store/open.js';
 
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -13,7 +15,20 @@ export async function serve(config: Config): Promise<void> {
 
   const stopping = new AbortController();
   let demo: Promise<unknown> = Promise.resolve();
-  if (config.demo.enabled && (await store.latestDay()) === null) {
+  let scheduled: { scheduler: LoadScheduler; close(): Promise<void> } | null = null;
+  if (config.load.source !== 'none') {
+    const { source, close } = await openScheduledSource(config);
+    const { minute, catchUpDays, retries, retryDelaySeconds } = config.load;
+    const scheduler = new LoadScheduler(
+      store,
+      source,
+      { loadMinute: minute, catchUpDays, retries, retryDelayMs: retryDelaySeconds * 1000, retentionDays: config.retentionDays },
+      app.log,
+    );
+    app.log.info(`scheduled loads from ${config.load.source}: the days missing within ${catchUpDays} days now, then daily`);
+    scheduler.start();
+    scheduled = { scheduler, close };
+  } else if (config.demo.enabled && (await store.latestDay()) === null) {
     demo = loadDemo(config, stopping.signal, app.log).catch((error: unknown) => {
       if (!stopping.signal.aborted) app.log.error({ err: error }, 'the demo load failed');
     });
@@ -27,6 +42,8 @@ export async function serve(config: Config): Promise<void> {
     }, DRAIN_TIMEOUT_MS).unref();
     stopping.abort();
     await app.close();
+    await scheduled?.scheduler.stop();
+    await scheduled?.close();
     await demo;
     await store.close();
     process.exit(0);
@@ -60,4 +77,15 @@ export async function serve(config: Config): Promise<void> {
       duck.close();
     }
   }
+}
+
+/** The source of scheduled loads, and how to let go of it. */
+async function openScheduledSource(config: Config): Promise<{ source: Source; close(): Promise<void> }> {
+  const [{ DuckDb }, { FileSource }] = await Promise.all([import('./sources/duckdb.js'), import('./sources/files.js')]);
+  if (config.load.source !== 'files') throw new Error(`LOAD_SOURCE=${config.load.source} is not available yet`);
+  const duck = await DuckDb.open();
+  return {
+    source: new FileSource(duck, { inputs: config.load.inputs, mirrorInstallers: config.mirrorInstallers }),
+    close: async () => duck.close(),
+  };
 }

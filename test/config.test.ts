@@ -12,6 +12,7 @@ describe('configuration from the environment', () => {
       logLevel: 'info',
       cacheMaxAge: 3600,
       demo: { enabled: true, days: 180, packages: 300, seed: 1, eventsPerDay: 30_000 },
+      load: { source: 'none', inputs: [], minute: 60, catchUpDays: 180, retries: 5, retryDelaySeconds: 60 },
     });
   });
 
@@ -29,6 +30,12 @@ describe('configuration from the environment', () => {
       DEMO_PACKAGES: '50',
       DEMO_SEED: '42',
       DEMO_EVENTS_PER_DAY: '1000',
+      LOAD_SOURCE: 'files',
+      LOAD_INPUT: '/exports/{date}/*.parquet',
+      LOAD_TIME: '2:30',
+      LOAD_CATCH_UP_DAYS: '10',
+      LOAD_RETRIES: '3',
+      LOAD_RETRY_DELAY: '30',
     });
     expect(config).toEqual({
       database: { kind: 'sqlite', file: '/tmp/x.sqlite' },
@@ -39,6 +46,7 @@ describe('configuration from the environment', () => {
       logLevel: 'warn',
       cacheMaxAge: 60,
       demo: { enabled: false, days: 7, packages: 50, seed: 42, eventsPerDay: 1000 },
+      load: { source: 'files', inputs: ['/exports/{date}/*.parquet'], minute: 150, catchUpDays: 10, retries: 3, retryDelaySeconds: 30 },
     });
     expect(loadConfig({ DATABASE_URL: 'sqlite:///var/lib/p.sqlite' }).database).toEqual({ kind: 'sqlite', file: '/var/lib/p.sqlite' });
     expect(loadConfig({ RETENTION_DAYS: '30' }).demo.days).toBe(30);
@@ -64,6 +72,12 @@ describe('configuration from the environment', () => {
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
       [{ HOST: 'a b' }, /^HOST must be a host name or address/],
       [{ DEMO_EVENTS_PER_DAY: '5' }, /^DEMO_EVENTS_PER_DAY must be a whole number from 100/],
+      [{ LOAD_SOURCE: 'ftp' }, /^LOAD_SOURCE must be none, files or bigquery, got "ftp"$/],
+      [{ LOAD_SOURCE: 'files' }, /^LOAD_INPUT must name the raw event files when LOAD_SOURCE=files$/],
+      [{ LOAD_TIME: '25:00' }, /^LOAD_TIME must be HH:MM in UTC, got "25:00"$/],
+      [{ LOAD_TIME: 'noon' }, /^LOAD_TIME must be HH:MM in UTC, got "noon"$/],
+      [{ LOAD_CATCH_UP_DAYS: '200' }, /^LOAD_CATCH_UP_DAYS must be a whole number from 1 to 180, got "200"$/],
+      [{ LOAD_RETRIES: 'many' }, /^LOAD_RETRIES must be a whole number/],
     ];
     for (const [env, message] of cases) expect(() => loadConfig(env)).toThrow(message);
   });
