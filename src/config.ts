@@ -17,6 +17,8 @@ export interface Config {
   /** Seconds clients and proxies may reuse an API response (`Cache-Control: max-age`). */
   cacheMaxAge: number;
   demo: { enabled: boolean; days: number; packages: number; seed: number; eventsPerDay: number };
+  /** PyPI's JSON API, read for the package page's metadata; `url` has no trailing slash. */
+  pypi: { url: string; timeoutMs: number };
 }
 
 /** Every variable the service reads, with what it means: the README's table is made from this. */
@@ -33,6 +35,8 @@ export const variables = {
   DEMO_PACKAGES: `Packages in the demo data (default \`${DEFAULT_DEMO_OPTIONS.packages}\`).`,
   DEMO_SEED: `Seed of the demo data: the same seed gives the same data (default \`${DEFAULT_DEMO_OPTIONS.seed}\`).`,
   DEMO_EVENTS_PER_DAY: `Average raw download events per demo day (default \`${DEFAULT_DEMO_OPTIONS.eventsPerDay}\`).`,
+  PYPI_URL: 'Base URL of PyPI\'s JSON API, where the package page reads summary, license and dependencies (default `https://pypi.org`).',
+  PYPI_TIMEOUT_MS: 'Milliseconds the package page waits for PyPI before it renders without that metadata (default `1500`).',
 } as const;
 
 export class ConfigError extends Error {}
@@ -70,6 +74,21 @@ function onOff(env: Env, name: keyof typeof variables, fallback: boolean): boole
   throw new ConfigError(`${name} must be on or off, got "${env[name]}"`);
 }
 
+function httpUrl(env: Env, name: keyof typeof variables, fallback: string): string {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') {
+    throw new ConfigError(`${name} must be an http(s) URL without query or fragment, got "${raw}"`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -102,6 +121,10 @@ export function loadConfig(env: Env = process.env): Config {
       packages: integer(env, 'DEMO_PACKAGES', DEFAULT_DEMO_OPTIONS.packages, 1, 100_000),
       seed: integer(env, 'DEMO_SEED', DEFAULT_DEMO_OPTIONS.seed, 0, 2 ** 31 - 1),
       eventsPerDay: integer(env, 'DEMO_EVENTS_PER_DAY', DEFAULT_DEMO_OPTIONS.eventsPerDay, 100, 100_000_000),
+    },
+    pypi: {
+      url: httpUrl(env, 'PYPI_URL', 'https://pypi.org'),
+      timeoutMs: integer(env, 'PYPI_TIMEOUT_MS', 1500, 1, 60_000),
     },
   };
 }

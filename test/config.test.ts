@@ -12,6 +12,7 @@ describe('configuration from the environment', () => {
       logLevel: 'info',
       cacheMaxAge: 3600,
       demo: { enabled: true, days: 180, packages: 300, seed: 1, eventsPerDay: 30_000 },
+      pypi: { url: 'https://pypi.org', timeoutMs: 1500 },
     });
   });
 
@@ -29,6 +30,8 @@ describe('configuration from the environment', () => {
       DEMO_PACKAGES: '50',
       DEMO_SEED: '42',
       DEMO_EVENTS_PER_DAY: '1000',
+      PYPI_URL: 'http://127.0.0.1:3141/root/pypi/',
+      PYPI_TIMEOUT_MS: '250',
     });
     expect(config).toEqual({
       database: { kind: 'sqlite', file: '/tmp/x.sqlite' },
@@ -39,9 +42,11 @@ describe('configuration from the environment', () => {
       logLevel: 'warn',
       cacheMaxAge: 60,
       demo: { enabled: false, days: 7, packages: 50, seed: 42, eventsPerDay: 1000 },
+      pypi: { url: 'http://127.0.0.1:3141/root/pypi', timeoutMs: 250 },
     });
     expect(loadConfig({ DATABASE_URL: 'sqlite:///var/lib/p.sqlite' }).database).toEqual({ kind: 'sqlite', file: '/var/lib/p.sqlite' });
     expect(loadConfig({ RETENTION_DAYS: '30' }).demo.days).toBe(30);
+    expect(loadConfig({ PYPI_URL: ' https://PyPI.org// ' }).pypi.url).toBe('https://pypi.org');
   });
 
   it('stops on a bad value with a message naming the variable', () => {
@@ -59,6 +64,12 @@ describe('configuration from the environment', () => {
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
       [{ HOST: 'a b' }, /^HOST must be a host name or address/],
       [{ DEMO_EVENTS_PER_DAY: '5' }, /^DEMO_EVENTS_PER_DAY must be a whole number from 100/],
+      [{ PYPI_URL: 'pypi.org' }, /^PYPI_URL must be an http\(s\) URL, got "pypi.org"$/],
+      [{ PYPI_URL: 'javascript:alert(1)' }, /^PYPI_URL must be an http\(s\) URL without query or fragment/],
+      [{ PYPI_URL: 'ftp://pypi.org' }, /^PYPI_URL must be an http\(s\) URL/],
+      [{ PYPI_URL: 'https://pypi.org/?x=1' }, /^PYPI_URL must be an http\(s\) URL without query or fragment/],
+      [{ PYPI_TIMEOUT_MS: '0' }, /^PYPI_TIMEOUT_MS must be a whole number from 1 to 60000, got "0"$/],
+      [{ PYPI_TIMEOUT_MS: '1.5s' }, /^PYPI_TIMEOUT_MS must be/],
     ];
     for (const [env, message] of cases) expect(() => loadConfig(env)).toThrow(message);
   });
