@@ -46,7 +46,11 @@ describe('configuration from the environment', () => {
     });
     expect(loadConfig({ DATABASE_URL: 'sqlite:///var/lib/p.sqlite' }).database).toEqual({ kind: 'sqlite', file: '/var/lib/p.sqlite' });
     expect(loadConfig({ RETENTION_DAYS: '30' }).demo.days).toBe(30);
+  });
+
+  it("keeps PyPI's URL without trailing slashes, as the metadata source appends paths to it", () => {
     expect(loadConfig({ PYPI_URL: ' https://PyPI.org// ' }).pypi.url).toBe('https://pypi.org');
+    expect(loadConfig({ PYPI_URL: 'http://127.0.0.1:3141/root/pypi/' }).pypi.url).toBe('http://127.0.0.1:3141/root/pypi');
   });
 
   it('stops on a bad value with a message naming the variable', () => {
