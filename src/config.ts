@@ -32,6 +32,8 @@ export interface Config {
   cacheMaxAge: number;
   demo: { enabled: boolean; days: number; packages: number; seed: number; eventsPerDay: number };
   load: LoadScheduleConfig;
+  /** PyPI's JSON API, read for the package page's metadata; `url` has no trailing slash. */
+  pypi: { url: string; timeoutMs: number };
 }
 
 /** Every variable the service reads, with what it means: the README's table is made from this. */
@@ -56,6 +58,8 @@ export const variables = {
   LOAD_CATCH_UP_DAYS: 'Days, ending yesterday, that each scheduled run makes sure are loaded (default and at most `RETENTION_DAYS`).',
   LOAD_RETRIES: 'Retries of a failed scheduled load before it waits for the next run (default `5`).',
   LOAD_RETRY_DELAY: 'Seconds before the first retry of a failed scheduled load; each next retry waits twice as long (default `60`).',
+  PYPI_URL: 'Base URL of PyPI\'s JSON API, where the package page reads summary, license and dependencies (default `https://pypi.org`).',
+  PYPI_TIMEOUT_MS: 'Milliseconds the package page waits for PyPI before it renders without that metadata (default `1500`).',
 } as const;
 
 export class ConfigError extends Error {}
@@ -115,6 +119,21 @@ function loadSchedule(env: Env, retentionDays: number): LoadScheduleConfig {
   };
 }
 
+function httpUrl(env: Env, name: keyof typeof variables, fallback: string): string {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') {
+    throw new ConfigError(`${name} must be an http(s) URL without query or fragment, got "${raw}"`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -149,5 +168,9 @@ export function loadConfig(env: Env = process.env): Config {
       eventsPerDay: integer(env, 'DEMO_EVENTS_PER_DAY', DEFAULT_DEMO_OPTIONS.eventsPerDay, 100, 100_000_000),
     },
     load: loadSchedule(env, retentionDays),
+    pypi: {
+      url: httpUrl(env, 'PYPI_URL', 'https://pypi.org'),
+      timeoutMs: integer(env, 'PYPI_TIMEOUT_MS', 1500, 1, 60_000),
+    },
   };
 }

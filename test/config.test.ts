@@ -13,6 +13,7 @@ describe('configuration from the environment', () => {
       cacheMaxAge: 3600,
       demo: { enabled: true, days: 180, packages: 300, seed: 1, eventsPerDay: 30_000 },
       load: { source: 'none', inputs: [], minute: 60, catchUpDays: 180, retries: 5, retryDelaySeconds: 60 },
+      pypi: { url: 'https://pypi.org', timeoutMs: 1500 },
     });
   });
 
@@ -36,6 +37,8 @@ describe('configuration from the environment', () => {
       LOAD_CATCH_UP_DAYS: '10',
       LOAD_RETRIES: '3',
       LOAD_RETRY_DELAY: '30',
+      PYPI_URL: 'http://127.0.0.1:3141/root/pypi/',
+      PYPI_TIMEOUT_MS: '250',
     });
     expect(config).toEqual({
       database: { kind: 'sqlite', file: '/tmp/x.sqlite' },
@@ -47,11 +50,17 @@ describe('configuration from the environment', () => {
       cacheMaxAge: 60,
       demo: { enabled: false, days: 7, packages: 50, seed: 42, eventsPerDay: 1000 },
       load: { source: 'files', inputs: ['/exports/{date}/*.parquet'], minute: 150, catchUpDays: 10, retries: 3, retryDelaySeconds: 30 },
+      pypi: { url: 'http://127.0.0.1:3141/root/pypi', timeoutMs: 250 },
     });
     expect(loadConfig({ DATABASE_URL: 'sqlite:///var/lib/p.sqlite' }).database).toEqual({ kind: 'sqlite', file: '/var/lib/p.sqlite' });
     expect(loadConfig({ RETENTION_DAYS: '30' }).demo.days).toBe(30);
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/stats' }).database).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/stats', poolSize: 10 });
     expect(loadConfig({ DATABASE_URL: 'postgresql://db/stats', DATABASE_POOL_SIZE: '25' }).database).toMatchObject({ kind: 'postgres', poolSize: 25 });
+  });
+
+  it("keeps PyPI's URL without trailing slashes, as the metadata source appends paths to it", () => {
+    expect(loadConfig({ PYPI_URL: ' https://PyPI.org// ' }).pypi.url).toBe('https://pypi.org');
+    expect(loadConfig({ PYPI_URL: 'http://127.0.0.1:3141/root/pypi/' }).pypi.url).toBe('http://127.0.0.1:3141/root/pypi');
   });
 
   it('stops on a bad value with a message naming the variable', () => {
@@ -78,6 +87,12 @@ describe('configuration from the environment', () => {
       [{ LOAD_TIME: 'noon' }, /^LOAD_TIME must be HH:MM in UTC, got "noon"$/],
       [{ LOAD_CATCH_UP_DAYS: '200' }, /^LOAD_CATCH_UP_DAYS must be a whole number from 1 to 180, got "200"$/],
       [{ LOAD_RETRIES: 'many' }, /^LOAD_RETRIES must be a whole number/],
+      [{ PYPI_URL: 'pypi.org' }, /^PYPI_URL must be an http\(s\) URL, got "pypi.org"$/],
+      [{ PYPI_URL: 'javascript:alert(1)' }, /^PYPI_URL must be an http\(s\) URL without query or fragment/],
+      [{ PYPI_URL: 'ftp://pypi.org' }, /^PYPI_URL must be an http\(s\) URL/],
+      [{ PYPI_URL: 'https://pypi.org/?x=1' }, /^PYPI_URL must be an http\(s\) URL without query or fragment/],
+      [{ PYPI_TIMEOUT_MS: '0' }, /^PYPI_TIMEOUT_MS must be a whole number from 1 to 60000, got "0"$/],
+      [{ PYPI_TIMEOUT_MS: '1.5s' }, /^PYPI_TIMEOUT_MS must be/],
     ];
     for (const [env, message] of cases) expect(() => loadConfig(env)).toThrow(message);
   });
