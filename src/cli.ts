@@ -23,11 +23,14 @@ Commands:
   demo [--days N] [--packages M] [--seed S] [--events-per-day E] [--end-date D] [--out DIR]
                                      Generate demo raw events and load them through the real pipeline
   purge                              Delete days older than RETENTION_DAYS before the latest loaded day
-  status [--json]                    Loaded days, rows and the latest day
+  status [--json]                    Loaded days, rows, the latest day and the latest load attempts
 
 Configuration comes from environment variables (DATABASE_URL, PORT, HOST, RETENTION_DAYS, ...): see the README.`;
 
 class UsageError extends Error {}
+
+/** Load attempts `status` shows. */
+const STATUS_HISTORY = 10;
 
 function wholeNumber(value: string | undefined, option: string, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
@@ -155,7 +158,8 @@ async function status(args: string[], config: Config): Promise<void> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } });
   await withStore(config, async (store) => {
     const current = await store.status();
-    console.log(values.json ? JSON.stringify(current, null, 2) : describeStatus(current));
+    const loads = await store.loadHistory(STATUS_HISTORY);
+    console.log(values.json ? JSON.stringify({ ...current, loads }, null, 2) : describeStatus(current, loads));
   });
 }
 

@@ -73,8 +73,12 @@ describe('pypistats CLI', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('days loaded:  4 (2026-11-17 to 2026-11-20)');
     expect(text.stdout).toContain('latest day:   2026-11-20');
+    // Every attempt so far, newest first: the range, the single day, the day with malformed events.
+    expect(text.stdout).toMatch(/latest loads:\n  2026-11-17  files    succeeded   started [\d-]+ [\d:]+ in [\d.]+ s: 4 events → \d+ rows, 2 skipped\n  2026-11-20  files    succeeded/);
     const json = JSON.parse((await runCli(['status', '--json'], env)).stdout);
     expect(json).toMatchObject({ days: 4, firstDay: '2026-11-17', latestDay: '2026-11-20', packages: 3 });
+    expect(json.loads).toHaveLength(5);
+    expect(json.loads[0]).toMatchObject({ day: '2026-11-17', source: 'files', status: 'succeeded', eventsIn: 4, skipped: 2, error: null });
     expect(json.rows).toBeGreaterThan(0);
   });
 

@@ -1,7 +1,7 @@
 /** How the CLI says what happened, one line per day. */
 import type { DayLoadResult } from '../pipeline/load.js';
 import { totalSkipped } from '../sources/types.js';
-import type { StoreStatus } from '../store/types.js';
+import type { LoadRecord, StoreStatus } from '../store/types.js';
 
 const number = new Intl.NumberFormat('en-US');
 
@@ -25,7 +25,21 @@ export function describeDayLoad(result: DayLoadResult): string {
     .join('; ');
 }
 
-export function describeStatus(status: StoreStatus): string {
+function describeLoad(record: LoadRecord): string {
+  const started = record.startedAt.replace('T', ' ').slice(0, 19);
+  const seconds = record.finishedAt ? ` in ${((Date.parse(record.finishedAt) - Date.parse(record.startedAt)) / 1000).toFixed(1)} s` : '';
+  const outcome =
+    record.status === 'succeeded'
+      ? `${number.format(record.eventsIn ?? 0)} events → ${number.format(record.rowsOut ?? 0)} rows, ${number.format(record.skipped ?? 0)} skipped`
+      : record.status === 'failed'
+        ? (record.error ?? '').split('\n')[0]!
+        : record.status === 'running'
+          ? 'running (or its process was killed)'
+          : 'stopped before it finished';
+  return `  ${record.day}  ${record.source.padEnd(8)} ${record.status.padEnd(11)} started ${started}${seconds}: ${outcome}`;
+}
+
+export function describeStatus(status: StoreStatus, history: LoadRecord[] = []): string {
   const lines = [
     `store:        ${status.location}`,
     `days loaded:  ${number.format(status.days)}${status.firstDay ? ` (${status.firstDay} to ${status.latestDay})` : ''}`,
@@ -35,5 +49,6 @@ export function describeStatus(status: StoreStatus): string {
   ];
   if (status.bytes !== null) lines.push(`size:         ${(status.bytes / 1024 / 1024).toFixed(1)} MB`);
   lines.push(`data version: ${status.dataVersion}`);
+  if (history.length > 0) lines.push('', 'latest loads:', ...history.map(describeLoad));
   return lines.join('\n');
 }
