@@ -1,7 +1,7 @@
 /** Sources built from the configuration: the one place that knows the concrete sources. */
 import type { Config } from '../config.js';
-import { connectBigQuery, type RetryOptions } from './bigquery-client.js';
-import { BigQuerySource } from './bigquery.js';
+import type { RetryOptions } from './bigquery-client.js';
+import type { BigQuerySource } from './bigquery.js';
 import { DuckDb } from './duckdb.js';
 import { FileSource } from './files.js';
 import type { Source } from './types.js';
@@ -13,6 +13,8 @@ export type SourceChoice =
   | { kind: 'bigquery'; pageSize?: number; retry?: RetryOptions };
 
 export async function openBigQuerySource(config: Config, choice: Omit<Extract<SourceChoice, { kind: 'bigquery' }>, 'kind'> = {}): Promise<BigQuerySource> {
+  // Loaded on demand: Google's client library takes half a second to import, and `serve` never needs it.
+  const [{ connectBigQuery }, { BigQuerySource }] = await Promise.all([import('./bigquery-client.js'), import('./bigquery.js')]);
   const connection = await connectBigQuery(config.bigquery, choice.retry);
   return new BigQuerySource(connection, {
     table: config.bigquery.table,
