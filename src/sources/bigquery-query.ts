@@ -12,8 +12,10 @@
  *    in every dimension.
  * 3. `day_rows`: each group fanned out (a join with a constant list of row kinds) into the rows it
  *    counts in: one per dimension it belongs to, and one summary row for what became of it.
- * 4. Summed by (package, dimension, category); summary rows sort first, so the source reads the
- *    summary from the first page before it streams the rest.
+ * 4. Summed by (package, dimension, category). The count of packages with downloads, which no sum
+ *    gives, is a window count of the `with_mirrors` rows. Summary rows sort first, so the source
+ *    reads the summary from the first page before it streams the rest: the sort and the window
+ *    work on the result (a few million rows for a PyPI day), not on the events.
  *
  * Written only with what BigQuery and DuckDB both have, with the same meaning, so the test
  * stand-in runs this very text in DuckDB (see test/support/bigquery-standin.ts).
