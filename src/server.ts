@@ -3,7 +3,6 @@ import type { Config } from './config.js';
 import { buildApp } from './app.js';
 import { yesterdayUtc } from './domain/dates.js';
 import { LoadScheduler } from './pipeline/scheduler.js';
-import type { Source } from './sources/types.js';
 import { openStore } from './store/open.js';
 
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -17,7 +16,10 @@ export async function serve(config: Config): Promise<void> {
   let demo: Promise<unknown> = Promise.resolve();
   let scheduled: { scheduler: LoadScheduler; close(): Promise<void> } | null = null;
   if (config.load.source !== 'none') {
-    const { source, close } = await openScheduledSource(config);
+    // Loaded only here: a server without scheduled loads never needs DuckDB or Google's client.
+    const { openSource } = await import('./sources/open-source.js');
+    const { source: kind, inputs } = config.load;
+    const source = await openSource(config, kind === 'files' ? { kind, inputs } : { kind: 'bigquery' });
     const { minute, catchUpDays, retries, retryDelaySeconds } = config.load;
     const scheduler = new LoadScheduler(
       store,
@@ -27,7 +29,7 @@ export async function serve(config: Config): Promise<void> {
     );
     app.log.info(`scheduled loads from ${config.load.source}: the days missing within ${catchUpDays} days now, then daily`);
     scheduler.start();
-    scheduled = { scheduler, close };
+    scheduled = { scheduler, close: async () => source.close?.() };
   } else if (config.demo.enabled && (await store.latestDay()) === null) {
     demo = loadDemo(config, stopping.signal, app.log).catch((error: unknown) => {
       if (!stopping.signal.aborted) app.log.error({ err: error }, 'the demo load failed');
@@ -79,13 +81,3 @@ export async function serve(config: Config): Promise<void> {
   }
 }
 
-/** The source of scheduled loads, and how to let go of it. */
-async function openScheduledSource(config: Config): Promise<{ source: Source; close(): Promise<void> }> {
-  const [{ DuckDb }, { FileSource }] = await Promise.all([import('./sources/duckdb.js'), import('./sources/files.js')]);
-  if (config.load.source !== 'files') throw new Error(`LOAD_SOURCE=${config.load.source} is not available yet`);
-  const duck = await DuckDb.open();
-  return {
-    source: new FileSource(duck, { inputs: config.load.inputs, mirrorInstallers: config.mirrorInstallers }),
-    close: async () => duck.close(),
-  };
-}

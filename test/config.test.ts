@@ -14,6 +14,7 @@ describe('configuration from the environment', () => {
       demo: { enabled: true, days: 180, packages: 300, seed: 1, eventsPerDay: 30_000 },
       load: { source: 'none', inputs: [], minute: 60, catchUpDays: 180, retries: 5, retryDelaySeconds: 60 },
       pypi: { url: 'https://pypi.org', timeoutMs: 1500 },
+      bigquery: { table: 'bigquery-public-data.pypi.file_downloads', project: null, credentials: null, apiEndpoint: null, pricePerTib: 6.25 },
     });
   });
 
@@ -39,6 +40,11 @@ describe('configuration from the environment', () => {
       LOAD_RETRY_DELAY: '30',
       PYPI_URL: 'http://127.0.0.1:3141/root/pypi/',
       PYPI_TIMEOUT_MS: '250',
+      GOOGLE_APPLICATION_CREDENTIALS: '/keys/loader.json',
+      BIGQUERY_PROJECT: 'billing-project',
+      BIGQUERY_TABLE: 'my-project.pypi.downloads',
+      BIGQUERY_API_ENDPOINT: 'http://127.0.0.1:9050/',
+      BIGQUERY_PRICE_PER_TIB: '5',
     });
     expect(config).toEqual({
       database: { kind: 'sqlite', file: '/tmp/x.sqlite' },
@@ -51,6 +57,7 @@ describe('configuration from the environment', () => {
       demo: { enabled: false, days: 7, packages: 50, seed: 42, eventsPerDay: 1000 },
       load: { source: 'files', inputs: ['/exports/{date}/*.parquet'], minute: 150, catchUpDays: 10, retries: 3, retryDelaySeconds: 30 },
       pypi: { url: 'http://127.0.0.1:3141/root/pypi', timeoutMs: 250 },
+      bigquery: { table: 'my-project.pypi.downloads', project: 'billing-project', credentials: { kind: 'key-file', path: '/keys/loader.json' }, apiEndpoint: 'http://127.0.0.1:9050', pricePerTib: 5 },
     });
     expect(loadConfig({ DATABASE_URL: 'sqlite:///var/lib/p.sqlite' }).database).toEqual({ kind: 'sqlite', file: '/var/lib/p.sqlite' });
     expect(loadConfig({ RETENTION_DAYS: '30' }).demo.days).toBe(30);
@@ -93,7 +100,55 @@ describe('configuration from the environment', () => {
       [{ PYPI_URL: 'https://pypi.org/?x=1' }, /^PYPI_URL must be an http\(s\) URL without query or fragment/],
       [{ PYPI_TIMEOUT_MS: '0' }, /^PYPI_TIMEOUT_MS must be a whole number from 1 to 60000, got "0"$/],
       [{ PYPI_TIMEOUT_MS: '1.5s' }, /^PYPI_TIMEOUT_MS must be/],
+      [{ BIGQUERY_TABLE: 'file_downloads' }, /^BIGQUERY_TABLE must be a table name as project\.dataset\.table, got "file_downloads"$/],
+      [{ BIGQUERY_TABLE: 'p.d.t`; DROP' }, /^BIGQUERY_TABLE must be a table name/],
+      [{ BIGQUERY_PROJECT: 'My Project' }, /^BIGQUERY_PROJECT must be a Google Cloud project ID/],
+      [{ BIGQUERY_API_ENDPOINT: 'localhost:9050' }, /^BIGQUERY_API_ENDPOINT must be an http\(s\) URL, got "localhost:9050"$/],
+      [{ BIGQUERY_PRICE_PER_TIB: '-1' }, /^BIGQUERY_PRICE_PER_TIB must be a number of US dollars such as 6\.25, got "-1"$/],
+      [{ BIGQUERY_PRICE_PER_TIB: 'cheap' }, /^BIGQUERY_PRICE_PER_TIB must be/],
     ];
     for (const [env, message] of cases) expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('configuration: Google credentials for the BigQuery source', () => {
+  const key = {
+    type: 'service_account',
+    project_id: 'pypistats-prod',
+    private_key_id: 'abc',
+    private_key: '-----BEGIN PRIVATE KEY-----\nMIIE...\n-----END PRIVATE KEY-----\n',
+    client_email: 'loader@pypistats-prod.iam.gserviceaccount.com',
+    token_uri: 'https://oauth2.googleapis.com/token',
+  };
+
+  it('parses GOOGLE_SERVICE_ACCOUNT_JSON, and prefers it to GOOGLE_APPLICATION_CREDENTIALS', () => {
+    expect(loadConfig({ GOOGLE_SERVICE_ACCOUNT_JSON: JSON.stringify(key) }).bigquery.credentials).toEqual({ kind: 'service-account-json', key });
+    expect(loadConfig({ GOOGLE_SERVICE_ACCOUNT_JSON: JSON.stringify(key), GOOGLE_APPLICATION_CREDENTIALS: '/k.json' }).bigquery.credentials?.kind).toBe(
+      'service-account-json',
+    );
+  });
+
+  it('stops on a malformed GOOGLE_SERVICE_ACCOUNT_JSON, naming the variable and never echoing the key', () => {
+    const cases: [string, string][] = [
+      ['{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----', 'GOOGLE_SERVICE_ACCOUNT_JSON must be a service-account key in JSON, and it is not JSON'],
+      ['["a"]', 'GOOGLE_SERVICE_ACCOUNT_JSON must be a service-account key, a JSON object'],
+      [JSON.stringify({ ...key, type: 'authorized_user' }), 'GOOGLE_SERVICE_ACCOUNT_JSON must be a service-account key ("type": "service_account"), got type "authorized_user"'],
+      [JSON.stringify({ ...key, client_email: undefined }), 'GOOGLE_SERVICE_ACCOUNT_JSON must be a service-account key, and it has no client_email'],
+      [JSON.stringify({ ...key, private_key: '' }), 'GOOGLE_SERVICE_ACCOUNT_JSON must be a service-account key, and it has no private_key'],
+      [JSON.stringify({ ...key, private_key: 'secret' }), 'GOOGLE_SERVICE_ACCOUNT_JSON: its private_key is not a PEM private key'],
+      [JSON.stringify({ ...key, project_id: 7 }), 'GOOGLE_SERVICE_ACCOUNT_JSON: its project_id must be a string'],
+      [JSON.stringify({ ...key, token_uri: 'file:///etc/passwd' }), 'GOOGLE_SERVICE_ACCOUNT_JSON: its token_uri must be an http(s) URL'],
+    ];
+    for (const [json, message] of cases) {
+      let thrown: Error | undefined;
+      try {
+        loadConfig({ GOOGLE_SERVICE_ACCOUNT_JSON: json });
+      } catch (error) {
+        thrown = error as Error;
+      }
+      expect(thrown?.constructor.name).toBe('ConfigError');
+      expect(thrown?.message).toBe(message);
+      expect(thrown?.message).not.toContain('MIIE');
+    }
   });
 });

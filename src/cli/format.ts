@@ -1,5 +1,6 @@
 /** How the CLI says what happened, one line per day. */
 import type { DayLoadResult } from '../pipeline/load.js';
+import type { DryRun } from '../sources/bigquery.js';
 import { totalSkipped } from '../sources/types.js';
 import type { LoadRecord, StoreStatus } from '../store/types.js';
 
@@ -50,5 +51,34 @@ export function describeStatus(status: StoreStatus, history: LoadRecord[] = []):
   if (status.bytes !== null) lines.push(`size:         ${(status.bytes / 1024 / 1024).toFixed(1)} MB`);
   lines.push(`data version: ${status.dataVersion}`);
   if (history.length > 0) lines.push('', 'latest loads:', ...history.map(describeLoad));
+  return lines.join('\n');
+}
+
+const TIB = 2 ** 40;
+const units: [number, string][] = [
+  [TIB, 'TiB'],
+  [2 ** 30, 'GiB'],
+  [2 ** 20, 'MiB'],
+  [2 ** 10, 'KiB'],
+];
+
+function describeBytes(bytes: number, pricePerTib: number): string {
+  const [size, unit] = units.find(([size]) => bytes >= size) ?? [1, 'bytes'];
+  const cost = (bytes / TIB) * pricePerTib;
+  return `${(bytes / size).toFixed(unit === 'bytes' ? 0 : 2)} ${unit} (${number.format(bytes)} bytes), USD ${cost.toFixed(2)} at USD ${pricePerTib} per TiB`;
+}
+
+/** The SQL of a BigQuery load, and per day what it would scan and cost on demand. */
+export function describeDryRuns(runs: readonly DryRun[], pricePerTib: number): string {
+  const first = runs[0];
+  if (!first) return 'dry run: no days';
+  const lines = [
+    '-- Dry run: the query `load --source bigquery` runs for each day. Nothing was run or written.',
+    `-- @day_start, @day_end: the day's bounds in UTC; @mirrors: ${JSON.stringify(first.parameters.mirrors)}`,
+    first.sql,
+    '',
+    ...runs.map((run) => `${run.day}: would scan ${describeBytes(run.bytes, pricePerTib)}`),
+  ];
+  if (runs.length > 1) lines.push(`total: would scan ${describeBytes(runs.reduce((sum, run) => sum + run.bytes, 0), pricePerTib)}`);
   return lines.join('\n');
 }
