@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --only NAME,…]`: every performance target, each next to a
  * ceiling measured in the same run. Writes bench/RESULTS.md (quick: RESULTS-quick.md) and JSON.
- * Scenarios: first-start, ingestion, api, store-scale, api-scale.
+ * Scenarios: first-start, ingestion, api, store-scale, store-scale-postgres, api-scale.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -23,8 +23,8 @@ const only = values.only ? new Set(values.only.split(',')) : null;
 const runs = (name: string) => only === null || only.has(name);
 
 const sizes = quick
-  ? { demoDays: 60, parquetEvents: 2_000_000, ndjsonEvents: 500_000, apiSeconds: 3, scaleDays: 2 }
-  : { demoDays: 180, parquetEvents: 50_000_000, ndjsonEvents: 5_000_000, apiSeconds: 20, scaleDays: 180 };
+  ? { demoDays: 60, parquetEvents: 2_000_000, ndjsonEvents: 500_000, apiSeconds: 3, scaleDays: 2, postgresDays: 1 }
+  : { demoDays: 180, parquetEvents: 50_000_000, ndjsonEvents: 5_000_000, apiSeconds: 20, scaleDays: 180, postgresDays: 180 };
 
 const ALL_ENDPOINTS = ['recent', 'overall', 'python_major', 'python_minor', 'system'] as const;
 
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
       const database = await firstStart(dir, sizes.demoDays, !quick);
       if (runs('api')) {
         const top = normalizeName(demoPackageNames(DEFAULT_DEMO_OPTIONS)[0]!);
-        await api(dir, database, {
+        await api(dir, `sqlite:${database}`, {
           title: `API, ${sizes.demoDays} demo days`,
           cases: [{ label: 'most popular', package: top, endpoints: ['overall', 'recent'] }],
           seconds: sizes.apiSeconds,
@@ -46,10 +46,14 @@ async function main(): Promise<void> {
       }
     }
     if (runs('ingestion')) await ingestion(dir, { parquetEvents: sizes.parquetEvents, ndjsonEvents: sizes.ndjsonEvents, target: !quick });
+    if (runs('store-scale-postgres')) {
+      const postgres = await storeScale(dir, sizes.postgresDays, !quick, 'postgres');
+      await postgres.remove();
+    }
     if (runs('store-scale') || runs('api-scale')) {
-      const database = await storeScale(dir, sizes.scaleDays, !quick);
+      const sqlite = await storeScale(dir, sizes.scaleDays, !quick);
       if (runs('api-scale')) {
-        await api(dir, database, {
+        await api(dir, sqlite.databaseUrl, {
           title: `API, ${sizes.scaleDays} PyPI-sized days`,
           cases: [
             { label: 'popular', package: 'package-1', endpoints: quick ? ['overall', 'python_minor'] : ALL_ENDPOINTS },

@@ -1,6 +1,6 @@
 /** The `pypistats` command line. It parses arguments and wires parts together; the work is elsewhere. */
 import { parseArgs } from 'node:util';
-import { describeDayLoad, describeStatus } from './cli/format.js';
+import { describeDayLoad, describeDryRuns, describeStatus } from './cli/format.js';
 import { dayProgress } from './cli/progress.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { dayRange, dayNumber, parseDay, yesterdayUtc } from './domain/dates.js';
@@ -9,7 +9,7 @@ import { loadDays } from './pipeline/load.js';
 import { retentionStart } from './pipeline/retention.js';
 import { serve } from './server.js';
 import { DuckDb } from './sources/duckdb.js';
-import { FileSource } from './sources/files.js';
+import { openBigQuerySource, openSource, type SourceChoice } from './sources/open-source.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/types.js';
 
@@ -20,14 +20,20 @@ Commands:
   load --date D | --from A --to B    Load days of raw download events into the store
        --source files --input GLOB   Files exported from BigQuery's pypi.file_downloads (Parquet, NDJSON, .gz);
                                      repeat --input for more; {date} in a glob stands for the day loaded
+       --source bigquery [--dry-run] The BigQuery table itself (GOOGLE_SERVICE_ACCOUNT_JSON or
+                                     GOOGLE_APPLICATION_CREDENTIALS; BIGQUERY_PROJECT); --dry-run prints the
+                                     SQL, the bytes it would scan and their cost, and runs nothing
   demo [--days N] [--packages M] [--seed S] [--events-per-day E] [--end-date D] [--out DIR]
                                      Generate demo raw events and load them through the real pipeline
   purge                              Delete days older than RETENTION_DAYS before the latest loaded day
-  status [--json]                    Loaded days, rows and the latest day
+  status [--json]                    Loaded days, rows, the latest day and the latest load attempts
 
 Configuration comes from environment variables (DATABASE_URL, PORT, HOST, RETENTION_DAYS, ...): see the README.`;
 
 class UsageError extends Error {}
+
+/** Load attempts `status` shows. */
+const STATUS_HISTORY = 10;
 
 function wholeNumber(value: string | undefined, option: string, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
@@ -54,6 +60,33 @@ async function withStore<T>(config: Config, work: (store: Store) => Promise<T>):
   }
 }
 
+function daysToLoad(values: { date?: string; from?: string; to?: string }): string[] {
+  if (values.date !== undefined) {
+    if (values.from !== undefined || values.to !== undefined) throw new UsageError('give either --date or --from and --to, not both');
+    return [day(values.date, '--date')];
+  }
+  if (values.from !== undefined && values.to !== undefined) {
+    const from = day(values.from, '--from');
+    const to = day(values.to, '--to');
+    if (dayNumber(from) > dayNumber(to)) throw new UsageError(`--from (${from}) is after --to (${to})`);
+    return dayRange(from, to);
+  }
+  throw new UsageError('load needs --date D, or --from A and --to B');
+}
+
+function sourceChoice(values: { source: string; input?: string[]; 'dry-run': boolean }): SourceChoice {
+  if (values.source === 'files') {
+    if (values['dry-run']) throw new UsageError('--dry-run is for --source bigquery');
+    if (!values.input?.length) throw new UsageError('load --source files needs --input GLOB');
+    return { kind: 'files', inputs: values.input };
+  }
+  if (values.source === 'bigquery') {
+    if (values.input?.length) throw new UsageError('--input is for --source files; --source bigquery reads BIGQUERY_TABLE');
+    return { kind: 'bigquery' };
+  }
+  throw new UsageError(`--source must be "files" or "bigquery", got "${values.source}"`);
+}
+
 async function load(args: string[], config: Config): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -63,25 +96,20 @@ async function load(args: string[], config: Config): Promise<void> {
       to: { type: 'string' },
       source: { type: 'string', default: 'files' },
       input: { type: 'string', multiple: true },
+      'dry-run': { type: 'boolean', default: false },
     },
   });
-  if (values.source !== 'files') throw new UsageError(`--source must be "files" (BigQuery comes later), got "${values.source}"`);
-  if (!values.input?.length) throw new UsageError('load --source files needs --input GLOB');
-  let days: string[];
-  if (values.date !== undefined) {
-    if (values.from !== undefined || values.to !== undefined) throw new UsageError('give either --date or --from and --to, not both');
-    days = [day(values.date, '--date')];
-  } else if (values.from !== undefined && values.to !== undefined) {
-    const from = day(values.from, '--from');
-    const to = day(values.to, '--to');
-    if (dayNumber(from) > dayNumber(to)) throw new UsageError(`--from (${from}) is after --to (${to})`);
-    days = dayRange(from, to);
-  } else {
-    throw new UsageError('load needs --date D, or --from A and --to B');
+  const choice = sourceChoice(values);
+  const days = daysToLoad(values);
+  if (values['dry-run']) {
+    const source = await openBigQuerySource(config);
+    const runs = [];
+    for (const day of days) runs.push(await source.dryRun(day));
+    console.log(describeDryRuns(runs, config.bigquery.pricePerTib));
+    return;
   }
-  const duck = await DuckDb.open();
+  const source = await openSource(config, choice);
   try {
-    const source = new FileSource(duck, { inputs: values.input, mirrorInstallers: config.mirrorInstallers });
     await withStore(config, async (store) => {
       const progress = dayProgress(days.length);
       try {
@@ -93,7 +121,7 @@ async function load(args: string[], config: Config): Promise<void> {
       }
     });
   } finally {
-    duck.close();
+    await source.close?.();
   }
 }
 
@@ -155,7 +183,8 @@ async function status(args: string[], config: Config): Promise<void> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } });
   await withStore(config, async (store) => {
     const current = await store.status();
-    console.log(values.json ? JSON.stringify(current, null, 2) : describeStatus(current));
+    const loads = await store.loadHistory(STATUS_HISTORY);
+    console.log(values.json ? JSON.stringify({ ...current, loads }, null, 2) : describeStatus(current, loads));
   });
 }
 

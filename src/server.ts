@@ -2,18 +2,37 @@
 import type { Config } from './config.js';
 import { buildApp } from './app.js';
 import { yesterdayUtc } from './domain/dates.js';
+import { LoadScheduler } from './pipeline/scheduler.js';
 import { openStore } from './store/open.js';
+import { PypiMetadataSource } from './web/pypi-metadata.js';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 
 export async function serve(config: Config): Promise<void> {
   const store = await openStore(config.database);
-  const app = await buildApp({ store, config });
+  const metadata = new PypiMetadataSource({ url: config.pypi.url, timeoutMs: config.pypi.timeoutMs });
+  const app = await buildApp({ store, config, metadata });
   await app.listen({ host: config.host, port: config.port });
 
   const stopping = new AbortController();
   let demo: Promise<unknown> = Promise.resolve();
-  if (config.demo.enabled && (await store.latestDay()) === null) {
+  let scheduled: { scheduler: LoadScheduler; close(): Promise<void> } | null = null;
+  if (config.load.source !== 'none') {
+    // Loaded only here: a server without scheduled loads never needs DuckDB or Google's client.
+    const { openSource } = await import('./sources/open-source.js');
+    const { source: kind, inputs } = config.load;
+    const source = await openSource(config, kind === 'files' ? { kind, inputs } : { kind: 'bigquery' });
+    const { minute, catchUpDays, retries, retryDelaySeconds } = config.load;
+    const scheduler = new LoadScheduler(
+      store,
+      source,
+      { loadMinute: minute, catchUpDays, retries, retryDelayMs: retryDelaySeconds * 1000, retentionDays: config.retentionDays },
+      app.log,
+    );
+    app.log.info(`scheduled loads from ${config.load.source}: the days missing within ${catchUpDays} days now, then daily`);
+    scheduler.start();
+    scheduled = { scheduler, close: async () => source.close?.() };
+  } else if (config.demo.enabled && (await store.latestDay()) === null) {
     demo = loadDemo(config, stopping.signal, app.log).catch((error: unknown) => {
       if (!stopping.signal.aborted) app.log.error({ err: error }, 'the demo load failed');
     });
@@ -27,6 +46,8 @@ export async function serve(config: Config): Promise<void> {
     }, DRAIN_TIMEOUT_MS).unref();
     stopping.abort();
     await app.close();
+    await scheduled?.scheduler.stop();
+    await scheduled?.close();
     await demo;
     await store.close();
     process.exit(0);
@@ -61,3 +82,4 @@ export async function serve(config: Config): Promise<void> {
     }
   }
 }
+

@@ -73,8 +73,12 @@ describe('pypistats CLI', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('days loaded:  4 (2026-11-17 to 2026-11-20)');
     expect(text.stdout).toContain('latest day:   2026-11-20');
+    // Every attempt so far, newest first: the range, the single day, the day with malformed events.
+    expect(text.stdout).toMatch(/latest loads:\n  2026-11-17  files    succeeded   started [\d-]+ [\d:]+ in [\d.]+ s: 4 events → \d+ rows, 2 skipped\n  2026-11-20  files    succeeded/);
     const json = JSON.parse((await runCli(['status', '--json'], env)).stdout);
     expect(json).toMatchObject({ days: 4, firstDay: '2026-11-17', latestDay: '2026-11-20', packages: 3 });
+    expect(json.loads).toHaveLength(5);
+    expect(json.loads[0]).toMatchObject({ day: '2026-11-17', source: 'files', status: 'succeeded', eventsIn: 4, skipped: 2, error: null });
     expect(json.rows).toBeGreaterThan(0);
   });
 
@@ -92,7 +96,7 @@ describe('pypistats CLI', () => {
       [['load', '--input', 'x'], {}, 2, 'pypistats: load needs --date D, or --from A and --to B\n'],
       [['load', '--date', '2026-13-01', '--input', 'x'], {}, 2, 'pypistats: --date must be a date as YYYY-MM-DD, got "2026-13-01"\n'],
       [['load', '--from', '2026-11-20', '--to', '2026-11-19', '--input', 'x'], {}, 2, 'pypistats: --from (2026-11-20) is after --to (2026-11-19)\n'],
-      [['load', '--date', '2026-11-20', '--input', 'x', '--source', 'bigquery'], {}, 2, 'pypistats: --source must be "files" (BigQuery comes later), got "bigquery"\n'],
+      [['load', '--date', '2026-11-20', '--input', 'x', '--source', 'bigquery'], {}, 2, 'pypistats: --input is for --source files; --source bigquery reads BIGQUERY_TABLE\n'],
       [['load', '--date', '2026-11-20', '--input', path.join(dir, 'missing.parquet')], {}, 1, `pypistats: cannot read input file ${path.join(dir, 'missing.parquet')}: it does not exist or is not readable\n`],
       [['load', '--date', '2026-11-20', '--input', path.join(dir, 'nothing-*.parquet')], {}, 1, `pypistats: no input file matches ${path.join(dir, 'nothing-*.parquet')}\n`],
       [['load', '--date', '2020-01-01', '--input', path.join(dir, '2026-11-20.parquet')], {}, 1, 'pypistats: 2020-01-01 is outside the retention window (180 days ending 2026-11-20); set RETENTION_DAYS to keep older days\n'],

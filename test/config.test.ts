@@ -12,6 +12,9 @@ describe('configuration from the environment', () => {
       logLevel: 'info',
       cacheMaxAge: 3600,
       demo: { enabled: true, days: 180, packages: 300, seed: 1, eventsPerDay: 30_000 },
+      load: { source: 'none', inputs: [], minute: 60, catchUpDays: 180, retries: 5, retryDelaySeconds: 60 },
+      pypi: { url: 'https://pypi.org', timeoutMs: 1500 },
+      bigquery: { table: 'bigquery-public-data.pypi.file_downloads', project: null, credentials: null, apiEndpoint: null, pricePerTib: 6.25 },
     });
   });
 
@@ -29,6 +32,19 @@ describe('configuration from the environment', () => {
       DEMO_PACKAGES: '50',
       DEMO_SEED: '42',
       DEMO_EVENTS_PER_DAY: '1000',
+      LOAD_SOURCE: 'files',
+      LOAD_INPUT: '/exports/{date}/*.parquet',
+      LOAD_TIME: '2:30',
+      LOAD_CATCH_UP_DAYS: '10',
+      LOAD_RETRIES: '3',
+      LOAD_RETRY_DELAY: '30',
+      PYPI_URL: 'http://127.0.0.1:3141/root/pypi/',
+      PYPI_TIMEOUT_MS: '250',
+      GOOGLE_APPLICATION_CREDENTIALS: '/keys/loader.json',
+      BIGQUERY_PROJECT: 'billing-project',
+      BIGQUERY_TABLE: 'my-project.pypi.downloads',
+      BIGQUERY_API_ENDPOINT: 'http://127.0.0.1:9050/',
+      BIGQUERY_PRICE_PER_TIB: '5',
     });
     expect(config).toEqual({
       database: { kind: 'sqlite', file: '/tmp/x.sqlite' },
@@ -39,9 +55,19 @@ describe('configuration from the environment', () => {
       logLevel: 'warn',
       cacheMaxAge: 60,
       demo: { enabled: false, days: 7, packages: 50, seed: 42, eventsPerDay: 1000 },
+      load: { source: 'files', inputs: ['/exports/{date}/*.parquet'], minute: 150, catchUpDays: 10, retries: 3, retryDelaySeconds: 30 },
+      pypi: { url: 'http://127.0.0.1:3141/root/pypi', timeoutMs: 250 },
+      bigquery: { table: 'my-project.pypi.downloads', project: 'billing-project', credentials: { kind: 'key-file', path: '/keys/loader.json' }, apiEndpoint: 'http://127.0.0.1:9050', pricePerTib: 5 },
     });
     expect(loadConfig({ DATABASE_URL: 'sqlite:///var/lib/p.sqlite' }).database).toEqual({ kind: 'sqlite', file: '/var/lib/p.sqlite' });
     expect(loadConfig({ RETENTION_DAYS: '30' }).demo.days).toBe(30);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/stats' }).database).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/stats', poolSize: 10 });
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/stats', DATABASE_POOL_SIZE: '25' }).database).toMatchObject({ kind: 'postgres', poolSize: 25 });
+  });
+
+  it("keeps PyPI's URL without trailing slashes, as the metadata source appends paths to it", () => {
+    expect(loadConfig({ PYPI_URL: ' https://PyPI.org// ' }).pypi.url).toBe('https://pypi.org');
+    expect(loadConfig({ PYPI_URL: 'http://127.0.0.1:3141/root/pypi/' }).pypi.url).toBe('http://127.0.0.1:3141/root/pypi');
   });
 
   it('stops on a bad value with a message naming the variable', () => {
@@ -51,15 +77,78 @@ describe('configuration from the environment', () => {
       [{ PORT: '-1' }, /^PORT must be/],
       [{ RETENTION_DAYS: '0' }, /^RETENTION_DAYS must be a whole number from 1/],
       [{ RETENTION_DAYS: '1.5' }, /^RETENTION_DAYS must be/],
-      [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must look like sqlite:PATH, got "mysql:\/\/x"$/],
+      [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must look like sqlite:PATH or postgres:\/\/host\/database, got "mysql:\/\/x"$/],
+      // The password never reaches the message.
+      [{ DATABASE_URL: 'mysql://user:secret@x' }, /got "mysql:\/\/user:\*\*\*@x"$/],
+      [{ DATABASE_URL: 'postgres://[bad' }, /^DATABASE_URL is not a valid postgres:\/\/ URL$/],
+      [{ DATABASE_URL: 'postgres://db/x', DATABASE_POOL_SIZE: '1' }, /^DATABASE_POOL_SIZE must be a whole number from 2 to 1000, got "1"$/],
       [{ DATABASE_URL: 'sqlite:' }, /^DATABASE_URL must name a file/],
-      [{ DATABASE_URL: 'postgres://localhost/x' }, /^DATABASE_URL: the PostgreSQL store is not in this version yet/],
       [{ DEMO_DATA: 'maybe' }, /^DEMO_DATA must be on or off, got "maybe"$/],
       [{ DEMO_DAYS: '200' }, /^DEMO_DAYS \(200\) must not exceed RETENTION_DAYS \(180\)$/],
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
       [{ HOST: 'a b' }, /^HOST must be a host name or address/],
       [{ DEMO_EVENTS_PER_DAY: '5' }, /^DEMO_EVENTS_PER_DAY must be a whole number from 100/],
+      [{ LOAD_SOURCE: 'ftp' }, /^LOAD_SOURCE must be none, files or bigquery, got "ftp"$/],
+      [{ LOAD_SOURCE: 'files' }, /^LOAD_INPUT must name the raw event files when LOAD_SOURCE=files$/],
+      [{ LOAD_TIME: '25:00' }, /^LOAD_TIME must be HH:MM in UTC, got "25:00"$/],
+      [{ LOAD_TIME: 'noon' }, /^LOAD_TIME must be HH:MM in UTC, got "noon"$/],
+      [{ LOAD_CATCH_UP_DAYS: '200' }, /^LOAD_CATCH_UP_DAYS must be a whole number from 1 to 180, got "200"$/],
+      [{ LOAD_RETRIES: 'many' }, /^LOAD_RETRIES must be a whole number/],
+      [{ PYPI_URL: 'pypi.org' }, /^PYPI_URL must be an http\(s\) URL, got "pypi.org"$/],
+      [{ PYPI_URL: 'javascript:alert(1)' }, /^PYPI_URL must be an http\(s\) URL without query or fragment/],
+      [{ PYPI_URL: 'ftp://pypi.org' }, /^PYPI_URL must be an http\(s\) URL/],
+      [{ PYPI_URL: 'https://pypi.org/?x=1' }, /^PYPI_URL must be an http\(s\) URL without query or fragment/],
+      [{ PYPI_TIMEOUT_MS: '0' }, /^PYPI_TIMEOUT_MS must be a whole number from 1 to 60000, got "0"$/],
+      [{ PYPI_TIMEOUT_MS: '1.5s' }, /^PYPI_TIMEOUT_MS must be/],
+      [{ BIGQUERY_TABLE: 'file_downloads' }, /^BIGQUERY_TABLE must be a table name as project\.dataset\.table, got "file_downloads"$/],
+      [{ BIGQUERY_TABLE: 'p.d.t`; DROP' }, /^BIGQUERY_TABLE must be a table name/],
+      [{ BIGQUERY_PROJECT: 'My Project' }, /^BIGQUERY_PROJECT must be a Google Cloud project ID/],
+      [{ BIGQUERY_API_ENDPOINT: 'localhost:9050' }, /^BIGQUERY_API_ENDPOINT must be an http\(s\) URL, got "localhost:9050"$/],
+      [{ BIGQUERY_PRICE_PER_TIB: '-1' }, /^BIGQUERY_PRICE_PER_TIB must be a number of US dollars such as 6\.25, got "-1"$/],
+      [{ BIGQUERY_PRICE_PER_TIB: 'cheap' }, /^BIGQUERY_PRICE_PER_TIB must be/],
     ];
     for (const [env, message] of cases) expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('configuration: Google credentials for the BigQuery source', () => {
+  const key = {
+    type: 'service_account',
+    project_id: 'pypistats-prod',
+    private_key_id: 'abc',
+    private_key: '-----BEGIN PRIVATE KEY-----\nMIIE...\n-----END PRIVATE KEY-----\n',
+    client_email: 'loader@pypistats-prod.iam.gserviceaccount.com',
+    token_uri: 'https://oauth2.googleapis.com/token',
+  };
+
+  it('parses GOOGLE_SERVICE_ACCOUNT_JSON, and prefers it to GOOGLE_APPLICATION_CREDENTIALS', () => {
+    expect(loadConfig({ GOOGLE_SERVICE_ACCOUNT_JSON: JSON.stringify(key) }).bigquery.credentials).toEqual({ kind: 'service-account-json', key });
+    expect(loadConfig({ GOOGLE_SERVICE_ACCOUNT_JSON: JSON.stringify(key), GOOGLE_APPLICATION_CREDENTIALS: '/k.json' }).bigquery.credentials?.kind).toBe(
+      'service-account-json',
+    );
+  });
+
+  it('stops on a malformed GOOGLE_SERVICE_ACCOUNT_JSON, naming the variable and never echoing the key', () => {
+    const cases: [string, string][] = [
+      ['{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----', 'GOOGLE_SERVICE_ACCOUNT_JSON must be a service-account key in JSON, and it is not JSON'],
+      ['["a"]', 'GOOGLE_SERVICE_ACCOUNT_JSON must be a service-account key, a JSON object'],
+      [JSON.stringify({ ...key, type: 'authorized_user' }), 'GOOGLE_SERVICE_ACCOUNT_JSON must be a service-account key ("type": "service_account"), got type "authorized_user"'],
+      [JSON.stringify({ ...key, client_email: undefined }), 'GOOGLE_SERVICE_ACCOUNT_JSON must be a service-account key, and it has no client_email'],
+      [JSON.stringify({ ...key, private_key: '' }), 'GOOGLE_SERVICE_ACCOUNT_JSON must be a service-account key, and it has no private_key'],
+      [JSON.stringify({ ...key, private_key: 'secret' }), 'GOOGLE_SERVICE_ACCOUNT_JSON: its private_key is not a PEM private key'],
+      [JSON.stringify({ ...key, project_id: 7 }), 'GOOGLE_SERVICE_ACCOUNT_JSON: its project_id must be a string'],
+      [JSON.stringify({ ...key, token_uri: 'file:///etc/passwd' }), 'GOOGLE_SERVICE_ACCOUNT_JSON: its token_uri must be an http(s) URL'],
+    ];
+    for (const [json, message] of cases) {
+      let thrown: Error | undefined;
+      try {
+        loadConfig({ GOOGLE_SERVICE_ACCOUNT_JSON: json });
+      } catch (error) {
+        thrown = error as Error;
+      }
+      expect(thrown?.constructor.name).toBe('ConfigError');
+      expect(thrown?.message).toBe(message);
+      expect(thrown?.message).not.toContain('MIIE');
+    }
   });
 });

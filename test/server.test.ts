@@ -93,7 +93,7 @@ describe('pypistats serve', () => {
     for (const [variable, value, message] of [
       ['PORT', 'http', 'pypistats: configuration: PORT must be a whole number from 0 to 65535, got "http"'],
       ['RETENTION_DAYS', '-3', 'pypistats: configuration: RETENTION_DAYS must be a whole number from 1 to 36500, got "-3"'],
-      ['DATABASE_URL', 'oracle://db', 'pypistats: configuration: DATABASE_URL must look like sqlite:PATH, got "oracle://db"'],
+      ['DATABASE_URL', 'oracle://db', 'pypistats: configuration: DATABASE_URL must look like sqlite:PATH or postgres://host/database, got "oracle://db"'],
       ['DEMO_DATA', 'sometimes', 'pypistats: configuration: DEMO_DATA must be on or off, got "sometimes"'],
     ]) {
       const result = await runCli(['serve'], { ...env, [variable!]: value! });

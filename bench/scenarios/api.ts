@@ -21,10 +21,10 @@ function report(scenario: string, result: LoadResult, p99Target: number | null):
 
 export async function api(
   dir: string,
-  database: string,
+  databaseUrl: string,
   options: { title: string; cases: ApiCase[]; seconds: number; p99Target: number | null; shareTarget: number | null; crawl?: { prefix: string; count: number } },
 ): Promise<void> {
-  const server = await startServer({ DATABASE_URL: `sqlite:${database}`, DEMO_DATA: 'off' });
+  const server = await startServer({ DATABASE_URL: databaseUrl, DEMO_DATA: 'off' });
   const popular = options.cases[0]!;
   const ceilingPath = `/api/packages/${popular.package}/overall`;
   const body = await (await fetch(server.url + ceilingPath)).text();

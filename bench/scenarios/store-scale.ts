@@ -1,15 +1,18 @@
 /**
  * The store at PyPI scale: days of ~300,000 active packages, synthesized as aggregate rows (no
- * raw events), loaded through the pipeline into a fresh store: load time, rows and bytes per day,
- * and the derived steps.
+ * raw events), loaded through the pipeline into a fresh store (SQLite, or PostgreSQL in a fresh
+ * schema): load time, rows and bytes per day, and the derived steps.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { addDays, type Day } from '../../src/domain/dates.js';
 import { withAllPackagesTotals } from '../../src/pipeline/derived.js';
 import { loadDay } from '../../src/pipeline/load.js';
 import type { Source } from '../../src/sources/types.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openStore } from '../../src/store/open.js';
+import type { Store } from '../../src/store/types.js';
 import { pypiSizedDay, type PypiDayOptions } from '../pypi-sized-day.js';
 import { record, round } from '../lib/results.js';
 
@@ -32,14 +35,55 @@ async function bytesOf(file: string): Promise<number> {
   return bytes;
 }
 
-export async function storeScale(dir: string, days: number, withTargets: boolean): Promise<string> {
+export type StoreKind = 'sqlite' | 'postgres';
+
+/** PostgreSQL for the benchmark: BENCH_POSTGRES_URL, or the local server CI and sessions run. */
+export const BENCH_POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test';
+
+/** A fresh store of `kind`; its DATABASE_URL, and how to remove it. */
+export async function freshStore(dir: string, kind: StoreKind): Promise<{ databaseUrl: string; open(): Promise<Store>; bytes(store: Store): Promise<number>; remove(): Promise<void> }> {
+  if (kind === 'sqlite') {
+    const file = path.join(dir, 'pypi-scale.sqlite');
+    return {
+      databaseUrl: `sqlite:${file}`,
+      open: () => openStore({ kind: 'sqlite', file }),
+      bytes: () => bytesOf(file),
+      remove: async () => undefined,
+    };
+  }
+  const schema = `pypistats_bench_${randomBytes(4).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: BENCH_POSTGRES_URL });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE SCHEMA ${schema}`);
+  const url = new URL(BENCH_POSTGRES_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    databaseUrl: url.toString(),
+    open: () => openStore({ kind: 'postgres', url: url.toString(), poolSize: 10 }),
+    // What the tables and their indexes take, after a VACUUM has settled the visibility maps.
+    bytes: async (store) => (await store.status()).bytes ?? 0,
+    remove: () => admin(`DROP SCHEMA ${schema} CASCADE`),
+  };
+}
+
+const storeNames: Record<StoreKind, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+
+export async function storeScale(dir: string, days: number, withTargets: boolean, kind: StoreKind = 'sqlite'): Promise<{ databaseUrl: string; remove(): Promise<void> }> {
   const options: PypiDayOptions = { packages: 300_000, topDownloads: 20_000_000 };
-  const database = path.join(dir, 'pypi-scale.sqlite');
-  const store = SqliteStore.open(database);
+  const fresh = await freshStore(dir, kind);
+  const store = await fresh.open();
   const source = pypiSource(options);
-  const scenario = `store at PyPI scale (SQLite), ${days} days of ${options.packages.toLocaleString('en-US')} packages`;
+  const scenario = `store at PyPI scale (${storeNames[kind]}), ${days} days of ${options.packages.toLocaleString('en-US')} packages`;
   const seconds: number[] = [];
   let rows = 0;
+  let total = 0;
   try {
     for (let i = 0; i < days; i++) {
       const result = await loadDay(store, source, addDays(FIRST_DAY, i), { retentionDays: days });
@@ -65,10 +109,10 @@ export async function storeScale(dir: string, days: number, withTargets: boolean
     const latest = (await store.latestDay())!;
     for (let rank = 1; rank <= probes; rank++) await store.recent(`package-${rank * 150}`, latest);
     record({ scenario, measure: 'derived recent (computed at read), per package', value: round((performance.now() - started) / probes), unit: 'ms' });
+    total = await fresh.bytes(store);
   } finally {
     await store.close();
   }
-  const total = await bytesOf(database);
   record({ scenario, measure: 'bytes on disk per day', value: round(total / days / 1024 / 1024), unit: 'MB' });
   record({
     scenario,
@@ -79,7 +123,7 @@ export async function storeScale(dir: string, days: number, withTargets: boolean
   });
 
   // Purge: one more day, with a window one day shorter, drops the oldest day in the load.
-  const store2 = SqliteStore.open(database);
+  const store2 = await fresh.open();
   try {
     const started = performance.now();
     const purged = await store2.purgeBefore(addDays(FIRST_DAY, 1));
@@ -87,5 +131,5 @@ export async function storeScale(dir: string, days: number, withTargets: boolean
   } finally {
     await store2.close();
   }
-  return database;
+  return fresh;
 }

@@ -1,7 +1,8 @@
 /** How the CLI says what happened, one line per day. */
 import type { DayLoadResult } from '../pipeline/load.js';
+import type { DryRun } from '../sources/bigquery.js';
 import { totalSkipped } from '../sources/types.js';
-import type { StoreStatus } from '../store/types.js';
+import type { LoadRecord, StoreStatus } from '../store/types.js';
 
 const number = new Intl.NumberFormat('en-US');
 
@@ -25,7 +26,21 @@ export function describeDayLoad(result: DayLoadResult): string {
     .join('; ');
 }
 
-export function describeStatus(status: StoreStatus): string {
+function describeLoad(record: LoadRecord): string {
+  const started = record.startedAt.replace('T', ' ').slice(0, 19);
+  const seconds = record.finishedAt ? ` in ${((Date.parse(record.finishedAt) - Date.parse(record.startedAt)) / 1000).toFixed(1)} s` : '';
+  const outcome =
+    record.status === 'succeeded'
+      ? `${number.format(record.eventsIn ?? 0)} events → ${number.format(record.rowsOut ?? 0)} rows, ${number.format(record.skipped ?? 0)} skipped`
+      : record.status === 'failed'
+        ? (record.error ?? '').split('\n')[0]!
+        : record.status === 'running'
+          ? 'running (or its process was killed)'
+          : 'stopped before it finished';
+  return `  ${record.day}  ${record.source.padEnd(8)} ${record.status.padEnd(11)} started ${started}${seconds}: ${outcome}`;
+}
+
+export function describeStatus(status: StoreStatus, history: LoadRecord[] = []): string {
   const lines = [
     `store:        ${status.location}`,
     `days loaded:  ${number.format(status.days)}${status.firstDay ? ` (${status.firstDay} to ${status.latestDay})` : ''}`,
@@ -35,5 +50,35 @@ export function describeStatus(status: StoreStatus): string {
   ];
   if (status.bytes !== null) lines.push(`size:         ${(status.bytes / 1024 / 1024).toFixed(1)} MB`);
   lines.push(`data version: ${status.dataVersion}`);
+  if (history.length > 0) lines.push('', 'latest loads:', ...history.map(describeLoad));
+  return lines.join('\n');
+}
+
+const TIB = 2 ** 40;
+const units: [number, string][] = [
+  [TIB, 'TiB'],
+  [2 ** 30, 'GiB'],
+  [2 ** 20, 'MiB'],
+  [2 ** 10, 'KiB'],
+];
+
+function describeBytes(bytes: number, pricePerTib: number): string {
+  const [size, unit] = units.find(([size]) => bytes >= size) ?? [1, 'bytes'];
+  const cost = (bytes / TIB) * pricePerTib;
+  return `${(bytes / size).toFixed(unit === 'bytes' ? 0 : 2)} ${unit} (${number.format(bytes)} bytes), USD ${cost.toFixed(2)} at USD ${pricePerTib} per TiB`;
+}
+
+/** The SQL of a BigQuery load, and per day what it would scan and cost on demand. */
+export function describeDryRuns(runs: readonly DryRun[], pricePerTib: number): string {
+  const first = runs[0];
+  if (!first) return 'dry run: no days';
+  const lines = [
+    '-- Dry run: the query `load --source bigquery` runs for each day. Nothing was run or written.',
+    `-- @day_start, @day_end: the day's bounds in UTC; @mirrors: ${JSON.stringify(first.parameters.mirrors)}`,
+    first.sql,
+    '',
+    ...runs.map((run) => `${run.day}: would scan ${describeBytes(run.bytes, pricePerTib)}`),
+  ];
+  if (runs.length > 1) lines.push(`total: would scan ${describeBytes(runs.reduce((sum, run) => sum + run.bytes, 0), pricePerTib)}`);
   return lines.join('\n');
 }

@@ -3,10 +3,16 @@
  * query, the store's categories, the API routes and the API page are generated from this list.
  *
  * Category expressions are SQL over the columns of one reduced raw event (see
- * sources/aggregate-query.ts): `python` (details.python) and `system_name` (details.system.name).
+ * sources/aggregate-query.ts and sources/bigquery-query.ts): `python` (details.python) and
+ * `system_name` (details.system.name). Each rule is written once per dialect, here.
  */
 
-export type Dialect = 'duckdb';
+/**
+ * `bigquery` SQL uses only what BigQuery and DuckDB both have with the same meaning (so the test
+ * stand-in runs it in DuckDB): no capture groups in REGEXP_EXTRACT (BigQuery returns the group,
+ * DuckDB the whole match), `[.]` rather than a backslash (string escapes differ).
+ */
+export type Dialect = 'duckdb' | 'bigquery';
 
 export type CategoryRule =
   /** `with_mirrors` counts every download, `without_mirrors` leaves the mirror installers out. */
@@ -74,6 +80,14 @@ const PYTHON_VERSION_SQL = `regexp_matches(python, '^[0-9]{1,3}\\.[0-9]{1,3}([^0
 const PYTHON_MAJOR_SQL = `CAST(CAST(regexp_extract(python, '^([0-9]+)', 1) AS INTEGER) AS VARCHAR)`;
 const PYTHON_MINOR_SQL = `CAST(CAST(regexp_extract(python, '^[0-9]+\\.([0-9]+)', 1) AS INTEGER) AS VARCHAR)`;
 
+const BQ_PYTHON_VERSION_SQL = `REGEXP_CONTAINS(python, '^[0-9]{1,3}[.][0-9]{1,3}([^0-9]|$)')`;
+const BQ_PYTHON_MAJOR_SQL = `CAST(CAST(REGEXP_EXTRACT(python, '^[0-9]+') AS BIGINT) AS STRING)`;
+// The digits after the first `.`: the version check above puts it right after the major digits.
+const BQ_PYTHON_MINOR_SQL = `CAST(CAST(REGEXP_EXTRACT(SUBSTR(python, STRPOS(python, '.') + 1), '^[0-9]+') AS BIGINT) AS STRING)`;
+
+// Plain SQL that reads the same in both dialects.
+const SYSTEM_SQL = `CASE WHEN system_name IS NULL OR system_name = '' THEN '${NULL_CATEGORY}' WHEN system_name = 'Windows' THEN 'windows' WHEN system_name = 'Linux' THEN 'linux' WHEN system_name = 'Darwin' THEN 'darwin' ELSE 'other' END`;
+
 export const dimensions: readonly Dimension[] = [
   {
     name: 'overall',
@@ -103,7 +117,10 @@ export const dimensions: readonly Dimension[] = [
     },
     categories: {
       kind: 'expression',
-      sql: { duckdb: `CASE WHEN ${PYTHON_VERSION_SQL} THEN ${PYTHON_MAJOR_SQL} ELSE '${NULL_CATEGORY}' END` },
+      sql: {
+        duckdb: `CASE WHEN ${PYTHON_VERSION_SQL} THEN ${PYTHON_MAJOR_SQL} ELSE '${NULL_CATEGORY}' END`,
+        bigquery: `CASE WHEN ${BQ_PYTHON_VERSION_SQL} THEN ${BQ_PYTHON_MAJOR_SQL} ELSE '${NULL_CATEGORY}' END`,
+      },
     },
     compareCategories: compareVersions,
   },
@@ -122,6 +139,7 @@ export const dimensions: readonly Dimension[] = [
       kind: 'expression',
       sql: {
         duckdb: `CASE WHEN ${PYTHON_VERSION_SQL} THEN ${PYTHON_MAJOR_SQL} || '.' || ${PYTHON_MINOR_SQL} ELSE '${NULL_CATEGORY}' END`,
+        bigquery: `CASE WHEN ${BQ_PYTHON_VERSION_SQL} THEN ${BQ_PYTHON_MAJOR_SQL} || '.' || ${BQ_PYTHON_MINOR_SQL} ELSE '${NULL_CATEGORY}' END`,
       },
     },
     compareCategories: compareVersions,
@@ -139,10 +157,8 @@ export const dimensions: readonly Dimension[] = [
     },
     categories: {
       kind: 'expression',
-      sql: {
-        // A missing or empty system name is unknown (`null`); any name not listed is `other`.
-        duckdb: `CASE WHEN system_name IS NULL OR system_name = '' THEN '${NULL_CATEGORY}' WHEN system_name = 'Windows' THEN 'windows' WHEN system_name = 'Linux' THEN 'linux' WHEN system_name = 'Darwin' THEN 'darwin' ELSE 'other' END`,
-      },
+      // A missing or empty system name is unknown (`null`); any name not listed is `other`.
+      sql: { duckdb: SYSTEM_SQL, bigquery: SYSTEM_SQL },
     },
     compareCategories: compareAlphabetically,
   },

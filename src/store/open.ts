@@ -7,5 +7,10 @@ export async function openStore(database: DatabaseConfig): Promise<Store> {
   switch (database.kind) {
     case 'sqlite':
       return SqliteStore.open(database.file);
+    case 'postgres': {
+      // Loaded only when configured: the embedded default never loads the PostgreSQL client.
+      const { PostgresStore } = await import('./postgres/postgres-store.js');
+      return PostgresStore.open({ url: database.url, poolSize: database.poolSize });
+    }
   }
 }

@@ -28,6 +28,9 @@ export interface TopPackages {
 /** How many packages `topPackages` keeps per period. */
 export const TOP_PACKAGES_KEPT = 100;
 
+/** The days each period of `TopPackages` spans, ending at the latest day. */
+export const TOP_PERIODS: Readonly<Record<keyof TopPackages, number>> = { day: 1, week: 7, month: 30 };
+
 export interface LoadedDay {
   day: Day;
   source: string;
@@ -36,6 +39,35 @@ export interface LoadedDay {
   rows: number;
   /** What the source said of the day's events (downloads, skipped events), when it said it. */
   summary: DaySummary | null;
+}
+
+export type LoadStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
+
+/** One attempt to load a day, kept in the store's load history. */
+export interface LoadRecord {
+  id: number;
+  day: Day;
+  source: string;
+  startedAt: string;
+  finishedAt: string | null;
+  /** `interrupted`: the process stopped before it could say how the load ended. */
+  status: LoadStatus;
+  /** Raw events of the day the source read (downloads, `.metadata` fetches and malformed events). */
+  eventsIn: number | null;
+  /** Aggregate rows written, `__all__` included. */
+  rowsOut: number | null;
+  /** Malformed events skipped. */
+  skipped: number | null;
+  error: string | null;
+}
+
+export type LoadOutcome =
+  | { status: 'succeeded'; eventsIn: number; rowsOut: number; skipped: number }
+  | { status: 'failed'; error: string };
+
+/** Held by one process at a time among all the processes that share the store. */
+export interface StoreLock {
+  release(): Promise<void>;
 }
 
 export interface StoreStatus {
@@ -88,5 +120,18 @@ export interface Store {
   /** At most `limit` (≤ TOP_PACKAGES_KEPT) per period, most downloaded first; derived when a day is loaded. */
   topPackages(limit: number): Promise<TopPackages>;
   status(): Promise<StoreStatus>;
+  /**
+   * Records the start of a load of `day`; earlier loads of that day still marked running become
+   * `interrupted` (the caller holds the day's lock, so they cannot be running).
+   */
+  startLoad(day: Day, source: string): Promise<number>;
+  finishLoad(id: number, outcome: LoadOutcome): Promise<void>;
+  /** The latest `limit` load attempts, newest first. */
+  loadHistory(limit: number): Promise<LoadRecord[]>;
+  /**
+   * Takes the named lock if no process holds it, or gives null at once. A lock dies with the
+   * process that holds it, so a crash never leaves one behind.
+   */
+  tryLock(name: string): Promise<StoreLock | null>;
   close(): Promise<void>;
 }

@@ -1,15 +1,15 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { Day } from '../../src/domain/dates.js';
-import { loadDay, loadDays } from '../../src/pipeline/load.js';
+import { DayBusyError, dayLockName, loadDay, loadDayIfMissing, loadDays } from '../../src/pipeline/load.js';
 import { DuckDb } from '../../src/sources/duckdb.js';
 import { FileSource } from '../../src/sources/files.js';
 import type { AggregateRow, Source } from '../../src/sources/types.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/types.js';
 import { download, tempDir, writeNdjson } from '../support/raw-events.js';
 import { chunks, row } from '../support/rows.js';
+import { describeEachStore } from '../support/stores.js';
 
 let dir: string;
 let duck: DuckDb;
@@ -19,14 +19,6 @@ beforeAll(async () => {
   duck = await DuckDb.open();
 });
 afterAll(() => duck.close());
-beforeEach(async () => {
-  dir = await tempDir();
-  store = SqliteStore.open(path.join(dir, 'pipeline.sqlite'));
-  return async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  };
-});
 
 const summary = (day: Day) => ({ day, downloads: 0, metadataFetches: 0, packages: 0, skipped: { noTimestamp: 0, noProject: 0, nameTooLong: 0, invalidName: 0 } });
 
@@ -72,7 +64,17 @@ const dayRows = (scale: number): AggregateRow[] => [
   row('b', 'python_major', 'null', 1 * scale),
 ];
 
-describe('the load pipeline', () => {
+describeEachStore('the load pipeline', (kind) => {
+  beforeEach(async () => {
+    dir = await tempDir();
+    const t = await kind.create();
+    store = t.store;
+    return async () => {
+      await t.dispose();
+      await rm(dir, { recursive: true, force: true });
+    };
+  });
+
   it('derives __all__ as the sum over packages for every category', async () => {
     await loadDay(store, fixedSource({ '2026-11-01': dayRows(1) }), '2026-11-01', { retentionDays: 180 });
     expect(await store.series('__all__', 'overall', {})).toEqual(
@@ -137,5 +139,37 @@ describe('the load pipeline', () => {
     const source = fixedSource({ '2026-11-01': [row('__all__', 'overall', 'with_mirrors', 1)] });
     await expect(loadDay(store, source, '2026-11-01', { retentionDays: 180 })).rejects.toThrow('reserved name __all__');
     expect(await store.latestDay()).toBeNull();
+  });
+
+  it('keeps every attempt in the load history, with what went in and came out', async () => {
+    const file = await writeNdjson(path.join(dir, 'day.ndjson'), [
+      download('a', '2026-11-01 01:00:00 UTC'),
+      download('a', '2026-11-01 02:00:00 UTC', {}, 'a-1.0.tar.gz.metadata'),
+      { ...download('b', '2026-11-01 03:00:00 UTC'), file: { project: 'no good!' }, project: 'no good!' },
+    ]);
+    await loadDay(store, new FileSource(duck, { inputs: [file] }), '2026-11-01', { retentionDays: 180 });
+    await expect(loadDay(store, fixedSource({}, '2026-11-02'), '2026-11-02', { retentionDays: 180 })).resolves.toBeTruthy();
+    const failing = fixedSource({ '2026-11-03': dayRows(1) }, '2026-11-03');
+    await expect(loadDay(store, failing, '2026-11-03', { retentionDays: 180 })).rejects.toThrow('injected failure');
+    const [third, second, first] = await store.loadHistory(10);
+    // 3 events read: 1 download, 1 .metadata fetch, 1 malformed; 6 rows: a's five categories and __all__'s.
+    expect(first).toMatchObject({ day: '2026-11-01', source: 'files', status: 'succeeded', eventsIn: 3, skipped: 1, error: null });
+    expect(first!.rowsOut).toBe((await store.loadedDays())[0]!.rows);
+    expect(second).toMatchObject({ day: '2026-11-02', source: 'fixed', status: 'succeeded', eventsIn: 0, rowsOut: 0 });
+    expect(third).toMatchObject({ day: '2026-11-03', status: 'failed', error: 'injected failure loading 2026-11-03', rowsOut: null });
+  });
+
+  it('refuses to load a day another process is loading, and loads a missing day once', async () => {
+    const lock = await store.tryLock(dayLockName('2026-11-01'));
+    const source = fixedSource({ '2026-11-01': dayRows(1) });
+    await expect(loadDay(store, source, '2026-11-01', { retentionDays: 180 })).rejects.toThrow(DayBusyError);
+    await expect(loadDay(store, source, '2026-11-01', { retentionDays: 180 })).rejects.toThrow(
+      '2026-11-01 is being loaded by another process; try again when it has finished',
+    );
+    expect(await store.loadHistory(10)).toEqual([]);
+    await lock!.release();
+    expect(await loadDayIfMissing(store, source, '2026-11-01', { retentionDays: 180 })).toMatchObject({ day: '2026-11-01' });
+    expect(await loadDayIfMissing(store, source, '2026-11-01', { retentionDays: 180 })).toBeNull();
+    expect(await store.loadHistory(10)).toHaveLength(1);
   });
 });

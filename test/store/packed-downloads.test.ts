@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { packDownloads, unpackDownloads } from '../../src/store/sqlite/packed-downloads.js';
+import { packDownloads, unpackDownloads } from '../../src/store/packed-downloads.js';
 
 function unpack(blob: Uint8Array): number[] {
   const pairs: number[] = [];

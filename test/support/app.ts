@@ -1,15 +1,12 @@
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { DEFAULT_MIRROR_INSTALLERS } from '../../src/domain/mirrors.js';
 import type { PackageMetadataSource } from '../../src/domain/package-metadata.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/types.js';
 import type { AggregateRow } from '../../src/sources/types.js';
 import { withAllPackagesTotals } from '../../src/pipeline/derived.js';
-import { tempDir } from './raw-events.js';
 import { chunks } from './rows.js';
+import { sqliteKind, type StoreKind } from './stores.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -18,12 +15,16 @@ export interface TestApp {
 }
 
 /**
- * An app over a fresh SQLite store holding `days` (day → rows, `__all__` derived as a load would),
- * with PyPI's metadata from `metadata` when given.
+ * An app over a fresh store of `kind` holding `days` (day → rows, `__all__` derived as a load
+ * would), with PyPI's metadata from `metadata` when given.
  */
-export async function appWithData(days: Record<string, AggregateRow[]>, metadata?: PackageMetadataSource): Promise<TestApp> {
-  const dir = await tempDir();
-  const store = SqliteStore.open(path.join(dir, 'api.sqlite'));
+export async function appWithData(
+  days: Record<string, AggregateRow[]>,
+  kind: StoreKind = sqliteKind,
+  metadata?: PackageMetadataSource,
+): Promise<TestApp> {
+  const t = await kind.create();
+  const { store } = t;
   for (const [day, rows] of Object.entries(days)) {
     await store.replaceDay({ day, source: 'test', summary: null, rows: withAllPackagesTotals(chunks(rows, 1000)) });
   }
@@ -34,8 +35,7 @@ export async function appWithData(days: Record<string, AggregateRow[]>, metadata
     store,
     async close() {
       await app.close();
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
+      await t.dispose();
     },
   };
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PackageMetadata, PackageMetadataSource } from '../../src/domain/package-metadata.js';
 import type { PackageCharts } from '../../src/web/chart-data.js';
 import { appWithData, type TestApp } from '../support/app.js';
+import { sqliteKind } from '../support/stores.js';
 import { DAYS, FIRST_DAY, LATEST_DAY, REQUESTS_CATEGORIES, siteDays, SPARSE_DAYS } from '../support/site-data.js';
 
 /** PyPI's answers, as a metadata source gives them: one of them hostile. */
@@ -26,7 +27,7 @@ const pypi: PackageMetadataSource = { metadata: async (name) => (name === 'djang
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await appWithData(siteDays(), pypi);
+  t = await appWithData(siteDays(), sqliteKind, pypi);
 });
 afterAll(() => t.close());
 

@@ -4,9 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { ALL_PACKAGES } from '../../domain/names.js';
-import { TOP_PACKAGES_KEPT } from '../types.js';
-
-export const TOP_PERIODS = { day: 1, week: 7, month: 30 } as const;
+import { TOP_PACKAGES_KEPT, TOP_PERIODS } from '../types.js';
 
 export function refreshDerived(db: Database.Database): void {
   const latest = db.prepare<[], number | null>('SELECT max(day) FROM loaded_days').pluck().get() ?? null;

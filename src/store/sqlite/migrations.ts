@@ -9,8 +9,9 @@
  */
 import type Database from 'better-sqlite3';
 import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
-import { packDownloads, unpackDownloads } from './packed-downloads.js';
+import { packDownloads, unpackDownloads } from '../packed-downloads.js';
 import { refreshDerived } from './derived.js';
+import { LOADS_SCHEMA } from './loads.js';
 
 export type Migration = string | ((db: Database.Database) => void);
 
@@ -92,4 +93,6 @@ export const migrations: readonly Migration[] = [
     }
     refreshDerived(db);
   },
+  // The load history and the locks that keep two processes from loading one day.
+  LOADS_SCHEMA,
 ];

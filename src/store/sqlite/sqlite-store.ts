@@ -5,10 +5,24 @@ import Database from 'better-sqlite3';
 import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
 import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
 import { ALL_PACKAGES } from '../../domain/names.js';
-import type { DayWrite, DayWriteResult, LoadedDay, RecentDownloads, SeriesPoint, Store, StoreStatus, TopPackages } from '../types.js';
-import { refreshDerived, TOP_PERIODS } from './derived.js';
+import type {
+  DayWrite,
+  DayWriteResult,
+  LoadedDay,
+  LoadOutcome,
+  LoadRecord,
+  RecentDownloads,
+  SeriesPoint,
+  Store,
+  StoreLock,
+  StoreStatus,
+  TopPackages,
+} from '../types.js';
+import { TOP_PERIODS } from '../types.js';
+import * as loads from './loads.js';
+import { refreshDerived } from './derived.js';
 import { migrations } from './migrations.js';
-import { packDownloads, unpackDownloads } from './packed-downloads.js';
+import { packDownloads, unpackDownloads } from '../packed-downloads.js';
 
 type Connection = Database.Database;
 
@@ -232,6 +246,26 @@ export class SqliteStore implements Store {
         }
         return purged;
       }).immediate();
+    });
+  }
+
+  startLoad(day: Day, source: string): Promise<number> {
+    return this.serialized(async () => loads.startLoad(this.writerConnection(), day, source));
+  }
+
+  finishLoad(id: number, outcome: LoadOutcome): Promise<void> {
+    return this.serialized(async () => loads.finishLoad(this.writerConnection(), id, outcome));
+  }
+
+  async loadHistory(limit: number): Promise<LoadRecord[]> {
+    return loads.loadHistory(this.reader, limit);
+  }
+
+  tryLock(name: string): Promise<StoreLock | null> {
+    return this.serialized(async () => {
+      const token = loads.tryLock(this.writerConnection(), name);
+      if (token === null) return null;
+      return { release: () => this.serialized(async () => loads.releaseLock(this.writerConnection(), name, token)) };
     });
   }
 

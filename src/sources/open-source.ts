@@ -1,0 +1,37 @@
+/** Sources built from the configuration: the one place that knows the concrete sources. */
+import type { Config } from '../config.js';
+import type { RetryOptions } from './bigquery-client.js';
+import type { BigQuerySource } from './bigquery.js';
+import { DuckDb } from './duckdb.js';
+import { FileSource } from './files.js';
+import type { Source } from './types.js';
+
+export type SourceChoice =
+  /** Files exported from BigQuery, aggregated by DuckDB; `{date}` in an input stands for the day. */
+  | { kind: 'files'; inputs: readonly string[] }
+  /** The BigQuery table itself (BIGQUERY_* and the Google credentials variables). */
+  | { kind: 'bigquery'; pageSize?: number; retry?: RetryOptions };
+
+export async function openBigQuerySource(config: Config, choice: Omit<Extract<SourceChoice, { kind: 'bigquery' }>, 'kind'> = {}): Promise<BigQuerySource> {
+  // Loaded on demand: Google's client library takes half a second to import, and `serve` never needs it.
+  const [{ connectBigQuery }, { BigQuerySource }] = await Promise.all([import('./bigquery-client.js'), import('./bigquery.js')]);
+  const connection = await connectBigQuery(config.bigquery, choice.retry);
+  return new BigQuerySource(connection, {
+    table: config.bigquery.table,
+    mirrorInstallers: config.mirrorInstallers,
+    pageSize: choice.pageSize,
+  });
+}
+
+/** A source ready to aggregate days; `close()` releases what it holds (a DuckDB engine). */
+export async function openSource(config: Config, choice: SourceChoice): Promise<Source> {
+  if (choice.kind === 'bigquery') return openBigQuerySource(config, choice);
+  const duck = await DuckDb.open();
+  try {
+    const source = new FileSource(duck, { inputs: choice.inputs, mirrorInstallers: config.mirrorInstallers });
+    return { name: source.name, aggregateDay: (day) => source.aggregateDay(day), close: () => duck.close() };
+  } catch (error) {
+    duck.close();
+    throw error;
+  }
+}

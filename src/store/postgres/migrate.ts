@@ -1,0 +1,31 @@
+import type pg from 'pg';
+import { postgresMigrations } from './migrations.js';
+
+/** Held while migrating, so instances starting together migrate once. */
+const MIGRATION_LOCK_KEY = 7_305_000;
+
+export async function migrate(pool: pg.Pool, firstDataVersion: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)');
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_version');
+    const applied = rows[0]?.version ?? 0;
+    if (applied > postgresMigrations.length) {
+      throw new Error(`the database was made by a newer version of pypistats (schema ${applied}, this one knows ${postgresMigrations.length})`);
+    }
+    for (let version = applied; version < postgresMigrations.length; version++) {
+      await client.query(postgresMigrations[version]!);
+      if (version === 0) await client.query("INSERT INTO meta (key, value) VALUES ('data_version', $1)", [firstDataVersion]);
+    }
+    if (applied === 0) await client.query('INSERT INTO schema_version (version) VALUES ($1)', [postgresMigrations.length]);
+    else await client.query('UPDATE schema_version SET version = $1', [postgresMigrations.length]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

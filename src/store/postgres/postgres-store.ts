@@ -1,0 +1,287 @@
+/**
+ * The production store: PostgreSQL, shared by every API process and loader. Reads go through a
+ * pool of connections with prepared statements; a day is written by ./day-writer.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
+import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
+import { ALL_PACKAGES } from '../../domain/names.js';
+import { unpackDownloads } from '../packed-downloads.js';
+import type {
+  DayWrite,
+  DayWriteResult,
+  LoadedDay,
+  LoadOutcome,
+  LoadRecord,
+  RecentDownloads,
+  SeriesPoint,
+  Store,
+  StoreLock,
+  StoreStatus,
+  TopPackages,
+} from '../types.js';
+import { TOP_PERIODS } from '../types.js';
+import { purgeDaysBefore, setDataVersion, writeDay } from './day-writer.js';
+import { refreshDerived } from './derived.js';
+import * as loads from './loads.js';
+import { migrate } from './migrate.js';
+
+const VERSION_CHECK_MS = 1000;
+const INT8_OID = 20;
+
+export interface PostgresOptions {
+  url: string;
+  poolSize: number;
+}
+
+function newDataVersion(): string {
+  return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
+/** The URL without its password, for status and messages. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres (unparseable URL)';
+  }
+}
+
+/** Counts are bigint in the database and exact in JavaScript up to 2^53, far above any count. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+interface Category {
+  dimension: string;
+  name: string;
+}
+
+export class PostgresStore implements Store {
+  private categories = new Map<number, Category>();
+  private version: string | null = null;
+  private versionCheckedAt = 0;
+  private writeQueue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly url: string,
+  ) {}
+
+  /** Connects, and brings the schema up to date (once, whichever instance gets there first). */
+  static async open(options: PostgresOptions): Promise<PostgresStore> {
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize, types, application_name: 'pypistats' });
+    // An idle connection that breaks must not take the process down; the next query reconnects.
+    pool.on('error', () => undefined);
+    try {
+      await migrate(pool, newDataVersion());
+    } catch (error) {
+      await pool.end();
+      throw new Error(`cannot open the PostgreSQL store at ${redactedUrl(options.url)}: ${(error as Error).message}`);
+    }
+    return new PostgresStore(pool, options.url);
+  }
+
+  private async query<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[] = []): Promise<R[]> {
+    return (await this.pool.query<R>({ name, text, values })).rows;
+  }
+
+  async dataVersion(): Promise<string> {
+    const now = performance.now();
+    if (this.version === null || now - this.versionCheckedAt >= VERSION_CHECK_MS) {
+      const [row] = await this.query<{ value: string }>('data-version', "SELECT value FROM meta WHERE key = 'data_version'");
+      this.version = row!.value;
+      this.versionCheckedAt = now;
+    }
+    return this.version;
+  }
+
+  async latestDay(): Promise<Day | null> {
+    const [row] = await this.query<{ day: number | null }>('latest-day', 'SELECT max(day) AS day FROM loaded_days');
+    return row?.day == null ? null : dayFromNumber(row.day);
+  }
+
+  async loadedDays(): Promise<LoadedDay[]> {
+    const rows = await this.query<{ day: number; source: string; loaded_at: Date; packages: number; rows: number; summary: LoadedDay['summary'] }>(
+      'loaded-days',
+      'SELECT day, source, loaded_at, packages, rows, summary FROM loaded_days ORDER BY day',
+    );
+    return rows.map((row) => ({
+      day: dayFromNumber(row.day),
+      source: row.source,
+      loadedAt: row.loaded_at.toISOString(),
+      packages: row.packages,
+      rows: row.rows,
+      summary: row.summary,
+    }));
+  }
+
+  async hasPackage(name: string): Promise<boolean> {
+    const rows = await this.query('has-package', 'SELECT 1 FROM daily WHERE package_id = (SELECT id FROM packages WHERE name = $1) LIMIT 1', [name]);
+    return rows.length > 0;
+  }
+
+  private async days(name: string, start: number, end: number): Promise<{ day: number; downloads: Buffer }[]> {
+    return this.query(
+      'package-days',
+      'SELECT day, downloads FROM daily WHERE package_id = (SELECT id FROM packages WHERE name = $1) AND day BETWEEN $2 AND $3',
+      [name, start, end],
+    );
+  }
+
+  async series(name: string, dimension: string, range: { start?: Day; end?: Day }): Promise<SeriesPoint[]> {
+    const rows = await this.days(name, range.start ? dayNumber(range.start) : -2_147_483_648, range.end ? dayNumber(range.end) : 2_147_483_647);
+    const points: SeriesPoint[] = [];
+    for (const row of rows) {
+      const day = dayFromNumber(row.day);
+      for (const [categoryId, downloads] of unpacked(row.downloads)) {
+        const category = this.categories.get(categoryId) ?? (await this.loadCategory(categoryId));
+        if (category.dimension === dimension) points.push({ category: category.name, day, downloads });
+      }
+    }
+    return points;
+  }
+
+  async recent(name: string, latestDay: Day): Promise<RecentDownloads> {
+    const recent = { lastDay: 0, lastWeek: 0, lastMonth: 0 };
+    const latest = dayNumber(latestDay);
+    for (const row of await this.days(name, latest - 29, latest)) {
+      for (const [categoryId, downloads] of unpacked(row.downloads)) {
+        const category = this.categories.get(categoryId) ?? (await this.loadCategory(categoryId));
+        if (category.dimension !== 'overall' || category.name !== WITHOUT_MIRRORS) continue;
+        recent.lastMonth += downloads;
+        if (row.day > latest - 7) recent.lastWeek += downloads;
+        if (row.day === latest) recent.lastDay += downloads;
+      }
+    }
+    return recent;
+  }
+
+  async packageCount(): Promise<number> {
+    const [row] = await this.query<{ value: string }>('package-count', "SELECT value FROM meta WHERE key = 'package_count'");
+    return Number(row?.value ?? 0);
+  }
+
+  async searchPackages(prefix: string, limit: number): Promise<string[]> {
+    // `starts_with` would not use the index; a range over the C-collated order does.
+    const rows = await this.query<{ name: string }>(
+      'search-packages',
+      `SELECT name FROM packages p
+       WHERE name COLLATE "C" >= $1 AND name COLLATE "C" < $2 AND name <> $3
+         AND EXISTS (SELECT 1 FROM daily d WHERE d.package_id = p.id)
+       ORDER BY name COLLATE "C" LIMIT $4`,
+      [prefix, `${prefix}\u{10FFFF}`, ALL_PACKAGES, limit],
+    );
+    return rows.map((row) => row.name);
+  }
+
+  async topPackages(limit: number): Promise<TopPackages> {
+    const rows = await this.query<{ period: keyof TopPackages; package: string; downloads: number }>(
+      'top-packages',
+      `SELECT t.period, p.name AS package, t.downloads FROM top_packages t JOIN packages p ON p.id = t.package_id
+       WHERE t.rank <= $1 ORDER BY t.period, t.rank`,
+      [limit],
+    );
+    const top = Object.fromEntries(Object.keys(TOP_PERIODS).map((period) => [period, []])) as unknown as TopPackages;
+    for (const row of rows) top[row.period].push({ package: row.package, downloads: row.downloads });
+    return top;
+  }
+
+  async status(): Promise<StoreStatus> {
+    const days = await this.loadedDays();
+    const [counts] = await this.query<{ packages: number; bytes: number }>(
+      'status',
+      `SELECT (SELECT count(*) FROM packages p WHERE EXISTS (SELECT 1 FROM daily d WHERE d.package_id = p.id)) AS packages,
+              (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c
+               WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'm'))::bigint AS bytes`,
+    );
+    return {
+      location: redactedUrl(this.url),
+      days: days.length,
+      firstDay: days[0]?.day ?? null,
+      latestDay: days.at(-1)?.day ?? null,
+      rows: days.reduce((sum, day) => sum + day.rows, 0),
+      packages: counts?.packages ?? 0,
+      dataVersion: await this.dataVersion(),
+      bytes: counts?.bytes ?? null,
+    };
+  }
+
+  replaceDay(write: DayWrite): Promise<DayWriteResult> {
+    return this.withWriter((client) => writeDay(client, write, newDataVersion()));
+  }
+
+  purgeBefore(day: Day): Promise<Day[]> {
+    return this.withWriter(async (client) => {
+      await client.query('BEGIN');
+      try {
+        const purged = await purgeDaysBefore(client, dayNumber(day));
+        if (purged.length > 0) {
+          await refreshDerived(client);
+          await setDataVersion(client, newDataVersion());
+        }
+        await client.query('COMMIT');
+        return purged.map(dayFromNumber);
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async startLoad(day: Day, source: string): Promise<number> {
+    return loads.startLoad(this.pool, day, source);
+  }
+
+  async finishLoad(id: number, outcome: LoadOutcome): Promise<void> {
+    await loads.finishLoad(this.pool, id, outcome);
+  }
+
+  async loadHistory(limit: number): Promise<LoadRecord[]> {
+    return loads.loadHistory(this.pool, limit);
+  }
+
+  async tryLock(name: string): Promise<StoreLock | null> {
+    return loads.tryLock(this.pool, name);
+  }
+
+  async close(): Promise<void> {
+    await this.writeQueue.catch(() => undefined);
+    await this.pool.end();
+  }
+
+  /** This process's writes one at a time (other processes queue on the database's write lock). */
+  private withWriter<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const run = async () => {
+      const client = await this.pool.connect();
+      try {
+        return await work(client);
+      } finally {
+        this.version = null;
+        client.release();
+      }
+    };
+    const next = this.writeQueue.then(run, run);
+    this.writeQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Categories are few and never change: read again only when a load has added one. */
+  private async loadCategory(id: number): Promise<Category> {
+    const rows = await this.query<{ id: number; dimension: string; name: string }>('categories', 'SELECT id, dimension, name FROM categories');
+    this.categories = new Map(rows.map((row) => [row.id, row]));
+    const category = this.categories.get(id);
+    if (!category) throw new Error(`category ${id} is not in the store`);
+    return category;
+  }
+}
+
+function unpacked(blob: Buffer): [number, number][] {
+  const pairs: [number, number][] = [];
+  unpackDownloads(blob, (category, downloads) => pairs.push([category, downloads]));
+  return pairs;
+}

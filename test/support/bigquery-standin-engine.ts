@@ -1,0 +1,120 @@
+/**
+ * The stand-in's query engine: it runs the very SQL a BigQuery job carries, in DuckDB, over raw
+ * events loaded into a table shaped like `bigquery-public-data.pypi.file_downloads`.
+ *
+ * The whole shim, and all of it is mechanical:
+ * - the backticked table name becomes the DuckDB table holding the test's events;
+ * - `@name` becomes `$name`, bound from the job's `queryParameters`;
+ * - REGEXP_CONTAINS is defined as DuckDB's regexp_matches (both: RE2, true on a partial match).
+ * Anything else the SQL needs must be written so both engines read it the same.
+ */
+import { LIST, TIMESTAMPTZ, VARCHAR, listValue, timestampTZValue, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { DuckDb } from '../../src/sources/duckdb.js';
+
+export const STANDIN_TABLE = 'file_downloads';
+
+/** The file_downloads columns the tests write, as BigQuery types them (`timestamp` a TIMESTAMP). */
+const NDJSON_COLUMNS = `{
+  'timestamp': 'VARCHAR', 'country_code': 'VARCHAR', 'url': 'VARCHAR', 'project': 'VARCHAR',
+  'file': 'STRUCT(filename VARCHAR, project VARCHAR, version VARCHAR, type VARCHAR)',
+  'details': 'STRUCT(installer STRUCT(name VARCHAR, version VARCHAR), python VARCHAR, implementation STRUCT(name VARCHAR, version VARCHAR), system STRUCT(name VARCHAR, release VARCHAR), ci BOOLEAN)',
+  'tls_protocol': 'VARCHAR', 'tls_cipher': 'VARCHAR'
+}`;
+
+/** A query parameter as the REST API carries it (jobs.insert, `configuration.query.queryParameters`). */
+export interface QueryParameter {
+  name: string;
+  parameterType: { type: string; arrayType?: { type: string } };
+  parameterValue: { value?: string; arrayValues?: { value: string }[] };
+}
+
+export interface QueryResult {
+  fields: { name: string; type: 'STRING' | 'INTEGER' | 'BOOLEAN' | 'FLOAT' }[];
+  /** Cells as the REST API encodes them: strings, or null. */
+  rows: (string | null)[][];
+}
+
+function bind(parameter: QueryParameter): { value: unknown; type: DuckDBType } {
+  const { type, arrayType } = parameter.parameterType;
+  const { value, arrayValues } = parameter.parameterValue;
+  if (type === 'TIMESTAMP') {
+    const millis = Date.parse(value ?? '');
+    if (Number.isNaN(millis)) throw new Error(`query parameter @${parameter.name}: "${value}" is not a TIMESTAMP`);
+    return { value: timestampTZValue(BigInt(millis) * 1000n), type: TIMESTAMPTZ };
+  }
+  if (type === 'STRING') return { value: value ?? null, type: VARCHAR };
+  if (type === 'ARRAY' && arrayType?.type === 'STRING') {
+    return { value: listValue((arrayValues ?? []).map((item) => item.value)), type: LIST(VARCHAR) };
+  }
+  throw new Error(`query parameter @${parameter.name}: the stand-in does not know type ${type}`);
+}
+
+const schemaType = (duckType: string): QueryResult['fields'][number]['type'] =>
+  /^(BIGINT|INTEGER|HUGEINT|SMALLINT|TINYINT|UBIGINT|UINTEGER)$/.test(duckType)
+    ? 'INTEGER'
+    : duckType === 'BOOLEAN'
+      ? 'BOOLEAN'
+      : duckType === 'DOUBLE'
+        ? 'FLOAT'
+        : 'STRING';
+
+export class StandInEngine {
+  private constructor(
+    private readonly duck: DuckDb,
+    private readonly connection: DuckDBConnection,
+    /** The BigQuery table name queries must read, as they quote it. */
+    readonly table: string,
+  ) {}
+
+  /** Loads the raw events of an NDJSON file (written with test/support/raw-events.ts) as the table. */
+  static async open(table: string, eventsFile: string): Promise<StandInEngine> {
+    const duck = await DuckDb.open({ threads: 1 });
+    const connection = await duck.connect();
+    await connection.run(
+      `CREATE TABLE ${STANDIN_TABLE} AS
+       SELECT * REPLACE (try_cast("timestamp" AS TIMESTAMPTZ) AS "timestamp")
+       FROM read_json($file, format = 'newline_delimited', columns = ${NDJSON_COLUMNS})`,
+      { file: eventsFile },
+    );
+    await connection.run('CREATE MACRO regexp_contains(value, pattern) AS regexp_matches(value, pattern)');
+    return new StandInEngine(duck, connection, table);
+  }
+
+  /** The two rewrites, and nothing else. */
+  toDuckDbSql(sql: string): string {
+    const quoted = `\`${this.table}\``;
+    if (sql.split('`').length !== 3 || !sql.includes(quoted)) throw new Error(`the query must read exactly one table, ${quoted}`);
+    return sql.replace(quoted, STANDIN_TABLE).replace(/@([A-Za-z_][A-Za-z0-9_]*)/g, '$$$1');
+  }
+
+  private bindAll(parameters: readonly QueryParameter[]) {
+    const values: Record<string, never> = {};
+    const types: Record<string, DuckDBType> = {};
+    for (const parameter of parameters) {
+      const bound = bind(parameter);
+      values[parameter.name] = bound.value as never;
+      types[parameter.name] = bound.type;
+    }
+    return { values, types };
+  }
+
+  /** What a dry run checks: the statement parses and binds. */
+  async validate(sql: string, parameters: readonly QueryParameter[]): Promise<void> {
+    const prepared = await this.connection.prepare(this.toDuckDbSql(sql));
+    const { values, types } = this.bindAll(parameters);
+    prepared.bind(values, types);
+  }
+
+  async run(sql: string, parameters: readonly QueryParameter[]): Promise<QueryResult> {
+    const { values, types } = this.bindAll(parameters);
+    const reader = await this.connection.runAndReadAll(this.toDuckDbSql(sql), values, types);
+    const fields = reader.columnNames().map((name, i) => ({ name, type: schemaType(reader.columnTypes()[i]!.toString()) }));
+    const rows = reader.getRows().map((row) => row.map((cell) => (cell === null ? null : String(cell))));
+    return { fields, rows };
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.duck.close();
+  }
+}
