@@ -1,7 +1,9 @@
 /**
  * Known data for the website's tests: 180 days ending on LATEST_DAY, so every page and chart has
  * an expected answer. `requests` has every kind of category and days without some of them;
- * `sparse-pkg` has downloads on three days only; fillers make the top lists longer than 20.
+ * `sparse-pkg` has downloads on three days only; fillers make the top lists longer than 20;
+ * `html-in-metadata` is the PyPI stand-in's package with HTML in its metadata, and `certifi` and
+ * `urllib3` two of `requests`' dependencies.
  */
 import path from 'node:path';
 import { addDays, dayRange, type Day } from '../../src/domain/dates.js';
@@ -26,6 +28,20 @@ export const REQUESTS_CATEGORIES = {
 export const SPARSE_DAYS = [10, 100, DAYS - 1] as const;
 
 export const FILLERS = Array.from({ length: 22 }, (_, i) => `filler-${String(i + 1).padStart(2, '0')}`);
+
+/** Every package with downloads. */
+export const SITE_PACKAGES = [
+  'requests',
+  'requests-oauthlib',
+  'requests-toolbelt',
+  'django',
+  'zope-interface',
+  'certifi',
+  'urllib3',
+  'html-in-metadata',
+  'sparse-pkg',
+  ...FILLERS,
+];
 
 /** Splits `total` by `weights` into whole numbers that sum to it exactly. */
 function split(total: number, weights: readonly number[]): number[] {
@@ -63,6 +79,9 @@ export function siteDays(): Record<Day, AggregateRow[]> {
       ...packageRows('requests-toolbelt', Math.round(2_000 * weekly), 0, false),
       ...packageRows('django', Math.round(12_000 * weekly), 50, false),
       ...packageRows('zope-interface', Math.round(1_500 * weekly), 0, true),
+      ...packageRows('certifi', 700, 0, false),
+      ...packageRows('urllib3', 650, 0, false),
+      ...packageRows('html-in-metadata', 5, 0, false),
       ...FILLERS.flatMap((name, f) => packageRows(name, 900 - f * 30, 0, false)),
     ];
     if ((SPARSE_DAYS as readonly number[]).includes(i)) rows.push(...packageRows('sparse-pkg', 7, 0, false));

@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { DESKTOP, launchChromium, PHONE, screenshot, tabTo, watchedPage, type WatchedPage } from '../support/browser.js';
 import { describeWith } from '../support/describe-with.js';
+import { STAND_IN_PACKAGES } from '../support/pypi-standin.js';
 import { chromium } from '../support/services.js';
 import { startSiteServer, type SiteServer } from '../support/site-server.js';
 
@@ -100,6 +101,28 @@ describeWith([chromium], 'the website in Chromium', () => {
       }
     }
     watched = null;
+  });
+
+  it('shows HTML and script in a package’s PyPI metadata as text, running none of it', async () => {
+    const page = await open();
+    await page.goto(`${site.url}/packages/${STAND_IN_PACKAGES.html}`);
+    await page.waitForFunction(() => performance.getEntriesByName('pypistats:charts-drawn').length === 1);
+    expect(await page.locator('.summary').textContent()).toBe('<script>alert("summary")</script> & <b>bold</b> "quoted"');
+    expect(await page.locator('.facts').textContent()).toContain('<img src=x onerror="alert(\'author\')">Mallory & Co');
+    expect(await page.locator('main img, main b, main script:not(#chart-data)').count()).toBe(0);
+    await screenshot(page, 'desktop-package-html-in-metadata');
+    // A script that ran would have opened a dialog: the watched page reports any.
+  });
+
+  it('links a package’s dependencies to their pages', async () => {
+    const page = await open();
+    await page.goto(`${site.url}/packages/requests`);
+    expect(await page.locator('#required-dependencies a').allTextContents()).toEqual(['charset-normalizer', 'idna', 'urllib3', 'certifi']);
+    expect(await page.locator('#optional-dependencies a').allTextContents()).toEqual(['pysocks', 'chardet']);
+    await page.locator('#required-dependencies a', { hasText: 'certifi' }).click();
+    await page.waitForURL(/\/packages\/certifi$/);
+    expect(await page.locator('h1').textContent()).toBe('certifi');
+    await page.waitForFunction(() => performance.getEntriesByName('pypistats:charts-drawn').length === 1);
   });
 
   it('renders dark when the system prefers it', async () => {

@@ -1,35 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PackageMetadata, PackageMetadataSource } from '../../src/domain/package-metadata.js';
 import type { PackageCharts } from '../../src/web/chart-data.js';
+import { PypiMetadataSource } from '../../src/web/pypi-metadata.js';
 import { appWithData, type TestApp } from '../support/app.js';
+import { startPypiStandIn, STAND_IN_PACKAGES, type PypiStandIn } from '../support/pypi-standin.js';
 import { sqliteKind } from '../support/stores.js';
 import { DAYS, FIRST_DAY, LATEST_DAY, REQUESTS_CATEGORIES, siteDays, SPARSE_DAYS } from '../support/site-data.js';
 
-/** PyPI's answers, as a metadata source gives them: one of them hostile. */
-const hostile: PackageMetadata = {
-  name: 'Django',
-  summary: '<script>alert("summary")</script><b>bold</b>',
-  latestVersion: '5.1<img src=x onerror=alert(1)>',
-  homePage: 'javascript:alert(document.cookie)',
-  license: 'BSD"><script>alert(2)</script>',
-  author: 'Dj <script>x</script>',
-  pypiUrl: 'https://pypi.org/project/Django/',
-  required: [{ text: 'asgiref>=3.8', name: 'asgiref', extras: [], specifier: '>=3.8', marker: null }],
-  optional: [
-    {
-      extra: 'argon2"><script>',
-      requirements: [{ text: 'argon2-cffi>=19.1.0; extra == "argon2"', name: 'argon2-cffi', extras: [], specifier: '>=19.1.0', marker: 'extra == "argon2"' }],
-    },
-  ],
-};
-const pypi: PackageMetadataSource = { metadata: async (name) => (name === 'django' ? hostile : null) };
-
 let t: TestApp;
+let pypi: PypiStandIn;
 
 beforeAll(async () => {
-  t = await appWithData(siteDays(), sqliteKind, pypi);
+  pypi = await startPypiStandIn();
+  t = await appWithData(siteDays(), sqliteKind, new PypiMetadataSource({ url: pypi.url }));
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  await pypi.close();
+});
 
 async function get(url: string) {
   const response = await t.app.inject({ url });
@@ -123,33 +110,55 @@ describe('a package page', () => {
   });
 });
 
-describe('PyPI’s metadata on a package page', () => {
-  it('is shown as text, however much HTML and script it holds; a javascript: home page is no link', async () => {
-    const page = await get('/packages/django');
+describe('PyPI’s metadata on a package page (from the PyPI stand-in)', () => {
+  it('shows the summary, latest version, license, author, home page and PyPI link', async () => {
+    const page = await get('/packages/requests');
+    expect(page.body).toContain('<p class="lead summary">Python HTTP for Humans.</p>');
+    expect(page.body).toMatch(/<dt>Latest version<\/dt><dd>2\.\d+\.\d+<\/dd>/);
+    expect(page.body).toContain('<dt>License</dt><dd>Apache-2.0</dd>');
+    expect(page.body).toContain('<dt>Author</dt><dd>Kenneth Reitz</dd>');
+    expect(page.body).toContain('<dt>Home page</dt><dd><a href="https://requests.readthedocs.io/" rel="nofollow noopener">requests.readthedocs.io</a></dd>');
+    expect(page.body).toContain('<a class="button-link" href="https://pypi.org/project/requests/" rel="noopener">View on PyPI ↗</a>');
+  });
+
+  it('shows HTML and script in the metadata as text; a javascript: home page is no link', async () => {
+    const page = await get(`/packages/${STAND_IN_PACKAGES.html}`);
     expect(page.status).toBe(200);
-    expect(page.body).toContain('<p class="lead summary">&lt;script&gt;alert(&quot;summary&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;</p>');
-    expect(page.body).toContain('5.1&lt;img src=x onerror=alert(1)&gt;');
-    expect(page.body).toContain('BSD&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;');
-    expect(page.body).not.toContain('javascript:');
+    expect(page.body).toContain('<p class="lead summary">&lt;script&gt;alert(&quot;summary&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt; &quot;quoted&quot;</p>');
+    expect(page.body).toContain('<dd>1.0&lt;script&gt;</dd>');
+    expect(page.body).toContain('<dd>&lt;script&gt;alert(&quot;license&quot;)&lt;/script&gt;</dd>');
+    expect(page.body).toContain('<dd>&lt;img src=x onerror=&quot;alert(&#39;author&#39;)&quot;&gt;Mallory &amp; Co</dd>');
+    expect(page.body).toContain('<h4>with <code>[&lt;script&gt;alert(&#39;extra&#39;)&lt;/script&gt;]</code></h4>');
+    expect(page.body).toContain('platform_system == &quot;&lt;img src=x onerror=alert(&#39;marker&#39;)&gt;&quot;');
+    expect(page.body.toLowerCase()).not.toContain('javascript:');
     const scripts = [...page.body.matchAll(/<script[^>]*>/g)].map((m) => m[0]);
     expect(scripts).toEqual([expect.stringMatching(/^<script src="\/assets\/package-page-[0-9a-f]+\.js" defer>$/), '<script type="application/json" id="chart-data">']);
-    expect(page.body).toContain('<a class="button-link" href="https://pypi.org/project/Django/" rel="noopener">View on PyPI ↗</a>');
+    expect(page.body).not.toMatch(/<img src=x/);
   });
 
   it('splits dependencies into required and optional by extra, each linking to its page here', async () => {
-    const page = await get('/packages/django');
+    const page = await get('/packages/requests');
     const required = page.body.slice(page.body.indexOf('id="required-dependencies"'), page.body.indexOf('id="optional-dependencies"'));
-    const optional = page.body.slice(page.body.indexOf('id="optional-dependencies"'));
-    expect(required).toContain('<a href="/packages/asgiref">asgiref</a>');
-    expect(required).toContain('<code class="req-spec">&gt;=3.8</code>');
-    expect(optional).toContain('<h4>with <code>[argon2&quot;&gt;&lt;script&gt;]</code></h4>');
-    expect(optional).toContain('<a href="/packages/argon2-cffi">argon2-cffi</a>');
+    const optional = page.body.slice(page.body.indexOf('id="optional-dependencies"'), page.body.indexOf('</section>', page.body.indexOf('id="optional-dependencies"')));
+    const links = (part: string) => [...part.matchAll(/<a href="(\/packages\/[^"]+)">/g)].map((m) => m[1]);
+    expect(links(required)).toEqual(['/packages/charset-normalizer', '/packages/idna', '/packages/urllib3', '/packages/certifi']);
+    expect(required).toContain('<code class="req-spec">&lt;4,&gt;=2</code>');
+    expect(links(optional)).toEqual(['/packages/pysocks', '/packages/chardet']);
+    expect(optional).toContain('<h4>with <code>[socks]</code></h4>');
+    expect(optional).toContain('<h4>with <code>[use-chardet-on-py3]</code></h4>');
+    expect(optional).not.toContain('req-marker');
   });
 
-  it('is left out when PyPI does not answer: the page is whole without it', async () => {
-    const page = await get('/packages/requests');
+  it('is left out when PyPI does not know the package: the page is whole without it', async () => {
+    const page = await get('/packages/zope-interface');
     expect(page.status).toBe(200);
+    expect(pypi.requestsFor('zope-interface')).toBe(1);
     expect(page.body).not.toContain('class="card dependencies"');
     expect(page.body).not.toContain('View on PyPI');
+  });
+
+  it('is not asked of PyPI for all of PyPI', async () => {
+    await get('/packages/__all__');
+    expect(pypi.requestsFor('__all__')).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appWithData, type TestApp } from '../support/app.js';
-import { FILLERS, siteDays } from '../support/site-data.js';
+import { siteDays, SITE_PACKAGES } from '../support/site-data.js';
 
 let t: TestApp;
 
@@ -32,7 +32,7 @@ describe('the home page', () => {
     const response = await page('/');
     expectPage(response, 200);
     expect(response.body).toContain('<form class="hero-search" role="search" action="/search" method="get">');
-    expect(response.body).toContain(`<strong>${5 + FILLERS.length + 1}</strong> packages tracked`);
+    expect(response.body).toContain(`<strong>${SITE_PACKAGES.length}</strong> packages tracked`);
     expect(response.body).toContain('<time datetime="2026-11-24">November 24, 2026</time>');
     const top = ranking(response.body);
     expect(top).toHaveLength(10);

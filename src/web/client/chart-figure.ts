@@ -8,6 +8,9 @@ import uPlot from 'uplot';
 import type { ChartView } from './chart-view.js';
 import type { Measure } from '../chart-settings.js';
 
+/** Downloads are whole: the y axis steps by 1, 2 or 5 times a power of ten, never by 0.5. */
+const WHOLE_STEPS = Array.from({ length: 13 }, (_, power) => [1, 2, 5].map((step) => step * 10 ** power)).flat();
+
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 const whole = new Intl.NumberFormat('en-US');
 
@@ -114,7 +117,12 @@ export class ChartFigure {
       ],
       axes: [
         { ...axis, values: (_u, splits) => splits.map((seconds) => formatShortDay(utcDate(seconds))) },
-        { ...axis, size: 52, values: (_u, splits) => splits.map((v) => (shares ? `${v} %` : compact.format(v))) },
+        {
+          ...axis,
+          size: 52,
+          ...(shares ? {} : { incrs: WHOLE_STEPS }),
+          values: (_u, splits) => splits.map((v) => (shares ? `${v} %` : compact.format(v))),
+        },
       ],
       hooks: { draw: [(plot) => this.drawn(plot)] },
     };

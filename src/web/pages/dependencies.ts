@@ -6,12 +6,15 @@ import type { PackageMetadata, Requirement } from '../../domain/package-metadata
 import { html } from '../html.js';
 import { packageUrl } from '../urls.js';
 
+/** Under its extra's heading, a marker that says only `extra == "…"` says nothing more. */
+const ONLY_EXTRA = /^extra\s*==\s*(['"])[^'"]*\1$/;
+
 function requirement(item: Requirement) {
   const extras = item.extras.length > 0 ? `[${item.extras.join(',')}]` : '';
   return html`<li>
     <a href="${packageUrl(item.name)}">${item.name}</a>${extras ? html`<span class="req-extras">${extras}</span>` : ''}
     ${item.specifier ? html`<code class="req-spec">${item.specifier}</code>` : ''}
-    ${item.marker ? html`<span class="req-marker" title="Installed only where this holds">${item.marker}</span>` : ''}
+    ${item.marker && !ONLY_EXTRA.test(item.marker) ? html`<span class="req-marker" title="Installed only where this holds">${item.marker}</span>` : ''}
   </li>`;
 }
 

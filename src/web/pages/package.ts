@@ -39,18 +39,12 @@ function stat(label: string, value: number) {
   return html`<div class="stat card"><span class="stat-label">${label}</span><span class="stat-value">${formatCount(value)}</span></div>`;
 }
 
-/** A licence may be its whole text: the page shows its first line, shortened. */
-function shortLicense(license: string): string {
-  const first = license.trim().split('\n')[0]!.trim();
-  return first.length > 80 ? `${first.slice(0, 77)}…` : first;
-}
-
 function facts(metadata: PackageMetadata) {
   const homePage = externalUrl(metadata.homePage);
   const entries: [string, Html | string][] = [];
   if (metadata.latestVersion) entries.push(['Latest version', metadata.latestVersion]);
-  if (metadata.license?.trim()) entries.push(['License', shortLicense(metadata.license)]);
-  if (metadata.author?.trim()) entries.push(['Author', metadata.author]);
+  if (metadata.license) entries.push(['License', metadata.license]);
+  if (metadata.author) entries.push(['Author', metadata.author]);
   if (homePage) entries.push(['Home page', html`<a href="${homePage}" rel="nofollow noopener">${new URL(homePage).host}</a>`]);
   if (entries.length === 0) return '';
   return html`<dl class="facts">${entries.map(([term, value]) => html`<div><dt>${term}</dt><dd>${value}</dd></div>`)}</dl>`;
