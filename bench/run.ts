@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --only NAME,…]`: every performance target, each next to a
  * ceiling measured in the same run. Writes bench/RESULTS.md (quick: RESULTS-quick.md) and JSON.
- * Scenarios: first-start, ingestion, api, store-scale, store-scale-postgres, api-scale.
+ * Scenarios: first-start, ingestion, api, store-scale, store-scale-postgres, api-scale, pages.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,6 +15,7 @@ import { writeResults } from './lib/results.js';
 import { api } from './scenarios/api.js';
 import { firstStart } from './scenarios/first-start.js';
 import { ingestion } from './scenarios/ingestion.js';
+import { pages } from './scenarios/pages.js';
 import { storeScale } from './scenarios/store-scale.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
         });
       }
     }
+    if (runs('pages')) await pages(dir, { loads: quick ? 7 : 15 });
     if (runs('ingestion')) await ingestion(dir, { parquetEvents: sizes.parquetEvents, ndjsonEvents: sizes.ndjsonEvents, target: !quick });
     if (runs('store-scale-postgres')) {
       const postgres = await storeScale(dir, sizes.postgresDays, !quick, 'postgres');

@@ -11,7 +11,24 @@ import type { Measure } from '../chart-settings.js';
 /** Downloads are whole: the y axis steps by 1, 2 or 5 times a power of ten, never by 0.5. */
 const WHOLE_STEPS = Array.from({ length: 13 }, (_, power) => [1, 2, 5].map((step) => step * 10 ** power)).flat();
 
-const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+const UNITS = [
+  [1e12, 'T'],
+  [1e9, 'B'],
+  [1e6, 'M'],
+  [1e3, 'k'],
+] as const;
+
+/**
+ * `1500000` → `1.5M`, for axis ticks. Written here because Intl's compact notation loads locale
+ * data that costs tens of milliseconds before the first chart, on every page load.
+ */
+function compactCount(value: number): string {
+  for (const [unit, suffix] of UNITS) {
+    if (Math.abs(value) >= unit) return `${Number((value / unit).toFixed(1))}${suffix}`;
+  }
+  return String(value);
+}
+
 const whole = new Intl.NumberFormat('en-US');
 
 function utcDate(seconds: number): Date {
@@ -25,12 +42,13 @@ function isoDay(seconds: number): string {
   return new Date(seconds * 1000).toISOString().slice(0, 10);
 }
 
-interface Theme {
+export interface Theme {
   axis: string;
   grid: string;
 }
 
-function currentTheme(): Theme {
+/** The chart colours of the page's colour scheme, from its CSS. */
+export function currentTheme(): Theme {
   const style = getComputedStyle(document.documentElement);
   return { axis: style.getPropertyValue('--chart-axis').trim(), grid: style.getPropertyValue('--chart-grid').trim() };
 }
@@ -52,13 +70,18 @@ export class ChartFigure {
 
   constructor(
     private readonly figure: HTMLElement,
-    private readonly canvasHolder: HTMLElement,
+    /** The element the chart is drawn in: its width is the chart's. */
+    readonly canvasHolder: HTMLElement,
     onFirstDraw: () => void,
   ) {
     this.onFirstDraw = onFirstDraw;
   }
 
-  show(view: ChartView, measure: Measure, rebuild = false): void {
+  /**
+   * `width` and `theme` are read by the caller for every chart before any is drawn: reading them
+   * between one chart's drawing and the next would lay the page out again each time.
+   */
+  show(view: ChartView, measure: Measure, width: number, theme: Theme, rebuild = false): void {
     const data: uPlot.AlignedData = [view.x, ...view.series.map((s) => s.values)];
     const shape = `${measure}/${view.daysPerPoint}`;
     if (this.plot && this.shape === shape && !rebuild && this.plot.series.length === data.length) {
@@ -67,7 +90,7 @@ export class ChartFigure {
     }
     this.plot?.destroy();
     this.shape = shape;
-    this.plot = new uPlot(this.options(view, measure), data, this.canvasHolder);
+    this.plot = new uPlot(this.options(view, measure, width, theme), data, this.canvasHolder);
   }
 
   resize(): void {
@@ -76,9 +99,7 @@ export class ChartFigure {
     this.plot.setSize({ width, height: chartHeight(width) });
   }
 
-  private options(view: ChartView, measure: Measure): uPlot.Options {
-    const theme = currentTheme();
-    const width = this.canvasHolder.clientWidth;
+  private options(view: ChartView, measure: Measure, width: number, theme: Theme): uPlot.Options {
     const shares = measure === 'shares';
     const weekly = view.daysPerPoint > 1;
     const axis = { stroke: theme.axis, grid: { stroke: theme.grid, width: 1 }, ticks: { stroke: theme.grid, width: 1 } };
@@ -121,7 +142,7 @@ export class ChartFigure {
           ...axis,
           size: 52,
           ...(shares ? {} : { incrs: WHOLE_STEPS }),
-          values: (_u, splits) => splits.map((v) => (shares ? `${v} %` : compact.format(v))),
+          values: (_u, splits) => splits.map((v) => (shares ? `${v} %` : compactCount(v))),
         },
       ],
       hooks: { draw: [(plot) => this.drawn(plot)] },

@@ -5,7 +5,7 @@
  */
 import type { PackageCharts } from '../chart-data.js';
 import { DEFAULT_LOOKBACK, INTERVALS, isLookback, MEASURES, type Interval, type Measure } from '../chart-settings.js';
-import { ChartFigure } from './chart-figure.js';
+import { ChartFigure, currentTheme } from './chart-figure.js';
 import { chartView, type ViewSettings } from './chart-view.js';
 
 /** Set when every chart has drawn once: the benchmark measures from navigation to this mark. */
@@ -51,10 +51,12 @@ function start(): void {
 
   function draw(rebuild = false): void {
     const settings = readSettings(form!);
-    for (const { chart, figure, plot } of charts) {
+    const theme = currentTheme();
+    const widths = charts.map(({ plot }) => plot.canvasHolder.clientWidth);
+    charts.forEach(({ chart, plot }, i) => plot.show(chartView(data, chart, settings), settings.measure, widths[i]!, theme, rebuild));
+    for (const { figure } of charts) {
       const unit = figure.querySelector('.chart-unit');
       if (unit) unit.textContent = describeUnit(settings);
-      plot.show(chartView(data, chart, settings), settings.measure, rebuild);
     }
   }
 
