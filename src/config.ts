@@ -2,6 +2,7 @@
  * Configuration from environment variables, parsed and validated once at start-up into one typed
  * object. A bad value stops start-up with a message that names the variable.
  */
+import proxyAddr from '@fastify/proxy-addr';
 import { DEFAULT_DEMO_OPTIONS } from './domain/demo.js';
 import { DEFAULT_MIRROR_INSTALLERS } from './domain/mirrors.js';
 
@@ -17,6 +18,12 @@ export interface Config {
   /** Seconds clients and proxies may reuse an API response (`Cache-Control: max-age`). */
   cacheMaxAge: number;
   demo: { enabled: boolean; days: number; packages: number; seed: number; eventsPerDay: number };
+  /** Requests each client address may make to the JSON API; 0 turns a window off. */
+  rateLimit: { perSecond: number; perMinute: number };
+  /** Where rate-limit counts are shared between processes; null: each process counts in memory. */
+  redis: { url: string; keyPrefix: string } | null;
+  /** Proxies whose `X-Forwarded-For` is believed, as Fastify's `trustProxy` takes them. */
+  trustedProxies: string[];
 }
 
 /** Every variable the service reads, with what it means: the README's table is made from this. */
@@ -33,6 +40,11 @@ export const variables = {
   DEMO_PACKAGES: `Packages in the demo data (default \`${DEFAULT_DEMO_OPTIONS.packages}\`).`,
   DEMO_SEED: `Seed of the demo data: the same seed gives the same data (default \`${DEFAULT_DEMO_OPTIONS.seed}\`).`,
   DEMO_EVENTS_PER_DAY: `Average raw download events per demo day (default \`${DEFAULT_DEMO_OPTIONS.eventsPerDay}\`).`,
+  RATE_LIMIT_PER_SECOND: 'Requests to the JSON API each client address may make in a second (default `5`; `0`: no per-second limit).',
+  RATE_LIMIT_PER_MINUTE: 'Requests to the JSON API each client address may make in a minute (default `30`; `0`: no per-minute limit).',
+  REDIS_URL: 'Redis that API processes share their rate-limit counts through: `redis://[:PASSWORD@]HOST[:PORT][/DB]` or `rediss://…` (unset: each process counts in its own memory).',
+  REDIS_KEY_PREFIX: 'Start of every key written to Redis, so deployments sharing one Redis stay apart (default `pypistats:`).',
+  TRUSTED_PROXIES: 'Comma-separated addresses or CIDR ranges (or `loopback`, `linklocal`, `uniquelocal`) of proxies whose `X-Forwarded-For` names the client (default none: the connecting address is the client).',
 } as const;
 
 export class ConfigError extends Error {}
@@ -70,6 +82,48 @@ function onOff(env: Env, name: keyof typeof variables, fallback: boolean): boole
   throw new ConfigError(`${name} must be on or off, got "${env[name]}"`);
 }
 
+function redis(env: Env): Config['redis'] {
+  const url = redisUrl(env.REDIS_URL?.trim());
+  const keyPrefix = redisKeyPrefix(env.REDIS_KEY_PREFIX?.trim());
+  return url === null ? null : { url, keyPrefix };
+}
+
+function redisUrl(raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('REDIS_URL must be a URL like redis://HOST:PORT');
+  }
+  if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    // The password stays out of the message: it ends up in logs.
+    if (url.password) url.password = '***';
+    throw new ConfigError(`REDIS_URL must be a URL like redis://HOST:PORT, got "${url.href}"`);
+  }
+  return raw;
+}
+
+function redisKeyPrefix(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return 'pypistats:';
+  if (!/^[\w:.-]{1,100}$/.test(raw)) {
+    throw new ConfigError(`REDIS_KEY_PREFIX must be at most 100 letters, digits and any of _:.- , got "${raw}"`);
+  }
+  return raw;
+}
+
+function trustedProxies(raw: string | undefined): string[] {
+  const proxies = (raw ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  if (proxies.length === 0) return [];
+  try {
+    // Fastify compiles the list with this same function: what passes here, it accepts.
+    proxyAddr.compile(proxies);
+  } catch (error) {
+    throw new ConfigError(`TRUSTED_PROXIES must list addresses or CIDR ranges: ${(error as Error).message}`);
+  }
+  return proxies;
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -103,5 +157,11 @@ export function loadConfig(env: Env = process.env): Config {
       seed: integer(env, 'DEMO_SEED', DEFAULT_DEMO_OPTIONS.seed, 0, 2 ** 31 - 1),
       eventsPerDay: integer(env, 'DEMO_EVENTS_PER_DAY', DEFAULT_DEMO_OPTIONS.eventsPerDay, 100, 100_000_000),
     },
+    rateLimit: {
+      perSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 5, 0, 1_000_000),
+      perMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 30, 0, 60_000_000),
+    },
+    redis: redis(env),
+    trustedProxies: trustedProxies(env.TRUSTED_PROXIES),
   };
 }

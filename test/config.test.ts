@@ -12,6 +12,9 @@ describe('configuration from the environment', () => {
       logLevel: 'info',
       cacheMaxAge: 3600,
       demo: { enabled: true, days: 180, packages: 300, seed: 1, eventsPerDay: 30_000 },
+      rateLimit: { perSecond: 5, perMinute: 30 },
+      redis: null,
+      trustedProxies: [],
     });
   });
 
@@ -29,6 +32,11 @@ describe('configuration from the environment', () => {
       DEMO_PACKAGES: '50',
       DEMO_SEED: '42',
       DEMO_EVENTS_PER_DAY: '1000',
+      RATE_LIMIT_PER_SECOND: '10',
+      RATE_LIMIT_PER_MINUTE: '0',
+      REDIS_URL: 'redis://:secret@cache.internal:6380/2',
+      REDIS_KEY_PREFIX: 'staging:',
+      TRUSTED_PROXIES: '10.0.0.1, 192.168.0.0/16,loopback, 2001:db8::/32',
     });
     expect(config).toEqual({
       database: { kind: 'sqlite', file: '/tmp/x.sqlite' },
@@ -39,7 +47,12 @@ describe('configuration from the environment', () => {
       logLevel: 'warn',
       cacheMaxAge: 60,
       demo: { enabled: false, days: 7, packages: 50, seed: 42, eventsPerDay: 1000 },
+      rateLimit: { perSecond: 10, perMinute: 0 },
+      redis: { url: 'redis://:secret@cache.internal:6380/2', keyPrefix: 'staging:' },
+      trustedProxies: ['10.0.0.1', '192.168.0.0/16', 'loopback', '2001:db8::/32'],
     });
+    expect(loadConfig({ REDIS_URL: 'rediss://cache.internal' }).redis).toEqual({ url: 'rediss://cache.internal', keyPrefix: 'pypistats:' });
+    expect(loadConfig({ TRUSTED_PROXIES: ' , ' }).trustedProxies).toEqual([]);
     expect(loadConfig({ DATABASE_URL: 'sqlite:///var/lib/p.sqlite' }).database).toEqual({ kind: 'sqlite', file: '/var/lib/p.sqlite' });
     expect(loadConfig({ RETENTION_DAYS: '30' }).demo.days).toBe(30);
   });
@@ -59,6 +72,19 @@ describe('configuration from the environment', () => {
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
       [{ HOST: 'a b' }, /^HOST must be a host name or address/],
       [{ DEMO_EVENTS_PER_DAY: '5' }, /^DEMO_EVENTS_PER_DAY must be a whole number from 100/],
+      [{ RATE_LIMIT_PER_SECOND: 'ten' }, /^RATE_LIMIT_PER_SECOND must be a whole number from 0 to 1000000, got "ten"$/],
+      [{ RATE_LIMIT_PER_SECOND: '-1' }, /^RATE_LIMIT_PER_SECOND must be a whole number from 0/],
+      [{ RATE_LIMIT_PER_MINUTE: '2.5' }, /^RATE_LIMIT_PER_MINUTE must be a whole number from 0 to 60000000, got "2.5"$/],
+      [{ RATE_LIMIT_PER_MINUTE: '1e3' }, /^RATE_LIMIT_PER_MINUTE must be a whole number/],
+      [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL must be a URL like redis:\/\/HOST:PORT, got "localhost:6379"$/],
+      [{ REDIS_URL: 'cache.internal' }, /^REDIS_URL must be a URL like redis:\/\/HOST:PORT$/],
+      [{ REDIS_URL: 'http://cache.internal:6379' }, /^REDIS_URL must be a URL like redis:\/\/HOST:PORT, got "http:\/\/cache.internal:6379\/"$/],
+      // The password is not repeated where it would end up in logs.
+      [{ REDIS_URL: 'https://:hunter2@cache.internal' }, /^REDIS_URL must be .*, got "https:\/\/:\*\*\*@cache.internal\/"$/],
+      [{ REDIS_KEY_PREFIX: 'my prefix' }, /^REDIS_KEY_PREFIX must be at most 100 letters, digits and any of _:.- , got "my prefix"$/],
+      [{ TRUSTED_PROXIES: 'my-proxy' }, /^TRUSTED_PROXIES must list addresses or CIDR ranges: invalid IP address: my-proxy$/],
+      [{ TRUSTED_PROXIES: '10.0.0.1,10.0.0.0/33' }, /^TRUSTED_PROXIES must list addresses or CIDR ranges: invalid range on address: 10.0.0.0\/33$/],
+      [{ TRUSTED_PROXIES: '*' }, /^TRUSTED_PROXIES must list addresses or CIDR ranges: invalid IP address: \*$/],
     ];
     for (const [env, message] of cases) expect(() => loadConfig(env)).toThrow(message);
   });

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppOptions } from '../../src/app.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/types.js';
 import type { AggregateRow } from '../../src/sources/types.js';
@@ -15,14 +15,28 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** What a test may set beyond the data: by default no rate limits and no trusted proxies. */
+export interface TestAppOptions {
+  rateLimit?: AppOptions['config']['rateLimit'];
+  trustedProxies?: string[];
+  sharedRateLimits?: AppOptions['sharedRateLimits'];
+}
+
 /** An app over a fresh SQLite store holding `days` (day → rows, `__all__` derived as a load would). */
-export async function appWithData(days: Record<string, AggregateRow[]>): Promise<TestApp> {
+export async function appWithData(days: Record<string, AggregateRow[]>, options: TestAppOptions = {}): Promise<TestApp> {
   const dir = await tempDir();
   const store = SqliteStore.open(path.join(dir, 'api.sqlite'));
   for (const [day, rows] of Object.entries(days)) {
     await store.replaceDay({ day, source: 'test', summary: null, rows: withAllPackagesTotals(chunks(rows, 1000)) });
   }
-  const app = await buildApp({ store, config: { retentionDays: 180, cacheMaxAge: 3600, logLevel: 'silent' } });
+  const config = {
+    retentionDays: 180,
+    cacheMaxAge: 3600,
+    logLevel: 'silent' as const,
+    rateLimit: options.rateLimit ?? { perSecond: 0, perMinute: 0 },
+    trustedProxies: options.trustedProxies ?? [],
+  };
+  const app = await buildApp({ store, config, sharedRateLimits: options.sharedRateLimits });
   return {
     app,
     store,
