@@ -29,14 +29,7 @@ export async function appWithData(days: Record<string, AggregateRow[]>, options:
   for (const [day, rows] of Object.entries(days)) {
     await store.replaceDay({ day, source: 'test', summary: null, rows: withAllPackagesTotals(chunks(rows, 1000)) });
   }
-  const config = {
-    retentionDays: 180,
-    cacheMaxAge: 3600,
-    logLevel: 'silent' as const,
-    rateLimit: options.rateLimit ?? { perSecond: 0, perMinute: 0 },
-    trustedProxies: options.trustedProxies ?? [],
-  };
-  const app = await buildApp({ store, config, sharedRateLimits: options.sharedRateLimits });
+  const app = await appOver(store, options);
   return {
     app,
     store,
@@ -46,4 +39,16 @@ export async function appWithData(days: Record<string, AggregateRow[]>, options:
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Another app over the same store: a second process serving the same database. */
+export function appOver(store: Store, options: TestAppOptions = {}): Promise<FastifyInstance> {
+  const config = {
+    retentionDays: 180,
+    cacheMaxAge: 3600,
+    logLevel: 'silent' as const,
+    rateLimit: options.rateLimit ?? { perSecond: 0, perMinute: 0 },
+    trustedProxies: options.trustedProxies ?? [],
+  };
+  return buildApp({ store, config, sharedRateLimits: options.sharedRateLimits });
 }
