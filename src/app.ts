@@ -43,6 +43,6 @@ export async function buildApp({ store, config, sharedRateLimits }: AppOptions):
     }
     await api.register(packageRoutes, { store, cache });
   });
-  await app.register(siteRoutes, { store, retentionDays: config.retentionDays });
+  await app.register(siteRoutes, { store, retentionDays: config.retentionDays, rateLimit: config.rateLimit });
   return app;
 }

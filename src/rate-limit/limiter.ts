@@ -16,8 +16,13 @@ export interface RateWindow {
   seconds: number;
 }
 
-/** The configured windows; a limit of 0 turns its window off. */
-export function rateWindows({ perSecond, perMinute }: { perSecond: number; perMinute: number }): RateWindow[] {
+/** Requests each client may make a second and a minute, as configured; 0 turns a window off. */
+export interface RateLimits {
+  perSecond: number;
+  perMinute: number;
+}
+
+export function rateWindows({ perSecond, perMinute }: RateLimits): RateWindow[] {
   return [
     { limit: perSecond, seconds: 1 },
     { limit: perMinute, seconds: 60 },

@@ -158,6 +158,21 @@ describe('rate limits per client address (5 a second and 30 a minute by default)
   });
 });
 
+describe('the /api page', () => {
+  it('states the limits this server applies, and the 429 among the errors', async () => {
+    for (const [rateLimit, says] of [
+      [{ perSecond: 5, perMinute: 30 }, 'Each client address may make at most 5 requests a second and 30 a minute to the API'],
+      [{ perSecond: 0, perMinute: 3 }, 'Each client address may make at most 3 requests a minute to the API'],
+      [{ perSecond: 2, perMinute: 0 }, 'Each client address may make at most 2 requests a second to the API'],
+      [{ perSecond: 0, perMinute: 0 }, 'This server does not limit how often a client may call the API.'],
+    ] as const) {
+      const page = (await get(await app({ rateLimit }), '/api')).body;
+      expect(page).toContain(says);
+      expect(page).toContain('<li><b>429</b>: too many requests from one address');
+    }
+  });
+});
+
 describe('the client address behind proxies', () => {
   it('ignores X-Forwarded-For by default: a forged one does not buy a new budget', async () => {
     const t = await app();
