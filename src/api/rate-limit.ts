@@ -34,7 +34,7 @@ export function limitRequests(scope: FastifyInstance, { limiter, isRevalidation 
     if (decision.allowed) return;
     const retryAfter = Math.max(1, decision.resetSeconds);
     reply.header('retry-after', String(retryAfter));
-    return sendError(reply, 429, `too many requests: the API answers ${describe(decision.window)} from one address; retry in ${retryAfter} s`);
+    return sendError(reply, 429, `too many requests: the API answers ${describeWindow(decision.window)} from one address; retry in ${retryAfter} s`);
   });
 
   scope.addHook('onResponse', (request, reply, done) => {
@@ -50,7 +50,7 @@ function setHeaders(reply: FastifyReply, decision: RateDecision, policy: string)
   reply.header('ratelimit-policy', policy);
 }
 
-function describe(window: RateWindow): string {
+function describeWindow(window: RateWindow): string {
   const per = window.seconds === 1 ? 'a second' : window.seconds === 60 ? 'a minute' : `in ${window.seconds} seconds`;
   return `at most ${window.limit} requests ${per}`;
 }

@@ -5,7 +5,9 @@ import ipaddr from 'ipaddr.js';
  * An IPv6 customer is handed a /64 at least, so a fresh address per request costs it nothing: the
  * /64 is the client. An IPv4-mapped IPv6 address (`::ffff:192.0.2.1`) is the IPv4 client it maps.
  */
-export function clientKey(address: string): string {
+export function clientKey(address: string | undefined): string {
+  // A socket closed before its request was read has no address left to count against.
+  if (address === undefined) return '';
   if (!address.includes(':')) return address;
   if (!ipaddr.isValid(address)) return address;
   const parsed = ipaddr.process(address);

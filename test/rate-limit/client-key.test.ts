@@ -9,6 +9,7 @@ describe('the client a request is counted against', () => {
     ['however it is written', '2001:0DB8:0001:0002::9', '2001:db8:1:2::/64'],
     ['the IPv6 loopback', '::1', '0:0:0:0::/64'],
     ['something that is not an address stays as it is', 'unix-socket', 'unix-socket'],
+    ['a socket already closed has no address', undefined, ''],
   ])('%s', (_what, address, key) => {
     expect(clientKey(address)).toBe(key);
   });

@@ -15,7 +15,7 @@ export interface CliResult {
 /** Environment for a child: the caller's variables over a clean slate of ours. */
 export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base = { ...process.env };
-  for (const key of Object.keys(base)) if (/^(DATABASE_URL|PORT|HOST|RETENTION_DAYS|DEMO_|MIRROR_|LOG_LEVEL|CACHE_MAX_AGE|RATE_LIMIT_|REDIS_URL|TRUSTED_PROXIES)/.test(key)) delete base[key];
+  for (const key of Object.keys(base)) if (/^(DATABASE_URL|PORT|HOST|RETENTION_DAYS|DEMO_|MIRROR_|LOG_LEVEL|CACHE_MAX_AGE|RATE_LIMIT_|REDIS_|TRUSTED_PROXIES)/.test(key)) delete base[key];
   return { ...base, ...env };
 }
 
