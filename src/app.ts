@@ -5,16 +5,22 @@ import type { Config } from './config.js';
 import type { Store } from './store/types.js';
 import { describeValidationError, registerErrorHandlers, sendError } from './api/errors.js';
 import { packageRoutes } from './api/package-routes.js';
+import { limitRequests } from './api/rate-limit.js';
 import { ResponseCache } from './api/response-cache.js';
 import { siteRoutes } from './api/site-routes.js';
+import { ClientRateLimiter, rateWindows, type SharedCounts } from './rate-limit/limiter.js';
 
 export interface AppOptions {
   store: Store;
-  config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel'>;
+  config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel' | 'rateLimit' | 'trustedProxies'>;
+  /** Where the processes serving together share their rate-limit counts; without it, each counts its own. */
+  sharedRateLimits?: SharedCounts | undefined;
 }
 
-export async function buildApp({ store, config }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ store, config, sharedRateLimits }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    // Only a configured proxy's X-Forwarded-For names the client; anyone else could forge it.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     logger: { level: config.logLevel },
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     // Long names must reach the handler to get their 400, not fall through to a 404.
@@ -29,7 +35,14 @@ export async function buildApp({ store, config }: AppOptions): Promise<FastifyIn
   registerErrorHandlers(app);
   await app.register(cors, { origin: '*', methods: ['GET', 'HEAD'] });
   const cache = new ResponseCache(store, config.cacheMaxAge);
-  await app.register(packageRoutes, { store, cache });
-  await app.register(siteRoutes, { store, retentionDays: config.retentionDays });
+  const windows = rateWindows(config.rateLimit);
+  await app.register(async (api) => {
+    if (windows.length > 0) {
+      const limiter = new ClientRateLimiter({ windows, shared: sharedRateLimits, log: app.log });
+      limitRequests(api, { limiter, isRevalidation: (request) => cache.isRevalidation(request) });
+    }
+    await api.register(packageRoutes, { store, cache });
+  });
+  await app.register(siteRoutes, { store, retentionDays: config.retentionDays, rateLimit: config.rateLimit });
   return app;
 }

@@ -1,16 +1,26 @@
-/** `pypistats serve`: wires the store, the app and the demo load together, and shuts down cleanly. */
+/** `pypistats serve`: wires the store, Redis, the app and the demo load together, and shuts down cleanly. */
 import type { Config } from './config.js';
 import { buildApp } from './app.js';
 import { yesterdayUtc } from './domain/dates.js';
 import { LoadScheduler } from './pipeline/scheduler.js';
+import { closeRedis, connectRedis } from './rate-limit/redis.js';
 import { openStore } from './store/open.js';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 
 export async function serve(config: Config): Promise<void> {
   const store = await openStore(config.database);
-  const app = await buildApp({ store, config });
-  await app.listen({ host: config.host, port: config.port });
+  const sharedRateLimits = config.redis
+    ? { client: await connectRedis(config.redis.url), keyPrefix: `${config.redis.keyPrefix}rate-limit:` }
+    : undefined;
+  const app = await buildApp({ store, config, sharedRateLimits });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // An open Redis connection would keep the failed process alive.
+    if (sharedRateLimits) sharedRateLimits.client.disconnect();
+    throw error;
+  }
 
   const stopping = new AbortController();
   let demo: Promise<unknown> = Promise.resolve();
@@ -48,6 +58,7 @@ export async function serve(config: Config): Promise<void> {
     await scheduled?.close();
     await demo;
     await store.close();
+    if (sharedRateLimits) await closeRedis(sharedRateLimits.client);
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppOptions } from '../../src/app.js';
 import type { Store } from '../../src/store/types.js';
 import type { AggregateRow } from '../../src/sources/types.js';
 import { withAllPackagesTotals } from '../../src/pipeline/derived.js';
@@ -12,14 +12,22 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** An app over a fresh store of `kind` holding `days` (day → rows, `__all__` derived as a load would). */
-export async function appWithData(days: Record<string, AggregateRow[]>, kind: StoreKind = sqliteKind): Promise<TestApp> {
-  const t = await kind.create();
+/** What a test may set beyond the data: by default SQLite, no rate limits and no trusted proxies. */
+export interface TestAppOptions {
+  kind?: StoreKind;
+  rateLimit?: AppOptions['config']['rateLimit'];
+  trustedProxies?: string[];
+  sharedRateLimits?: AppOptions['sharedRateLimits'];
+}
+
+/** An app over a fresh store holding `days` (day → rows, `__all__` derived as a load would). */
+export async function appWithData(days: Record<string, AggregateRow[]>, options: TestAppOptions = {}): Promise<TestApp> {
+  const t = await (options.kind ?? sqliteKind).create();
   const { store } = t;
   for (const [day, rows] of Object.entries(days)) {
     await store.replaceDay({ day, source: 'test', summary: null, rows: withAllPackagesTotals(chunks(rows, 1000)) });
   }
-  const app = await buildApp({ store, config: { retentionDays: 180, cacheMaxAge: 3600, logLevel: 'silent' } });
+  const app = await appOver(store, options);
   return {
     app,
     store,
@@ -28,4 +36,16 @@ export async function appWithData(days: Record<string, AggregateRow[]>, kind: St
       await t.dispose();
     },
   };
+}
+
+/** Another app over the same store: a second process serving the same database. */
+export function appOver(store: Store, options: TestAppOptions = {}): Promise<FastifyInstance> {
+  const config = {
+    retentionDays: 180,
+    cacheMaxAge: 3600,
+    logLevel: 'silent' as const,
+    rateLimit: options.rateLimit ?? { perSecond: 0, perMinute: 0 },
+    trustedProxies: options.trustedProxies ?? [],
+  };
+  return buildApp({ store, config, sharedRateLimits: options.sharedRateLimits });
 }
