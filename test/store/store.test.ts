@@ -59,6 +59,16 @@ describeEachStore('the store', (kind) => {
     expect(await store.series('big', 'overall', {})).toEqual([{ category: 'with_mirrors', day: '2026-11-01', downloads: 2 ** 40 + 3 }]);
   });
 
+  it('reads back any day number and a package-day with thousands of categories', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) => row('wide', 'python_minor', `3.${i}`, 2 ** 35 + i));
+    await write('1969-12-31', [row('wide', 'overall', 'with_mirrors', 1)]);
+    await write('2026-11-01', many);
+    expect(await store.series('wide', 'overall', {})).toEqual([{ category: 'with_mirrors', day: '1969-12-31', downloads: 1 }]);
+    const minor = await store.series('wide', 'python_minor', {});
+    expect(minor).toHaveLength(3000);
+    expect(minor.find((point) => point.category === '3.2999')).toEqual({ category: '3.2999', day: '2026-11-01', downloads: 2 ** 35 + 2999 });
+  });
+
   it('sums recent downloads without mirrors over 1, 7 and 30 days ending at the given day', async () => {
     const days = ['2026-10-01', '2026-10-02', '2026-10-25', '2026-10-26', '2026-10-31', '2026-11-01'];
     for (const [i, day] of days.entries()) {

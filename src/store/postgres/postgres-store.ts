@@ -7,7 +7,7 @@ import pg from 'pg';
 import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
 import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
 import { ALL_PACKAGES } from '../../domain/names.js';
-import { unpackDownloads } from '../packed-downloads.js';
+import { PACKAGE_DAYS_SQL, visitPackageDays } from '../packed-downloads.js';
 import type {
   DayWrite,
   DayWriteResult,
@@ -125,40 +125,42 @@ export class PostgresStore implements Store {
     return rows.length > 0;
   }
 
-  private async days(name: string, start: number, end: number): Promise<{ day: number; downloads: Buffer }[]> {
-    return this.query(
+  /** The package's days in one value (see PACKAGE_DAYS_SQL). */
+  private async days(name: string, start: number, end: number): Promise<string | null> {
+    const [row] = await this.query<{ days: string | null }>(
       'package-days',
-      'SELECT day, downloads FROM daily WHERE package_id = (SELECT id FROM packages WHERE name = $1) AND day BETWEEN $2 AND $3',
+      `SELECT ${PACKAGE_DAYS_SQL.postgres} AS days FROM daily WHERE package_id = (SELECT id FROM packages WHERE name = $1) AND day BETWEEN $2 AND $3`,
       [name, start, end],
     );
+    return row?.days ?? null;
   }
 
   async series(name: string, dimension: string, range: { start?: Day; end?: Day }): Promise<SeriesPoint[]> {
-    const rows = await this.days(name, range.start ? dayNumber(range.start) : -2_147_483_648, range.end ? dayNumber(range.end) : 2_147_483_647);
-    const points: SeriesPoint[] = [];
-    for (const row of rows) {
-      const day = dayFromNumber(row.day);
-      for (const [categoryId, downloads] of unpacked(row.downloads)) {
-        const category = this.categories.get(categoryId) ?? (await this.loadCategory(categoryId));
-        if (category.dimension === dimension) points.push({ category: category.name, day, downloads });
-      }
-    }
-    return points;
+    const days = await this.days(name, range.start ? dayNumber(range.start) : -2_147_483_648, range.end ? dayNumber(range.end) : 2_147_483_647);
+    return this.withCategories(() => {
+      const points: SeriesPoint[] = [];
+      visitPackageDays(days, (day, categoryId, downloads) => {
+        const category = this.category(categoryId);
+        if (category.dimension === dimension) points.push({ category: category.name, day: dayFromNumber(day), downloads });
+      });
+      return points;
+    });
   }
 
   async recent(name: string, latestDay: Day): Promise<RecentDownloads> {
-    const recent = { lastDay: 0, lastWeek: 0, lastMonth: 0 };
     const latest = dayNumber(latestDay);
-    for (const row of await this.days(name, latest - 29, latest)) {
-      for (const [categoryId, downloads] of unpacked(row.downloads)) {
-        const category = this.categories.get(categoryId) ?? (await this.loadCategory(categoryId));
-        if (category.dimension !== 'overall' || category.name !== WITHOUT_MIRRORS) continue;
+    const days = await this.days(name, latest - 29, latest);
+    return this.withCategories(() => {
+      const recent = { lastDay: 0, lastWeek: 0, lastMonth: 0 };
+      visitPackageDays(days, (day, categoryId, downloads) => {
+        const category = this.category(categoryId);
+        if (category.dimension !== 'overall' || category.name !== WITHOUT_MIRRORS) return;
         recent.lastMonth += downloads;
-        if (row.day > latest - 7) recent.lastWeek += downloads;
-        if (row.day === latest) recent.lastDay += downloads;
-      }
-    }
-    return recent;
+        if (day > latest - 7) recent.lastWeek += downloads;
+        if (day === latest) recent.lastDay += downloads;
+      });
+      return recent;
+    });
   }
 
   async packageCount(): Promise<number> {
@@ -270,18 +272,28 @@ export class PostgresStore implements Store {
     return next;
   }
 
-  /** Categories are few and never change: read again only when a load has added one. */
-  private async loadCategory(id: number): Promise<Category> {
-    const rows = await this.query<{ id: number; dimension: string; name: string }>('categories', 'SELECT id, dimension, name FROM categories');
-    this.categories = new Map(rows.map((row) => [row.id, row]));
+  private category(id: number): Category {
     const category = this.categories.get(id);
-    if (!category) throw new Error(`category ${id} is not in the store`);
+    if (!category) throw new UnknownCategory(id);
     return category;
+  }
+
+  /** Categories are few and never change: read again only when a load has added one that `work` meets. */
+  private async withCategories<T>(work: () => T): Promise<T> {
+    try {
+      return work();
+    } catch (error) {
+      if (!(error instanceof UnknownCategory)) throw error;
+      const rows = await this.query<{ id: number; dimension: string; name: string }>('categories', 'SELECT id, dimension, name FROM categories');
+      this.categories = new Map(rows.map((row) => [row.id, row]));
+      if (!this.categories.has(error.id)) throw new Error(`category ${error.id} is not in the store`);
+      return work();
+    }
   }
 }
 
-function unpacked(blob: Buffer): [number, number][] {
-  const pairs: [number, number][] = [];
-  unpackDownloads(blob, (category, downloads) => pairs.push([category, downloads]));
-  return pairs;
+class UnknownCategory extends Error {
+  constructor(readonly id: number) {
+    super(`category ${id} is not known to this process yet`);
+  }
 }
