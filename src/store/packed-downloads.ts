@@ -52,10 +52,12 @@ export function unpackDownloads(blob: Uint8Array, visit: (categoryId: number, do
  * A package's days in one piece, as both stores read them with a single SQL aggregate: per day,
  * the day number (4 bytes), the blob's length (4 bytes), then the blob. One value from the
  * database instead of one per day is most of what a series (a crawler's cold read) costs.
+ * SQLite builds the entries from its rows (a row per package and day); PostgreSQL stores them
+ * so already, several days to a row (see postgres/migrations.ts), and only joins its rows.
  */
 export const PACKAGE_DAYS_SQL = {
   sqlite: `group_concat(printf('%08x%08x', day & 4294967295, length(downloads)) || hex(downloads), '')`,
-  postgres: `string_agg(lpad(to_hex(day), 8, '0') || lpad(to_hex(length(downloads)), 8, '0') || encode(downloads, 'hex'), '')`,
+  postgres: `string_agg(encode(days, 'hex'), '')`,
 } as const;
 
 /** Visits every (day, category id, downloads) of PACKAGE_DAYS_SQL's value, given as hex. */

@@ -124,6 +124,25 @@ describeEachStore('the store', (kind) => {
     expect(await store.searchPackages('o', 10)).toEqual([]);
   });
 
+  it('never shows a purged day again, even when an older day is loaded after the purge', async () => {
+    for (const day of ['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05']) await write(day, [row('pkg', 'overall', 'with_mirrors', 1)]);
+    await store.purgeBefore('2026-11-04');
+    expect((await store.series('pkg', 'overall', {})).map((point) => point.day).sort()).toEqual(['2026-11-04', '2026-11-05']);
+    await write('2026-11-02', [row('pkg', 'overall', 'with_mirrors', 9), row('other', 'overall', 'with_mirrors', 1)]);
+    expect((await store.series('pkg', 'overall', {})).sort((a, b) => a.day.localeCompare(b.day))).toEqual([
+      { category: 'with_mirrors', day: '2026-11-02', downloads: 9 },
+      { category: 'with_mirrors', day: '2026-11-04', downloads: 1 },
+      { category: 'with_mirrors', day: '2026-11-05', downloads: 1 },
+    ]);
+    await store.purgeBefore('2026-11-10');
+    expect(await store.hasPackage('pkg')).toBe(false);
+    expect(await store.searchPackages('', 10)).toEqual([]);
+    expect(await store.series('pkg', 'overall', {})).toEqual([]);
+    await write('2026-11-03', [row('other', 'overall', 'with_mirrors', 2)]);
+    expect(await store.series('pkg', 'overall', {})).toEqual([]);
+    expect(await store.packageCount()).toBe(1);
+  });
+
   it('changes its data version when, and only when, a write lands', async () => {
     const first = await store.dataVersion();
     expect(await store.dataVersion()).toBe(first);
