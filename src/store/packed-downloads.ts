@@ -60,7 +60,11 @@ export const PACKAGE_DAYS_SQL = {
   postgres: `string_agg(encode(days, 'hex'), '')`,
 } as const;
 
-/** Visits every (day, category id, downloads) of PACKAGE_DAYS_SQL's value, given as hex. */
+/**
+ * Visits every (day, category id, downloads) of PACKAGE_DAYS_SQL's value, given as hex. The
+ * varint loop is unpackDownloads' written again inline: through a shared function taking a
+ * callback per day, a cold series took 70% longer.
+ */
 export function visitPackageDays(hex: string | null, visit: (day: number, categoryId: number, downloads: number) => void): void {
   if (!hex) return;
   const bytes = Buffer.from(hex, 'hex');
