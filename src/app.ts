@@ -6,8 +6,10 @@ import type { PackageMetadataSource } from './domain/package-metadata.js';
 import type { Store } from './store/types.js';
 import { describeValidationError, registerErrorHandlers, sendError } from './api/errors.js';
 import { packageRoutes } from './api/package-routes.js';
+import { limitRequests } from './api/rate-limit.js';
 import { ResponseCache } from './api/response-cache.js';
 import { siteRoutes } from './api/site-routes.js';
+import { ClientRateLimiter, rateWindows, type SharedCounts } from './rate-limit/limiter.js';
 import { loadAssets } from './web/assets.js';
 import { pageNotFound } from './web/pages/not-found.js';
 import { sendPage } from './web/send-page.js';
@@ -15,16 +17,20 @@ import { webRoutes } from './web/web-routes.js';
 
 export interface AppOptions {
   store: Store;
-  config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel' | 'mirrorInstallers'>;
+  config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel' | 'rateLimit' | 'trustedProxies' | 'mirrorInstallers'>;
+  /** Where the processes serving together share their rate-limit counts; without it, each counts its own. */
+  sharedRateLimits?: SharedCounts | undefined;
   /** What PyPI says of a package, for its page; without it, pages show downloads only. */
   metadata?: PackageMetadataSource;
 }
 
 const noMetadata: PackageMetadataSource = { metadata: async () => null };
 
-export async function buildApp({ store, config, metadata = noMetadata }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ store, config, sharedRateLimits, metadata = noMetadata }: AppOptions): Promise<FastifyInstance> {
   const assets = await loadAssets();
   const app = Fastify({
+    // Only a configured proxy's X-Forwarded-For names the client; anyone else could forge it.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     logger: { level: config.logLevel },
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     // Long names must reach the handler to get their 400, not fall through to a 404.
@@ -39,7 +45,14 @@ export async function buildApp({ store, config, metadata = noMetadata }: AppOpti
   registerErrorHandlers(app, { pageNotFound: (request, reply) => sendPage(reply, 404, pageNotFound(assets, request.url.split('?')[0]!)) });
   await app.register(cors, { origin: '*', methods: ['GET', 'HEAD'] });
   const cache = new ResponseCache(store, config.cacheMaxAge);
-  await app.register(packageRoutes, { store, cache });
+  const windows = rateWindows(config.rateLimit);
+  await app.register(async (api) => {
+    if (windows.length > 0) {
+      const limiter = new ClientRateLimiter({ windows, shared: sharedRateLimits, log: app.log });
+      limitRequests(api, { limiter, isRevalidation: (request) => cache.isRevalidation(request) });
+    }
+    await api.register(packageRoutes, { store, cache });
+  });
   await app.register(siteRoutes, { store });
   await app.register(webRoutes, { store, config, metadata, assets });
   return app;

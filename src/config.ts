@@ -1,54 +1,21 @@
 /**
  * Configuration from environment variables, parsed and validated once at start-up into one typed
- * object. A bad value stops start-up with a message that names the variable.
+ * object. A bad value stops start-up with a message that names the variable. Sections with more
+ * than a few rules are parsed in config/.
  */
 import { DEFAULT_DEMO_OPTIONS } from './domain/demo.js';
 import { DEFAULT_MIRROR_INSTALLERS } from './domain/mirrors.js';
-import { DEFAULT_BIGQUERY_TABLE, isBigQueryTableName } from './sources/bigquery-query.js';
+import { DEFAULT_BIGQUERY_TABLE } from './sources/bigquery-query.js';
+import { bigquery, type BigQueryConfig } from './config/bigquery.js';
+import { loadSchedule, type LoadScheduleConfig } from './config/load-schedule.js';
+import { redis, trustedProxies, type RedisConfig } from './config/network.js';
+import { ConfigError, httpUrl, integer, onOff, type Env } from './config/parse.js';
+
+export { ConfigError };
+export type { BigQueryConfig, BigQueryCredentials, ServiceAccountKey } from './config/bigquery.js';
+export type { LoadScheduleConfig, LoadSourceKind } from './config/load-schedule.js';
 
 export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize: number };
-
-export type LoadSourceKind = 'none' | 'files' | 'bigquery';
-
-export interface LoadScheduleConfig {
-  /** The source `serve` loads each day from; `none`: no scheduled loads. */
-  source: LoadSourceKind;
-  /** For the files source: paths or globs, `{date}` standing for the day. */
-  inputs: string[];
-  /** Minutes after midnight UTC. */
-  minute: number;
-  catchUpDays: number;
-  retries: number;
-  retryDelaySeconds: number;
-}
-
-/** The fields of a Google service-account key that matter here; the rest is passed on untouched. */
-export interface ServiceAccountKey {
-  type?: string;
-  client_email: string;
-  private_key: string;
-  private_key_id?: string;
-  project_id?: string;
-  token_uri?: string;
-}
-
-export type BigQueryCredentials =
-  /** GOOGLE_SERVICE_ACCOUNT_JSON, parsed and checked. */
-  | { kind: 'service-account-json'; key: ServiceAccountKey }
-  /** GOOGLE_APPLICATION_CREDENTIALS: read when a BigQuery source is opened, not at start-up. */
-  | { kind: 'key-file'; path: string };
-
-export interface BigQueryConfig {
-  table: string;
-  /** BIGQUERY_PROJECT; null: the credentials' `project_id`. */
-  project: string | null;
-  /** null: neither variable is set, and a BigQuery load says which to set. */
-  credentials: BigQueryCredentials | null;
-  /** null: Google's endpoint. */
-  apiEndpoint: string | null;
-  /** USD per TiB scanned, for dry-run cost estimates. */
-  pricePerTib: number;
-}
 
 export interface Config {
   database: DatabaseConfig;
@@ -64,6 +31,12 @@ export interface Config {
   /** PyPI's JSON API, read for the package page's metadata; `url` has no trailing slash. */
   pypi: { url: string; timeoutMs: number };
   bigquery: BigQueryConfig;
+  /** Requests each client address may make to the JSON API; 0 turns a window off. */
+  rateLimit: { perSecond: number; perMinute: number };
+  /** Where rate-limit counts are shared between processes; null: each process counts in memory. */
+  redis: RedisConfig | null;
+  /** Proxies whose `X-Forwarded-For` is believed, as Fastify's `trustProxy` takes them. */
+  trustedProxies: string[];
 }
 
 /** Every variable the service reads, with what it means: the README's table is made from this. */
@@ -97,20 +70,12 @@ export const variables = {
   BIGQUERY_TABLE: `Table of raw download events (default \`${DEFAULT_BIGQUERY_TABLE}\`).`,
   BIGQUERY_API_ENDPOINT: "BigQuery API endpoint, for an emulator or a test stand-in (default Google's, `https://bigquery.googleapis.com`).",
   BIGQUERY_PRICE_PER_TIB: 'US dollars per TiB scanned, for the cost `load --source bigquery --dry-run` prints (default `6.25`, the on-demand price).',
+  RATE_LIMIT_PER_SECOND: 'Requests to the JSON API each client address may make in a second (default `5`; `0`: no per-second limit).',
+  RATE_LIMIT_PER_MINUTE: 'Requests to the JSON API each client address may make in a minute (default `30`; `0`: no per-minute limit).',
+  REDIS_URL: 'Redis that API processes share their rate-limit counts through: `redis://[:PASSWORD@]HOST[:PORT][/DB]` or `rediss://…` (unset: each process counts in its own memory).',
+  REDIS_KEY_PREFIX: 'Start of every key written to Redis, so deployments sharing one Redis stay apart (default `pypistats:`).',
+  TRUSTED_PROXIES: 'Comma-separated addresses or CIDR ranges (or `loopback`, `linklocal`, `uniquelocal`) of proxies whose `X-Forwarded-For` names the client (default none: the connecting address is the client).',
 } as const;
-
-export class ConfigError extends Error {}
-
-type Env = Record<string, string | undefined>;
-
-function integer(env: Env, name: keyof typeof variables, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  }
-  return Number(raw);
-}
 
 function database(raw: string | undefined, env: Env): DatabaseConfig {
   if (raw === undefined || raw === '') return { kind: 'sqlite', file: 'data/pypistats.sqlite' };
@@ -129,106 +94,6 @@ function database(raw: string | undefined, env: Env): DatabaseConfig {
     return { kind: 'postgres', url: raw, poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 2, 1000) };
   }
   throw new ConfigError(`DATABASE_URL must look like sqlite:PATH or postgres://host/database, got "${raw.replace(/:[^:@/]*@/, ':***@')}"`);
-}
-
-function onOff(env: Env, name: keyof typeof variables, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['on', 'true', '1', 'yes'].includes(raw)) return true;
-  if (['off', 'false', '0', 'no'].includes(raw)) return false;
-  throw new ConfigError(`${name} must be on or off, got "${env[name]}"`);
-}
-
-function loadSchedule(env: Env, retentionDays: number): LoadScheduleConfig {
-  const source = (env.LOAD_SOURCE?.trim().toLowerCase() || 'none') as LoadSourceKind;
-  if (!['none', 'files', 'bigquery'].includes(source)) throw new ConfigError(`LOAD_SOURCE must be none, files or bigquery, got "${env.LOAD_SOURCE}"`);
-  const input = env.LOAD_INPUT?.trim() ?? '';
-  if (source === 'files' && input === '') throw new ConfigError('LOAD_INPUT must name the raw event files when LOAD_SOURCE=files');
-  const time = /^(\d{1,2}):(\d{2})$/.exec(env.LOAD_TIME?.trim() || '01:00');
-  if (!time || Number(time[1]) > 23 || Number(time[2]) > 59) throw new ConfigError(`LOAD_TIME must be HH:MM in UTC, got "${env.LOAD_TIME}"`);
-  return {
-    source,
-    inputs: input === '' ? [] : [input],
-    minute: Number(time[1]) * 60 + Number(time[2]),
-    catchUpDays: integer(env, 'LOAD_CATCH_UP_DAYS', retentionDays, 1, retentionDays),
-    retries: integer(env, 'LOAD_RETRIES', 5, 0, 100),
-    retryDelaySeconds: integer(env, 'LOAD_RETRY_DELAY', 60, 0, 86_400),
-  };
-}
-
-function httpUrl(env: Env, name: keyof typeof variables, fallback: string): string {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') {
-    throw new ConfigError(`${name} must be an http(s) URL without query or fragment, got "${raw}"`);
-  }
-  return url.href.replace(/\/+$/, '');
-}
-
-/** Never echoes the value: it holds a private key. */
-function serviceAccountJson(raw: string): ServiceAccountKey {
-  const name = 'GOOGLE_SERVICE_ACCOUNT_JSON';
-  let key: unknown;
-  try {
-    key = JSON.parse(raw);
-  } catch {
-    throw new ConfigError(`${name} must be a service-account key in JSON, and it is not JSON`);
-  }
-  if (typeof key !== 'object' || key === null || Array.isArray(key)) {
-    throw new ConfigError(`${name} must be a service-account key, a JSON object`);
-  }
-  const fields = key as Record<string, unknown>;
-  if (fields.type !== undefined && fields.type !== 'service_account') {
-    throw new ConfigError(`${name} must be a service-account key ("type": "service_account"), got type "${String(fields.type)}"`);
-  }
-  for (const field of ['client_email', 'private_key']) {
-    if (typeof fields[field] !== 'string' || fields[field] === '') throw new ConfigError(`${name} must be a service-account key, and it has no ${field}`);
-  }
-  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(fields.private_key as string)) {
-    throw new ConfigError(`${name}: its private_key is not a PEM private key`);
-  }
-  for (const field of ['project_id', 'private_key_id', 'token_uri']) {
-    if (fields[field] !== undefined && typeof fields[field] !== 'string') throw new ConfigError(`${name}: its ${field} must be a string`);
-  }
-  if (fields.token_uri !== undefined && !isHttpUrl(fields.token_uri as string)) {
-    throw new ConfigError(`${name}: its token_uri must be an http(s) URL`);
-  }
-  return key as ServiceAccountKey;
-}
-
-function isHttpUrl(raw: string): boolean {
-  try {
-    return ['http:', 'https:'].includes(new URL(raw).protocol);
-  } catch {
-    return false;
-  }
-}
-
-function bigquery(env: Env): BigQueryConfig {
-  const table = env.BIGQUERY_TABLE?.trim() || DEFAULT_BIGQUERY_TABLE;
-  if (!isBigQueryTableName(table)) throw new ConfigError(`BIGQUERY_TABLE must be a table name as project.dataset.table, got "${env.BIGQUERY_TABLE}"`);
-  const project = env.BIGQUERY_PROJECT?.trim() || null;
-  if (project !== null && !/^(?:[a-z][a-z0-9.-]*:)?[a-z][a-z0-9-]*[a-z0-9]$/.test(project)) {
-    throw new ConfigError(`BIGQUERY_PROJECT must be a Google Cloud project ID (lower-case letters, digits and hyphens), got "${env.BIGQUERY_PROJECT}"`);
-  }
-  const endpoint = env.BIGQUERY_API_ENDPOINT?.trim() || null;
-  if (endpoint !== null && !isHttpUrl(endpoint)) throw new ConfigError(`BIGQUERY_API_ENDPOINT must be an http(s) URL, got "${env.BIGQUERY_API_ENDPOINT}"`);
-  const price = env.BIGQUERY_PRICE_PER_TIB?.trim() || '6.25';
-  if (!/^\d+(\.\d+)?$/.test(price)) throw new ConfigError(`BIGQUERY_PRICE_PER_TIB must be a number of US dollars such as 6.25, got "${env.BIGQUERY_PRICE_PER_TIB}"`);
-  const json = env.GOOGLE_SERVICE_ACCOUNT_JSON?.trim();
-  const keyFile = env.GOOGLE_APPLICATION_CREDENTIALS?.trim();
-  const credentials: BigQueryCredentials | null = json
-    ? { kind: 'service-account-json', key: serviceAccountJson(json) }
-    : keyFile
-      ? { kind: 'key-file', path: keyFile }
-      : null;
-  return { table, project, credentials, apiEndpoint: endpoint?.replace(/\/+$/, '') ?? null, pricePerTib: Number(price) };
 }
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -270,5 +135,11 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: integer(env, 'PYPI_TIMEOUT_MS', 1500, 1, 60_000),
     },
     bigquery: bigquery(env),
+    rateLimit: {
+      perSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 5, 0, 1_000_000),
+      perMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 30, 0, 60_000_000),
+    },
+    redis: redis(env),
+    trustedProxies: trustedProxies(env.TRUSTED_PROXIES),
   };
 }

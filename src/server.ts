@@ -1,8 +1,9 @@
-/** `pypistats serve`: wires the store, the app and the demo load together, and shuts down cleanly. */
+/** `pypistats serve`: wires the store, Redis, the app and the demo load together, and shuts down cleanly. */
 import type { Config } from './config.js';
 import { buildApp } from './app.js';
 import { yesterdayUtc } from './domain/dates.js';
 import { LoadScheduler } from './pipeline/scheduler.js';
+import { closeRedis, connectRedis } from './rate-limit/redis.js';
 import { openStore } from './store/open.js';
 import { PypiMetadataSource } from './web/pypi-metadata.js';
 
@@ -10,9 +11,18 @@ const DRAIN_TIMEOUT_MS = 10_000;
 
 export async function serve(config: Config): Promise<void> {
   const store = await openStore(config.database);
+  const sharedRateLimits = config.redis
+    ? { client: await connectRedis(config.redis.url), keyPrefix: `${config.redis.keyPrefix}rate-limit:` }
+    : undefined;
   const metadata = new PypiMetadataSource({ url: config.pypi.url, timeoutMs: config.pypi.timeoutMs });
-  const app = await buildApp({ store, config, metadata });
-  await app.listen({ host: config.host, port: config.port });
+  const app = await buildApp({ store, config, sharedRateLimits, metadata });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // An open Redis connection would keep the failed process alive.
+    if (sharedRateLimits) sharedRateLimits.client.disconnect();
+    throw error;
+  }
 
   const stopping = new AbortController();
   let demo: Promise<unknown> = Promise.resolve();
@@ -50,6 +60,7 @@ export async function serve(config: Config): Promise<void> {
     await scheduled?.close();
     await demo;
     await store.close();
+    if (sharedRateLimits) await closeRedis(sharedRateLimits.client);
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

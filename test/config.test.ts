@@ -15,6 +15,9 @@ describe('configuration from the environment', () => {
       load: { source: 'none', inputs: [], minute: 60, catchUpDays: 180, retries: 5, retryDelaySeconds: 60 },
       pypi: { url: 'https://pypi.org', timeoutMs: 1500 },
       bigquery: { table: 'bigquery-public-data.pypi.file_downloads', project: null, credentials: null, apiEndpoint: null, pricePerTib: 6.25 },
+      rateLimit: { perSecond: 5, perMinute: 30 },
+      redis: null,
+      trustedProxies: [],
     });
   });
 
@@ -45,6 +48,11 @@ describe('configuration from the environment', () => {
       BIGQUERY_TABLE: 'my-project.pypi.downloads',
       BIGQUERY_API_ENDPOINT: 'http://127.0.0.1:9050/',
       BIGQUERY_PRICE_PER_TIB: '5',
+      RATE_LIMIT_PER_SECOND: '10',
+      RATE_LIMIT_PER_MINUTE: '0',
+      REDIS_URL: 'redis://:secret@cache.internal:6380/2',
+      REDIS_KEY_PREFIX: 'staging:',
+      TRUSTED_PROXIES: '10.0.0.1, 192.168.0.0/16,loopback, 2001:db8::/32',
     });
     expect(config).toEqual({
       database: { kind: 'sqlite', file: '/tmp/x.sqlite' },
@@ -58,7 +66,12 @@ describe('configuration from the environment', () => {
       load: { source: 'files', inputs: ['/exports/{date}/*.parquet'], minute: 150, catchUpDays: 10, retries: 3, retryDelaySeconds: 30 },
       pypi: { url: 'http://127.0.0.1:3141/root/pypi', timeoutMs: 250 },
       bigquery: { table: 'my-project.pypi.downloads', project: 'billing-project', credentials: { kind: 'key-file', path: '/keys/loader.json' }, apiEndpoint: 'http://127.0.0.1:9050', pricePerTib: 5 },
+      rateLimit: { perSecond: 10, perMinute: 0 },
+      redis: { url: 'redis://:secret@cache.internal:6380/2', keyPrefix: 'staging:' },
+      trustedProxies: ['10.0.0.1', '192.168.0.0/16', 'loopback', '2001:db8::/32'],
     });
+    expect(loadConfig({ REDIS_URL: 'rediss://cache.internal' }).redis).toEqual({ url: 'rediss://cache.internal', keyPrefix: 'pypistats:' });
+    expect(loadConfig({ TRUSTED_PROXIES: ' , ' }).trustedProxies).toEqual([]);
     expect(loadConfig({ DATABASE_URL: 'sqlite:///var/lib/p.sqlite' }).database).toEqual({ kind: 'sqlite', file: '/var/lib/p.sqlite' });
     expect(loadConfig({ RETENTION_DAYS: '30' }).demo.days).toBe(30);
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/stats' }).database).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/stats', poolSize: 10 });
@@ -106,6 +119,19 @@ describe('configuration from the environment', () => {
       [{ BIGQUERY_API_ENDPOINT: 'localhost:9050' }, /^BIGQUERY_API_ENDPOINT must be an http\(s\) URL, got "localhost:9050"$/],
       [{ BIGQUERY_PRICE_PER_TIB: '-1' }, /^BIGQUERY_PRICE_PER_TIB must be a number of US dollars such as 6\.25, got "-1"$/],
       [{ BIGQUERY_PRICE_PER_TIB: 'cheap' }, /^BIGQUERY_PRICE_PER_TIB must be/],
+      [{ RATE_LIMIT_PER_SECOND: 'ten' }, /^RATE_LIMIT_PER_SECOND must be a whole number from 0 to 1000000, got "ten"$/],
+      [{ RATE_LIMIT_PER_SECOND: '-1' }, /^RATE_LIMIT_PER_SECOND must be a whole number from 0/],
+      [{ RATE_LIMIT_PER_MINUTE: '2.5' }, /^RATE_LIMIT_PER_MINUTE must be a whole number from 0 to 60000000, got "2.5"$/],
+      [{ RATE_LIMIT_PER_MINUTE: '1e3' }, /^RATE_LIMIT_PER_MINUTE must be a whole number/],
+      [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL must be a URL like redis:\/\/HOST:PORT, got "localhost:6379"$/],
+      [{ REDIS_URL: 'cache.internal' }, /^REDIS_URL must be a URL like redis:\/\/HOST:PORT$/],
+      [{ REDIS_URL: 'http://cache.internal:6379' }, /^REDIS_URL must be a URL like redis:\/\/HOST:PORT, got "http:\/\/cache.internal:6379\/"$/],
+      // The password is not repeated where it would end up in logs.
+      [{ REDIS_URL: 'https://:hunter2@cache.internal' }, /^REDIS_URL must be .*, got "https:\/\/:\*\*\*@cache.internal\/"$/],
+      [{ REDIS_KEY_PREFIX: 'my prefix' }, /^REDIS_KEY_PREFIX must be at most 100 letters, digits and any of _:.- , got "my prefix"$/],
+      [{ TRUSTED_PROXIES: 'my-proxy' }, /^TRUSTED_PROXIES must list addresses or CIDR ranges: invalid IP address: my-proxy$/],
+      [{ TRUSTED_PROXIES: '10.0.0.1,10.0.0.0/33' }, /^TRUSTED_PROXIES must list addresses or CIDR ranges: invalid range on address: 10.0.0.0\/33$/],
+      [{ TRUSTED_PROXIES: '*' }, /^TRUSTED_PROXIES must list addresses or CIDR ranges: invalid IP address: \*$/],
     ];
     for (const [env, message] of cases) expect(() => loadConfig(env)).toThrow(message);
   });

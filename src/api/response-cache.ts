@@ -26,7 +26,7 @@ export class ResponseCache {
   /** Answers from the cache, or computes with `answer` and keeps what it gives when it is a 200. */
   async send(request: FastifyRequest, reply: FastifyReply, key: string, answer: () => Promise<Answer>): Promise<FastifyReply> {
     const version = await this.store.dataVersion();
-    const etag = `"${CODE_VERSION}-${version}"`;
+    const etag = etagOf(version);
     const cacheKey = `${version}\u0000${key}`;
     let body = this.bodies.get(cacheKey);
     if (body === undefined) {
@@ -39,6 +39,20 @@ export class ResponseCache {
     if (matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send();
     return reply.type('application/json; charset=utf-8').send(body);
   }
+
+  /**
+   * Whether `send` would answer this request 304 if its answer is a 200: known before any answer
+   * is computed, since every answer of one data version has the same ETag.
+   */
+  async isRevalidation(request: FastifyRequest): Promise<boolean> {
+    const header = request.headers['if-none-match'];
+    if (!header) return false;
+    return matchesEtag(header, etagOf(await this.store.dataVersion()));
+  }
+}
+
+function etagOf(version: string): string {
+  return `"${CODE_VERSION}-${version}"`;
 }
 
 function matchesEtag(header: string | undefined, etag: string): boolean {

@@ -47,3 +47,46 @@ export function unpackDownloads(blob: Uint8Array, visit: (categoryId: number, do
     visit(category, read());
   }
 }
+
+/**
+ * A package's days in one piece, as both stores read them with a single SQL aggregate: per day,
+ * the day number (4 bytes), the blob's length (4 bytes), then the blob. One value from the
+ * database instead of one per day is most of what a series (a crawler's cold read) costs.
+ * SQLite builds the entries from its rows (a row per package and day); PostgreSQL stores them
+ * so already, several days to a row (see postgres/migrations.ts), and only joins its rows.
+ */
+export const PACKAGE_DAYS_SQL = {
+  sqlite: `group_concat(printf('%08x%08x', day & 4294967295, length(downloads)) || hex(downloads), '')`,
+  postgres: `string_agg(encode(days, 'hex'), '')`,
+} as const;
+
+/**
+ * Visits every (day, category id, downloads) of PACKAGE_DAYS_SQL's value, given as hex. The
+ * varint loop is unpackDownloads' written again inline: through a shared function taking a
+ * callback per day, a cold series took 70% longer.
+ */
+export function visitPackageDays(hex: string | null, visit: (day: number, categoryId: number, downloads: number) => void): void {
+  if (!hex) return;
+  const bytes = Buffer.from(hex, 'hex');
+  let offset = 0;
+  const read = (): number => {
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      const byte = bytes[offset++];
+      if (byte === undefined) throw new Error('a packed downloads blob ends in the middle of a number');
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) return value;
+      scale *= 0x80;
+    }
+  };
+  while (offset < bytes.length) {
+    const day = bytes.readInt32BE(offset);
+    const end = offset + 8 + bytes.readUInt32BE(offset + 4);
+    offset += 8;
+    while (offset < end) {
+      const category = read();
+      visit(day, category, read());
+    }
+  }
+}

@@ -27,7 +27,7 @@ import { packageUrl, searchUrl } from './urls.js';
 
 export interface WebRoutesOptions {
   store: Store;
-  config: Pick<Config, 'retentionDays' | 'mirrorInstallers'>;
+  config: Pick<Config, 'retentionDays' | 'mirrorInstallers' | 'rateLimit'>;
   metadata: PackageMetadataSource;
   assets: Assets;
 }

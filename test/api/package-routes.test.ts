@@ -32,7 +32,7 @@ describeEachStore('the API', (kind) => {
       '2026-11-01': day(100, 3),
       '2026-11-02': day(200, 0),
       '2026-11-03': [...day(3_000_000_000, 1)],
-    }, kind);
+    }, { kind });
   });
   afterAll(() => t.close());
 

@@ -59,6 +59,16 @@ describeEachStore('the store', (kind) => {
     expect(await store.series('big', 'overall', {})).toEqual([{ category: 'with_mirrors', day: '2026-11-01', downloads: 2 ** 40 + 3 }]);
   });
 
+  it('reads back any day number and a package-day with thousands of categories', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) => row('wide', 'python_minor', `3.${i}`, 2 ** 35 + i));
+    await write('1969-12-31', [row('wide', 'overall', 'with_mirrors', 1)]);
+    await write('2026-11-01', many);
+    expect(await store.series('wide', 'overall', {})).toEqual([{ category: 'with_mirrors', day: '1969-12-31', downloads: 1 }]);
+    const minor = await store.series('wide', 'python_minor', {});
+    expect(minor).toHaveLength(3000);
+    expect(minor.find((point) => point.category === '3.2999')).toEqual({ category: '3.2999', day: '2026-11-01', downloads: 2 ** 35 + 2999 });
+  });
+
   it('sums recent downloads without mirrors over 1, 7 and 30 days ending at the given day', async () => {
     const days = ['2026-10-01', '2026-10-02', '2026-10-25', '2026-10-26', '2026-10-31', '2026-11-01'];
     for (const [i, day] of days.entries()) {
@@ -112,6 +122,25 @@ describeEachStore('the store', (kind) => {
     expect(await store.packageCount()).toBe(4);
     expect((await store.topPackages(10)).month.map((entry) => entry.package)).toEqual(['requests', 'tiny', 'zope', 'requests-oauthlib']);
     expect(await store.searchPackages('o', 10)).toEqual([]);
+  });
+
+  it('never shows a purged day again, even when an older day is loaded after the purge', async () => {
+    for (const day of ['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05']) await write(day, [row('pkg', 'overall', 'with_mirrors', 1)]);
+    await store.purgeBefore('2026-11-04');
+    expect((await store.series('pkg', 'overall', {})).map((point) => point.day).sort()).toEqual(['2026-11-04', '2026-11-05']);
+    await write('2026-11-02', [row('pkg', 'overall', 'with_mirrors', 9), row('other', 'overall', 'with_mirrors', 1)]);
+    expect((await store.series('pkg', 'overall', {})).sort((a, b) => a.day.localeCompare(b.day))).toEqual([
+      { category: 'with_mirrors', day: '2026-11-02', downloads: 9 },
+      { category: 'with_mirrors', day: '2026-11-04', downloads: 1 },
+      { category: 'with_mirrors', day: '2026-11-05', downloads: 1 },
+    ]);
+    await store.purgeBefore('2026-11-10');
+    expect(await store.hasPackage('pkg')).toBe(false);
+    expect(await store.searchPackages('', 10)).toEqual([]);
+    expect(await store.series('pkg', 'overall', {})).toEqual([]);
+    await write('2026-11-03', [row('other', 'overall', 'with_mirrors', 2)]);
+    expect(await store.series('pkg', 'overall', {})).toEqual([]);
+    expect(await store.packageCount()).toBe(1);
   });
 
   it('changes its data version when, and only when, a write lands', async () => {

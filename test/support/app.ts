@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppOptions } from '../../src/app.js';
 import { DEFAULT_MIRROR_INSTALLERS } from '../../src/domain/mirrors.js';
-import type { PackageMetadataSource } from '../../src/domain/package-metadata.js';
 import type { Store } from '../../src/store/types.js';
 import type { AggregateRow } from '../../src/sources/types.js';
 import { withAllPackagesTotals } from '../../src/pipeline/derived.js';
@@ -15,21 +14,25 @@ export interface TestApp {
 }
 
 /**
- * An app over a fresh store of `kind` holding `days` (day → rows, `__all__` derived as a load
- * would), with PyPI's metadata from `metadata` when given.
+ * What a test may set beyond the data: by default SQLite, no rate limits, no trusted proxies and
+ * no PyPI metadata.
  */
-export async function appWithData(
-  days: Record<string, AggregateRow[]>,
-  kind: StoreKind = sqliteKind,
-  metadata?: PackageMetadataSource,
-): Promise<TestApp> {
-  const t = await kind.create();
+export interface TestAppOptions {
+  kind?: StoreKind;
+  metadata?: AppOptions['metadata'];
+  rateLimit?: AppOptions['config']['rateLimit'];
+  trustedProxies?: string[];
+  sharedRateLimits?: AppOptions['sharedRateLimits'];
+}
+
+/** An app over a fresh store holding `days` (day → rows, `__all__` derived as a load would). */
+export async function appWithData(days: Record<string, AggregateRow[]>, options: TestAppOptions = {}): Promise<TestApp> {
+  const t = await (options.kind ?? sqliteKind).create();
   const { store } = t;
   for (const [day, rows] of Object.entries(days)) {
     await store.replaceDay({ day, source: 'test', summary: null, rows: withAllPackagesTotals(chunks(rows, 1000)) });
   }
-  const config = { retentionDays: 180, cacheMaxAge: 3600, logLevel: 'silent' as const, mirrorInstallers: [...DEFAULT_MIRROR_INSTALLERS] };
-  const app = await buildApp({ store, config, metadata });
+  const app = await appOver(store, options);
   return {
     app,
     store,
@@ -38,4 +41,17 @@ export async function appWithData(
       await t.dispose();
     },
   };
+}
+
+/** Another app over the same store: a second process serving the same database. */
+export function appOver(store: Store, options: TestAppOptions = {}): Promise<FastifyInstance> {
+  const config = {
+    retentionDays: 180,
+    cacheMaxAge: 3600,
+    logLevel: 'silent' as const,
+    rateLimit: options.rateLimit ?? { perSecond: 0, perMinute: 0 },
+    trustedProxies: options.trustedProxies ?? [],
+    mirrorInstallers: [...DEFAULT_MIRROR_INSTALLERS],
+  };
+  return buildApp({ store, config, sharedRateLimits: options.sharedRateLimits, metadata: options.metadata });
 }

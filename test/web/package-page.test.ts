@@ -3,7 +3,6 @@ import type { PackageCharts } from '../../src/web/chart-data.js';
 import { PypiMetadataSource } from '../../src/web/pypi-metadata.js';
 import { appWithData, type TestApp } from '../support/app.js';
 import { startPypiStandIn, STAND_IN_PACKAGES, type PypiStandIn } from '../support/pypi-standin.js';
-import { sqliteKind } from '../support/stores.js';
 import { DAYS, FIRST_DAY, LATEST_DAY, REQUESTS_CATEGORIES, siteDays, SPARSE_DAYS } from '../support/site-data.js';
 
 let t: TestApp;
@@ -11,7 +10,7 @@ let pypi: PypiStandIn;
 
 beforeAll(async () => {
   pypi = await startPypiStandIn();
-  t = await appWithData(siteDays(), sqliteKind, new PypiMetadataSource({ url: pypi.url }));
+  t = await appWithData(siteDays(), { metadata: new PypiMetadataSource({ url: pypi.url }) });
 });
 afterAll(async () => {
   await t.close();

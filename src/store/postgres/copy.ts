@@ -11,11 +11,6 @@ export function copyText(value: string): string {
   return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
-/** `bytea` in COPY's text format: hex input, its backslash escaped. */
-export function copyBytea(bytes: Uint8Array): string {
-  return `\\\\x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`;
-}
-
 function* chunked(lines: Iterable<string>): Generator<string> {
   let chunk: string[] = [];
   for (const line of lines) {

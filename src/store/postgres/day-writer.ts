@@ -1,18 +1,27 @@
 /**
- * Replacing one day in PostgreSQL: the day's rows gathered per package, packed, and written with
- * COPY in one transaction with the delete of the old day, the purge and the derived tables.
- * Readers on other connections see the old day or the new one (MVCC), never a mix.
+ * Replacing one day in PostgreSQL: the day's rows gathered per package, packed, and appended to
+ * each package's block of days (see ./migrations.ts) in one transaction with the removal of the
+ * day's previous entries, the purge and the derived tables. Readers on other connections see the
+ * old day or the new one (MVCC), never a mix.
  */
 import type { PoolClient } from 'pg';
 import { dayFromNumber, dayNumber } from '../../domain/dates.js';
 import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
 import { packDownloads } from '../packed-downloads.js';
 import type { DayWrite, DayWriteResult } from '../types.js';
-import { copyBytea, copyLines, copyText } from './copy.js';
+import { copyLines, copyText } from './copy.js';
 import { refreshDerived } from './derived.js';
 
 /** Writers of every process queue on this (transaction-scoped) advisory lock. */
 const WRITE_LOCK_KEY = 7_305_001;
+
+/** Days per row of `package_blocks`: a block is `day >> BLOCK_BITS`. */
+export const BLOCK_BITS = 5;
+
+/** `package_days` keeps the days the top packages are summed over. */
+const RECENT_DAYS = 30;
+
+const hex32 = (value: number) => (value >>> 0).toString(16).padStart(8, '0');
 
 export async function writeDay(client: PoolClient, write: DayWrite, newDataVersion: string): Promise<DayWriteResult> {
   const day = dayNumber(write.day);
@@ -34,19 +43,31 @@ export async function writeDay(client: PoolClient, write: DayWrite, newDataVersi
     const withoutMirrors = await categoryId('overall', WITHOUT_MIRRORS);
     const packageIds = await packageIdsOf(client, pairsByPackage.keys());
 
-    await deleteDays(client, 'p.day = $1', [day]);
-    const packed: [number, Buffer, number][] = [];
+    await removeEntriesHiddenBy(client, day);
+    await client.query('DELETE FROM package_days WHERE day = $1', [day]);
+    await client.query('DELETE FROM loaded_days WHERE day = $1', [day]);
+
+    const entries: [number, string, number][] = [];
     for (const [name, pairs] of pairsByPackage) {
       let downloads = 0;
       for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === withoutMirrors) downloads = pairs[i + 1]!;
-      packed.push([packageIds.get(name)!, packDownloads(pairs), downloads]);
+      const packed = packDownloads(pairs);
+      entries.push([packageIds.get(name)!, `${hex32(day)}${hex32(packed.length)}${packed.toString('hex')}`, downloads]);
     }
-    packed.sort((a, b) => a[0] - b[0]);
-    await copyLines(client, 'daily (package_id, day, downloads)', (function* () {
-      for (const [id, blob] of packed) yield `${id}\t${day}\t${copyBytea(blob)}`;
+    entries.sort((a, b) => a[0] - b[0]);
+    await client.query('CREATE TEMP TABLE day_entries (package_id integer NOT NULL, entry bytea NOT NULL) ON COMMIT DROP');
+    await copyLines(client, 'day_entries (package_id, entry)', (function* () {
+      for (const [id, entry] of entries) yield `${id}\t\\\\x${entry}`;
     })());
+    await client.query(
+      `INSERT INTO package_blocks (package_id, block, last_day, days)
+       SELECT package_id, $1, $2, entry FROM day_entries
+       ON CONFLICT (package_id, block) DO UPDATE
+         SET days = package_blocks.days || excluded.days, last_day = greatest(package_blocks.last_day, excluded.last_day)`,
+      [day >> BLOCK_BITS, day],
+    );
     await copyLines(client, 'package_days (day, package_id, downloads)', (function* () {
-      for (const [id, , downloads] of packed) yield `${day}\t${id}\t${downloads}`;
+      for (const [id, , downloads] of entries) yield `${day}\t${id}\t${downloads}`;
     })());
     await client.query('INSERT INTO loaded_days (day, source, loaded_at, packages, rows, summary) VALUES ($1, $2, now(), $3, $4, $5)', [
       day,
@@ -56,6 +77,7 @@ export async function writeDay(client: PoolClient, write: DayWrite, newDataVersi
       write.summary ? JSON.stringify(write.summary) : null,
     ]);
     const purgedDays = write.purgeBefore ? await purgeDaysBefore(client, dayNumber(write.purgeBefore)) : [];
+    await client.query(`DELETE FROM package_days WHERE day <= (SELECT max(day) FROM loaded_days) - ${RECENT_DAYS}`);
     await refreshDerived(client);
     await setDataVersion(client, newDataVersion);
     await client.query('COMMIT');
@@ -66,25 +88,48 @@ export async function writeDay(client: PoolClient, write: DayWrite, newDataVersi
   }
 }
 
-/** Deletes every day before `before` (inside the caller's transaction); gives the days deleted. */
-export async function purgeDaysBefore(client: PoolClient, before: number): Promise<number[]> {
-  const { rows } = await client.query<{ day: number }>(
-    'SELECT day FROM loaded_days WHERE day < $1 UNION SELECT DISTINCT day FROM package_days WHERE day < $1 ORDER BY 1',
-    [before],
+/**
+ * Before `day` is written, the entries readers would take for it must go: its own, when it was
+ * loaded before; and when it comes before the first loaded day, those a purge left behind in
+ * partly purged blocks between it and that first day (readers skip entries before the first day).
+ */
+async function removeEntriesHiddenBy(client: PoolClient, day: number): Promise<void> {
+  const { rows } = await client.query<{ first: number | null; loaded: boolean }>(
+    'SELECT (SELECT min(day) FROM loaded_days) AS first, EXISTS (SELECT 1 FROM loaded_days WHERE day = $1) AS loaded',
+    [day],
   );
-  if (rows.length > 0) await deleteDays(client, 'p.day < $1', [before]);
-  return rows.map((row) => row.day);
+  const { first, loaded } = rows[0]!;
+  let last: number;
+  if (first === null) last = 2_147_483_647;
+  else if (day < first) last = first - 1;
+  else if (loaded) last = day;
+  else return;
+  await client.query(
+    `UPDATE package_blocks SET days = stripped.days, last_day = coalesce(max_day(stripped.days), -2147483648)
+     FROM (SELECT package_id, block, strip_days(days, $1, $2) AS days FROM package_blocks
+           WHERE block BETWEEN $3 AND $4 AND last_day >= $1) stripped
+     WHERE package_blocks.package_id = stripped.package_id AND package_blocks.block = stripped.block`,
+    [day, last, day >> BLOCK_BITS, last >> BLOCK_BITS],
+  );
+  await client.query("DELETE FROM package_blocks WHERE block BETWEEN $1 AND $2 AND days = ''::bytea", [day >> BLOCK_BITS, last >> BLOCK_BITS]);
+}
+
+/**
+ * Deletes every day before `before` (inside the caller's transaction); gives the days deleted.
+ * Blocks wholly before it go; a block it cuts keeps its older entries, which readers skip (they
+ * start at the first loaded day), until the block goes too.
+ */
+export async function purgeDaysBefore(client: PoolClient, before: number): Promise<number[]> {
+  const { rows } = await client.query<{ day: number }>('DELETE FROM loaded_days WHERE day < $1 RETURNING day', [before]);
+  if (rows.length > 0) {
+    await client.query('DELETE FROM package_blocks WHERE block < $1', [before >> BLOCK_BITS]);
+    await client.query('DELETE FROM package_days WHERE day < $1', [before]);
+  }
+  return rows.map((row) => row.day).sort((a, b) => a - b);
 }
 
 export async function setDataVersion(client: PoolClient, version: string): Promise<void> {
   await client.query("UPDATE meta SET value = $1 WHERE key = 'data_version'", [version]);
-}
-
-/** `package_days` says which rows of `daily` a day has, so a day is deleted without a full scan. */
-async function deleteDays(client: PoolClient, daysCondition: string, values: unknown[]): Promise<void> {
-  await client.query(`DELETE FROM daily d USING package_days p WHERE ${daysCondition} AND d.package_id = p.package_id AND d.day = p.day`, values);
-  await client.query(`DELETE FROM package_days p WHERE ${daysCondition}`, values);
-  await client.query(`DELETE FROM loaded_days p WHERE ${daysCondition}`, values);
 }
 
 async function categoryIds(client: PoolClient): Promise<(dimension: string, name: string) => Promise<number>> {

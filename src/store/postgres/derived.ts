@@ -27,7 +27,8 @@ export async function refreshDerived(client: PoolClient): Promise<void> {
   await client.query(
     `INSERT INTO meta (key, value)
      SELECT 'package_count', count(*)::text FROM packages p
-     WHERE p.name <> $1 AND EXISTS (SELECT 1 FROM daily d WHERE d.package_id = p.id)
+     WHERE p.name <> $1
+       AND EXISTS (SELECT 1 FROM package_blocks b WHERE b.package_id = p.id AND b.last_day >= (SELECT min(day) FROM loaded_days))
      ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
     [ALL_PACKAGES],
   );

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
 import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
 import { ALL_PACKAGES } from '../../domain/names.js';
-import { unpackDownloads } from '../packed-downloads.js';
+import { PACKAGE_DAYS_SQL, visitPackageDays } from '../packed-downloads.js';
 import type {
   DayWrite,
   DayWriteResult,
@@ -22,7 +22,7 @@ import type {
   TopPackages,
 } from '../types.js';
 import { TOP_PERIODS } from '../types.js';
-import { purgeDaysBefore, setDataVersion, writeDay } from './day-writer.js';
+import { BLOCK_BITS, purgeDaysBefore, setDataVersion, writeDay } from './day-writer.js';
 import { refreshDerived } from './derived.js';
 import * as loads from './loads.js';
 import { migrate } from './migrate.js';
@@ -121,43 +121,62 @@ export class PostgresStore implements Store {
   }
 
   async hasPackage(name: string): Promise<boolean> {
-    const rows = await this.query('has-package', 'SELECT 1 FROM daily WHERE package_id = (SELECT id FROM packages WHERE name = $1) LIMIT 1', [name]);
-    return rows.length > 0;
+    const [row] = await this.query<{ found: boolean }>(
+      'has-package',
+      `SELECT EXISTS (SELECT 1 FROM package_blocks WHERE package_id = (SELECT id FROM packages WHERE name = $1)
+                        AND last_day >= (SELECT min(day) FROM loaded_days)) AS found`,
+      [name],
+    );
+    return row?.found ?? false;
   }
 
-  private async days(name: string, start: number, end: number): Promise<{ day: number; downloads: Buffer }[]> {
-    return this.query(
+  /**
+   * The package's days from `start` to `end` in one value (see PACKAGE_DAYS_SQL), with the first
+   * loaded day: entries before it are what a purge left in a block it cut, and are skipped.
+   */
+  private async days(name: string, start: number, end: number): Promise<{ first: number | null; days: string | null }> {
+    const [row] = await this.query<{ first: number | null; days: string | null }>(
       'package-days',
-      'SELECT day, downloads FROM daily WHERE package_id = (SELECT id FROM packages WHERE name = $1) AND day BETWEEN $2 AND $3',
-      [name, start, end],
+      `SELECT (SELECT min(day) FROM loaded_days) AS first, ${PACKAGE_DAYS_SQL.postgres} AS days
+       FROM package_blocks WHERE package_id = (SELECT id FROM packages WHERE name = $1) AND block BETWEEN $2 AND $3`,
+      [name, start >> BLOCK_BITS, end >> BLOCK_BITS],
+    );
+    return row ?? { first: null, days: null };
+  }
+
+  /** Visits the (day, category id, downloads) of the package's loaded days from `start` to `end`. */
+  private async visitDays(name: string, start: number, end: number, visit: (day: number, categoryId: number, downloads: number) => void): Promise<void> {
+    const { first, days } = await this.days(name, start, end);
+    if (first === null) return;
+    const from = Math.max(start, first);
+    await this.withCategories(() =>
+      visitPackageDays(days, (day, categoryId, downloads) => {
+        if (day >= from && day <= end) visit(day, categoryId, downloads);
+      }),
     );
   }
 
   async series(name: string, dimension: string, range: { start?: Day; end?: Day }): Promise<SeriesPoint[]> {
-    const rows = await this.days(name, range.start ? dayNumber(range.start) : -2_147_483_648, range.end ? dayNumber(range.end) : 2_147_483_647);
     const points: SeriesPoint[] = [];
-    for (const row of rows) {
-      const day = dayFromNumber(row.day);
-      for (const [categoryId, downloads] of unpacked(row.downloads)) {
-        const category = this.categories.get(categoryId) ?? (await this.loadCategory(categoryId));
-        if (category.dimension === dimension) points.push({ category: category.name, day, downloads });
-      }
-    }
+    const start = range.start ? dayNumber(range.start) : -2_147_483_648;
+    const end = range.end ? dayNumber(range.end) : 2_147_483_647;
+    await this.visitDays(name, start, end, (day, categoryId, downloads) => {
+      const category = this.category(categoryId);
+      if (category.dimension === dimension) points.push({ category: category.name, day: dayFromNumber(day), downloads });
+    });
     return points;
   }
 
   async recent(name: string, latestDay: Day): Promise<RecentDownloads> {
     const recent = { lastDay: 0, lastWeek: 0, lastMonth: 0 };
     const latest = dayNumber(latestDay);
-    for (const row of await this.days(name, latest - 29, latest)) {
-      for (const [categoryId, downloads] of unpacked(row.downloads)) {
-        const category = this.categories.get(categoryId) ?? (await this.loadCategory(categoryId));
-        if (category.dimension !== 'overall' || category.name !== WITHOUT_MIRRORS) continue;
-        recent.lastMonth += downloads;
-        if (row.day > latest - 7) recent.lastWeek += downloads;
-        if (row.day === latest) recent.lastDay += downloads;
-      }
-    }
+    await this.visitDays(name, latest - 29, latest, (day, categoryId, downloads) => {
+      const category = this.category(categoryId);
+      if (category.dimension !== 'overall' || category.name !== WITHOUT_MIRRORS) return;
+      recent.lastMonth += downloads;
+      if (day > latest - 7) recent.lastWeek += downloads;
+      if (day === latest) recent.lastDay += downloads;
+    });
     return recent;
   }
 
@@ -172,7 +191,7 @@ export class PostgresStore implements Store {
       'search-packages',
       `SELECT name FROM packages p
        WHERE name COLLATE "C" >= $1 AND name COLLATE "C" < $2 AND name <> $3
-         AND EXISTS (SELECT 1 FROM daily d WHERE d.package_id = p.id)
+         AND EXISTS (SELECT 1 FROM package_blocks b WHERE b.package_id = p.id AND b.last_day >= (SELECT min(day) FROM loaded_days))
        ORDER BY name COLLATE "C" LIMIT $4`,
       [prefix, `${prefix}\u{10FFFF}`, ALL_PACKAGES, limit],
     );
@@ -195,7 +214,8 @@ export class PostgresStore implements Store {
     const days = await this.loadedDays();
     const [counts] = await this.query<{ packages: number; bytes: number }>(
       'status',
-      `SELECT (SELECT count(*) FROM packages p WHERE EXISTS (SELECT 1 FROM daily d WHERE d.package_id = p.id)) AS packages,
+      `SELECT (SELECT count(*) FROM packages p
+               WHERE EXISTS (SELECT 1 FROM package_blocks b WHERE b.package_id = p.id AND b.last_day >= (SELECT min(day) FROM loaded_days))) AS packages,
               (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c
                WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'm'))::bigint AS bytes`,
     );
@@ -270,18 +290,28 @@ export class PostgresStore implements Store {
     return next;
   }
 
-  /** Categories are few and never change: read again only when a load has added one. */
-  private async loadCategory(id: number): Promise<Category> {
-    const rows = await this.query<{ id: number; dimension: string; name: string }>('categories', 'SELECT id, dimension, name FROM categories');
-    this.categories = new Map(rows.map((row) => [row.id, row]));
+  private category(id: number): Category {
     const category = this.categories.get(id);
-    if (!category) throw new Error(`category ${id} is not in the store`);
+    if (!category) throw new UnknownCategory(id);
     return category;
+  }
+
+  /** Categories are few and never change: read again only when a load has added one that `work` meets. */
+  private async withCategories<T>(work: () => T): Promise<T> {
+    try {
+      return work();
+    } catch (error) {
+      if (!(error instanceof UnknownCategory)) throw error;
+      const rows = await this.query<{ id: number; dimension: string; name: string }>('categories', 'SELECT id, dimension, name FROM categories');
+      this.categories = new Map(rows.map((row) => [row.id, row]));
+      if (!this.categories.has(error.id)) throw new Error(`category ${error.id} is not in the store`);
+      return work();
+    }
   }
 }
 
-function unpacked(blob: Buffer): [number, number][] {
-  const pairs: [number, number][] = [];
-  unpackDownloads(blob, (category, downloads) => pairs.push([category, downloads]));
-  return pairs;
+class UnknownCategory extends Error {
+  constructor(readonly id: number) {
+    super(`category ${id} is not known to this process yet`);
+  }
 }

@@ -22,7 +22,7 @@ import { TOP_PERIODS } from '../types.js';
 import * as loads from './loads.js';
 import { refreshDerived } from './derived.js';
 import { migrations } from './migrations.js';
-import { packDownloads, unpackDownloads } from '../packed-downloads.js';
+import { PACKAGE_DAYS_SQL, packDownloads, visitPackageDays } from '../packed-downloads.js';
 
 type Connection = Database.Database;
 
@@ -85,8 +85,8 @@ export class SqliteStore implements Store {
       packageId: this.reader.prepare<[string], number>('SELECT id FROM packages WHERE name = ?').pluck(),
       hasDownloads: this.reader.prepare<[number], number>('SELECT 1 FROM daily WHERE package_id = ? LIMIT 1').pluck(),
       days: this.reader
-        .prepare<[number, number, number], [number, Buffer]>('SELECT day, downloads FROM daily WHERE package_id = ? AND day BETWEEN ? AND ?')
-        .raw(),
+        .prepare<[number, number, number], string | null>(`SELECT ${PACKAGE_DAYS_SQL.sqlite} FROM daily WHERE package_id = ? AND day BETWEEN ? AND ?`)
+        .pluck(),
       categoryId: this.reader.prepare<[string, string], number>('SELECT id FROM categories WHERE dimension = ? AND name = ?').pluck(),
       categories: this.reader.prepare<[], { id: number; dimension: string; name: string }>('SELECT id, dimension, name FROM categories'),
       packageCount: this.reader.prepare<[], string>("SELECT value FROM meta WHERE key = 'package_count'").pluck(),
@@ -154,19 +154,16 @@ export class SqliteStore implements Store {
   async series(name: string, dimension: string, range: { start?: Day; end?: Day }): Promise<SeriesPoint[]> {
     const id = this.read.packageId.get(name);
     if (id === undefined) return [];
-    const rows = this.read.days.all(
+    const days = this.read.days.get(
       id,
       range.start ? dayNumber(range.start) : Number.MIN_SAFE_INTEGER,
       range.end ? dayNumber(range.end) : Number.MAX_SAFE_INTEGER,
     );
     const points: SeriesPoint[] = [];
-    for (const [dayNo, packed] of rows) {
-      const day = dayFromNumber(dayNo);
-      unpackDownloads(packed, (categoryId, downloads) => {
-        const category = this.category(categoryId);
-        if (category.dimension === dimension) points.push({ category: category.name, day, downloads });
-      });
-    }
+    visitPackageDays(days ?? null, (day, categoryId, downloads) => {
+      const category = this.category(categoryId);
+      if (category.dimension === dimension) points.push({ category: category.name, day: dayFromNumber(day), downloads });
+    });
     return points;
   }
 
@@ -176,14 +173,12 @@ export class SqliteStore implements Store {
     const categoryId = this.read.categoryId.get('overall', WITHOUT_MIRRORS);
     if (id === undefined || categoryId === undefined) return recent;
     const latest = dayNumber(latestDay);
-    for (const [day, packed] of this.read.days.all(id, latest - 29, latest)) {
-      unpackDownloads(packed, (category, downloads) => {
-        if (category !== categoryId) return;
-        recent.lastMonth += downloads;
-        if (day > latest - 7) recent.lastWeek += downloads;
-        if (day === latest) recent.lastDay += downloads;
-      });
-    }
+    visitPackageDays(this.read.days.get(id, latest - 29, latest) ?? null, (day, category, downloads) => {
+      if (category !== categoryId) return;
+      recent.lastMonth += downloads;
+      if (day > latest - 7) recent.lastWeek += downloads;
+      if (day === latest) recent.lastDay += downloads;
+    });
     return recent;
   }
 

@@ -2,6 +2,7 @@
 import { RECENT_PERIODS } from '../../api/responses.js';
 import { dimensions, WITH_MIRRORS, WITHOUT_MIRRORS, type Dimension } from '../../domain/dimensions.js';
 import { ALL_PACKAGES, MAX_NAME_LENGTH } from '../../domain/names.js';
+import type { RateLimits } from '../../rate-limit/limiter.js';
 import type { Assets } from '../assets.js';
 import { codeSpans, html, type Html } from '../html.js';
 import { renderPage } from '../layout.js';
@@ -44,7 +45,27 @@ function dimensionSection(dimension: Dimension) {
   );
 }
 
-export function apiPage(assets: Assets, options: { retentionDays: number; mirrorInstallers: readonly string[] }): string {
+/** The limits as a sentence: "5 requests a second and 30 a minute", or null when there are none. */
+function describeLimits({ perSecond, perMinute }: RateLimits): string | null {
+  if (perSecond > 0 && perMinute > 0) return `${perSecond} requests a second and ${perMinute} a minute`;
+  if (perSecond > 0) return `${perSecond} requests a second`;
+  if (perMinute > 0) return `${perMinute} requests a minute`;
+  return null;
+}
+
+function rateLimitNote(rateLimit: RateLimits) {
+  const limits = describeLimits(rateLimit);
+  if (limits === null) return html`<li>This server does not limit how often a client may call the API.</li>`;
+  return html`<li>Each client address may make at most ${limits} to the API; beyond that the answer is <code>429 Too Many Requests</code> with <code>Retry-After</code> (seconds). Answers carry <code>RateLimit-Limit</code>, <code>RateLimit-Remaining</code> and <code>RateLimit-Reset</code>. Revalidations answered <code>304</code> do not count.</li>`;
+}
+
+export interface ApiPageOptions {
+  retentionDays: number;
+  mirrorInstallers: readonly string[];
+  rateLimit: RateLimits;
+}
+
+export function apiPage(assets: Assets, options: ApiPageOptions): string {
   const body = html`<div class="page-head">
   <div>
     <h1>PyPI Stats API</h1>
@@ -60,6 +81,7 @@ export function apiPage(assets: Assets, options: { retentionDays: number; mirror
   <li>Every endpoint answers under <code>/api/packages/&lt;package&gt;/…</code> and <code>/api/package/&lt;package&gt;/…</code>.</li>
   <li>Package names are normalized as PyPI does (PEP 503): <code>Django_REST.framework</code> is <code>django-rest-framework</code>. <code>${ALL_PACKAGES}</code> stands for all of PyPI.</li>
   <li>Responses carry an <code>ETag</code> that changes only when new data lands; send <code>If-None-Match</code> to get <code>304 Not Modified</code>.</li>
+  ${rateLimitNote(options.rateLimit)}
 </ul>
 
 <h2>Endpoints</h2>
@@ -80,6 +102,7 @@ ${dimensions.map(dimensionSection)}
   <li><b>400</b>: a parameter value that is not accepted, a malformed or reversed date range, or a name that cannot be a PyPI project (empty, over ${MAX_NAME_LENGTH} characters, or characters other than letters, digits, <code>.</code>, <code>_</code>, <code>-</code>).</li>
   <li><b>404</b>: a package with no downloads in the kept window, or an unknown path.</li>
   <li><b>405</b>: a method other than GET or HEAD.</li>
+  <li><b>429</b>: too many requests from one address (see the notes); <code>Retry-After</code> says how many seconds to wait.</li>
 </ul>
 </div>`;
   return renderPage({ assets, title: 'API', description: 'The JSON API of PyPI Stats, compatible with pypistats.org.', section: 'api', body });
