@@ -110,6 +110,19 @@ describeWith([postgres], 'PostgreSQL store', () => {
     }
   });
 
+  it('keeps the locks of deployments in other schemas of the database apart', async () => {
+    const other = await postgresKind.create();
+    try {
+      const lock = await t.store.tryLock('load 2026-11-01');
+      const elsewhere = await other.store.tryLock('load 2026-11-01');
+      expect(lock).not.toBeNull();
+      expect(elsewhere).not.toBeNull();
+      await Promise.all([lock!.release(), elsewhere!.release()]);
+    } finally {
+      await other.dispose();
+    }
+  });
+
   it('refuses a schema made by a newer version', async () => {
     await sql.query('UPDATE schema_version SET version = 99');
     await expect(t.openAgain()).rejects.toThrow(/newer version of pypistats \(schema 99/);

@@ -10,10 +10,9 @@ import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
 import { packDownloads } from '../packed-downloads.js';
 import type { DayWrite, DayWriteResult } from '../types.js';
 import { copyLines, copyText } from './copy.js';
+import { ADVISORY_KEY_SQL } from './advisory-lock.js';
 import { refreshDerived } from './derived.js';
 
-/** Writers of every process queue on this (transaction-scoped) advisory lock. */
-const WRITE_LOCK_KEY = 7_305_001;
 
 /** Days per row of `package_blocks`: a block is `day >> BLOCK_BITS`. */
 export const BLOCK_BITS = 5;
@@ -27,7 +26,8 @@ export async function writeDay(client: PoolClient, write: DayWrite, newDataVersi
   const day = dayNumber(write.day);
   await client.query('BEGIN');
   try {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK_KEY]);
+    // Writers of every process queue here, until the transaction ends.
+    await client.query(`SELECT pg_advisory_xact_lock(${ADVISORY_KEY_SQL('$1')})`, ['write']);
     const categoryId = await categoryIds(client);
     // A package's categories may come in any order and any chunk: gathered, then packed.
     const pairsByPackage = new Map<string, number[]>();

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
 import type { LoadOutcome, LoadRecord, StoreLock } from '../types.js';
+import { ADVISORY_KEY_SQL } from './advisory-lock.js';
 
 export async function startLoad(pool: pg.Pool, day: Day, source: string): Promise<number> {
   const { rows } = await pool.query<{ id: number }>(
@@ -61,7 +62,7 @@ export async function loadHistory(pool: pg.Pool, limit: number): Promise<LoadRec
 export async function tryLock(pool: pg.Pool, name: string): Promise<StoreLock | null> {
   const client = await pool.connect();
   try {
-    const { rows } = await client.query<{ taken: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS taken', [name]);
+    const { rows } = await client.query<{ taken: boolean }>(`SELECT pg_try_advisory_lock(${ADVISORY_KEY_SQL('$1')}) AS taken`, [name]);
     if (!rows[0]?.taken) {
       client.release();
       return null;
@@ -76,7 +77,7 @@ export async function tryLock(pool: pg.Pool, name: string): Promise<StoreLock | 
       if (released) return;
       released = true;
       try {
-        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [name]);
+        await client.query(`SELECT pg_advisory_unlock(${ADVISORY_KEY_SQL('$1')})`, [name]);
         client.release();
       } catch (error) {
         // Closing the connection drops the lock anyway.

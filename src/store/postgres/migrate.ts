@@ -1,14 +1,14 @@
 import type pg from 'pg';
+import { ADVISORY_KEY_SQL } from './advisory-lock.js';
 import { postgresMigrations } from './migrations.js';
 
-/** Held while migrating, so instances starting together migrate once. */
-const MIGRATION_LOCK_KEY = 7_305_000;
 
 export async function migrate(pool: pg.Pool, firstDataVersion: string): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    // Held while migrating, so instances starting together migrate once.
+    await client.query(`SELECT pg_advisory_xact_lock(${ADVISORY_KEY_SQL('$1')})`, ['migrate']);
     await client.query('CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)');
     const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_version');
     const applied = rows[0]?.version ?? 0;
