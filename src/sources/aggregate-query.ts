@@ -42,8 +42,9 @@ export function rawEventsSql(format: RawFormat, filesParam: string): string {
 }
 
 /**
- * Step 1. Parameters: `$day_start`, `$day_end` (timestamps), `$mirrors` (installer names), and one
- * list of files per format present, `$parquet_files` / `$ndjson_files`.
+ * Step 1. Parameters: `$day_start`, `$day_end` (timestamps) and one list of files per format
+ * present, `$parquet_files` / `$ndjson_files`. The fields are kept raw (only `.metadata` is
+ * decided per event: file names are too many to group by); everything else is decided per group.
  */
 export function dayGroupsSql(formats: readonly RawFormat[]): string {
   if (formats.length === 0) throw new Error('no raw event files to read');
@@ -51,11 +52,11 @@ export function dayGroupsSql(formats: readonly RawFormat[]): string {
   return `CREATE OR REPLACE TEMP TABLE day_groups AS
 WITH events AS (${events})
 SELECT ts IS NULL AS no_timestamp,
-  CASE WHEN ts IS NULL THEN NULL ELSE project END AS project,
-  CASE WHEN ts IS NULL THEN false ELSE coalesce(ends_with(filename, '.metadata'), false) END AS is_metadata,
-  CASE WHEN ts IS NULL THEN false ELSE coalesce(list_contains($mirrors, installer), false) END AS is_mirror,
-  CASE WHEN ts IS NULL THEN NULL ELSE python END AS python,
-  CASE WHEN ts IS NULL THEN NULL ELSE system_name END AS system_name,
+  project,
+  coalesce(ends_with(filename, '.metadata'), false) AS is_metadata,
+  installer,
+  python,
+  system_name,
   count(*)::BIGINT AS events
 FROM events
 WHERE ts IS NULL OR (ts >= $day_start AND ts < $day_end)
@@ -81,23 +82,24 @@ export const DAY_SUMMARY_SQL = `SELECT
   coalesce(sum(g.events) FILTER (WHERE NOT g.no_timestamp AND p.verdict = 'no_project'), 0)::BIGINT AS no_project,
   coalesce(sum(g.events) FILTER (WHERE NOT g.no_timestamp AND p.verdict = 'name_too_long'), 0)::BIGINT AS name_too_long,
   coalesce(sum(g.events) FILTER (WHERE NOT g.no_timestamp AND p.verdict = 'invalid_name'), 0)::BIGINT AS invalid_name,
-  coalesce(sum(g.events) FILTER (WHERE p.verdict = 'ok' AND g.is_metadata), 0)::BIGINT AS metadata_fetches,
-  coalesce(sum(g.events) FILTER (WHERE p.verdict = 'ok' AND NOT g.is_metadata), 0)::BIGINT AS downloads,
-  count(DISTINCT p.package) FILTER (WHERE p.verdict = 'ok' AND NOT g.is_metadata)::BIGINT AS packages
+  coalesce(sum(g.events) FILTER (WHERE NOT g.no_timestamp AND p.verdict = 'ok' AND g.is_metadata), 0)::BIGINT AS metadata_fetches,
+  coalesce(sum(g.events) FILTER (WHERE NOT g.no_timestamp AND p.verdict = 'ok' AND NOT g.is_metadata), 0)::BIGINT AS downloads,
+  count(DISTINCT p.package) FILTER (WHERE NOT g.no_timestamp AND p.verdict = 'ok' AND NOT g.is_metadata)::BIGINT AS packages
 FROM day_groups g LEFT JOIN day_projects p ON g.project IS NOT DISTINCT FROM p.project`;
 
 /**
- * Step 3: each valid download group's category in every dimension, computed once per group, and
- * the groups summed again by those categories (many raw Python strings share one minor version).
+ * Step 3: each valid download group's mirror flag and category in every dimension, computed once
+ * per group, and the groups summed again by those (many raw Python strings share one minor
+ * version). Parameter: `$mirrors` (installer names).
  */
 export function dayDownloadsSql(dialect: Dialect = 'duckdb'): string {
   const categories = dimensions.flatMap((dimension) =>
     dimension.categories.kind === 'expression' ? [`${dimension.categories.sql[dialect]} AS "${dimension.name}"`] : [],
   );
   return `CREATE OR REPLACE TEMP TABLE day_downloads AS
-SELECT p.package, g.is_mirror, ${categories.join(',\n  ')}, sum(g.events)::BIGINT AS events
+SELECT p.package, coalesce(list_contains($mirrors, g.installer), false) AS is_mirror, ${categories.join(',\n  ')}, sum(g.events)::BIGINT AS events
 FROM day_groups g JOIN day_projects p ON g.project = p.project
-WHERE p.verdict = 'ok' AND NOT g.is_metadata
+WHERE NOT g.no_timestamp AND p.verdict = 'ok' AND NOT g.is_metadata
 GROUP BY ALL`;
 }
 

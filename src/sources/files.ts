@@ -85,7 +85,6 @@ export class FileSource implements Source {
       const params: Record<string, unknown> = {
         day_start: timestampTZValue(BigInt(dayNumber(day)) * 86_400_000_000n),
         day_end: timestampTZValue(BigInt(dayNumber(addDays(day, 1))) * 86_400_000_000n),
-        mirrors: listValue([...this.mirrors]),
       };
       for (const [format, list] of byFormat) params[`${format}_files`] = listValue(list);
       try {
@@ -94,7 +93,7 @@ export class FileSource implements Source {
         throw await explainReadFailure(connection, byFormat, error);
       }
       await connection.run(DAY_PROJECTS_SQL);
-      await connection.run(dayDownloadsSql());
+      await connection.run(dayDownloadsSql(), { mirrors: listValue([...this.mirrors]) } as never);
       const [summaryRow] = (await connection.runAndReadAll(DAY_SUMMARY_SQL)).getRowObjects();
       const summary = {
         day,
