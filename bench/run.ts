@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     `Load generator: ${loadGenerator}, ${sizes.apiSeconds} s per case after a 3 s warm-up, on the same cores as the server.`,
     `Whole run: ${minutes} minutes${only ? ` (only ${[...only].join(', ')})` : ''}.`,
   ];
-  const file = await writeResults(root, quick ? 'quick' : 'full', notes);
+  const file = await writeResults(root, quick ? 'quick' : 'full', notes, only !== null);
   console.log(`\nwritten to ${file}`);
 }
 

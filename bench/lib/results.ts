@@ -1,6 +1,6 @@
 /** Figures of one benchmark run, printed as they come and written with the machine they ran on. */
 import { execFileSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -36,21 +36,62 @@ function machine(root: string) {
   return { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGb: Math.round(os.totalmem() / 1024 ** 3), node: process.version, commit };
 }
 
-/** bench/RESULTS.md and bench/results.json (quick mode: RESULTS-quick.md, results-quick.json). */
-export async function writeResults(root: string, mode: 'quick' | 'full', notes: string[]): Promise<string> {
-  const info = { date: new Date().toISOString(), mode, ...machine(root) };
+/** The `--only` name of the scenario a figure belongs to. */
+export function groupOf(scenario: string): string {
+  if (scenario.startsWith('first start')) return 'first-start';
+  if (scenario.startsWith('package page')) return 'pages';
+  if (scenario.startsWith('ingestion')) return 'ingestion';
+  if (scenario.startsWith('store at PyPI scale (PostgreSQL)')) return 'store-scale-postgres';
+  if (scenario.startsWith('store at PyPI scale')) return 'store-scale';
+  if (/^API, \d+ PyPI-sized days/.test(scenario)) return 'api-scale';
+  return 'api';
+}
+
+interface Run {
+  date: string;
+  commit: string;
+  notes: string[];
+}
+
+interface SavedFigure extends Figure {
+  run: Run;
+}
+
+/**
+ * bench/RESULTS.md and bench/results.json (quick mode: RESULTS-quick.md, results-quick.json). A
+ * full run of some scenarios (`--only`) replaces those scenarios' figures and keeps the others',
+ * each with the run it came from: every ratio is still measured within one run.
+ */
+export async function writeResults(root: string, mode: 'quick' | 'full', notes: string[], partial: boolean): Promise<string> {
+  const info = { mode, ...machine(root) };
+  const run: Run = { date: new Date().toISOString(), commit: info.commit, notes };
   const suffix = mode === 'quick' ? '-quick' : '';
-  await writeFile(path.join(root, 'bench', `results${suffix}.json`), JSON.stringify({ ...info, notes, figures }, null, 2) + '\n');
+  const json = path.join(root, 'bench', `results${suffix}.json`);
+  let kept: SavedFigure[] = [];
+  if (partial && mode === 'full') {
+    const previous = JSON.parse(await readFile(json, 'utf8').catch(() => '{"figures": []}')) as { figures: SavedFigure[]; date?: string; commit?: string; notes?: string[] };
+    const ran = new Set(figures.map((f) => groupOf(f.scenario)));
+    const fallback: Run = { date: previous.date ?? 'unknown', commit: previous.commit ?? 'unknown', notes: previous.notes ?? [] };
+    kept = previous.figures.filter((f) => !ran.has(groupOf(f.scenario))).map((f) => ({ ...f, run: f.run ?? fallback }));
+  }
+  const order = ['first-start', 'api', 'pages', 'ingestion', 'store-scale-postgres', 'store-scale', 'api-scale'];
+  const rank = (f: Figure) => order.indexOf(groupOf(f.scenario));
+  // A stable sort: within a scenario, figures keep the order they were measured in.
+  const all: SavedFigure[] = [...kept, ...figures.map((f) => ({ ...f, run }))].sort((a, b) => rank(a) - rank(b));
+  await writeFile(json, JSON.stringify({ ...info, figures: all }, null, 2) + '\n');
+  const runs = [...new Map(all.map((f) => [f.run.date, f.run])).values()];
   const lines = [
     `# Benchmark results (${mode} mode)`,
     '',
-    `${info.date}, commit ${info.commit}, ${info.cpu} × ${info.cores} cores, ${info.memoryGb} GB, Node ${info.node}.`,
-    ...notes,
-    'Ratios come from one run; absolute figures drift between runs and machines.',
+    `${info.cpu} × ${info.cores} cores, ${info.memoryGb} GB, Node ${info.node}. Ratios come from one run; absolute figures drift between runs and machines.`,
+    '',
+    ...runs.flatMap((r) => [
+      `- Run of ${r.date} at commit ${r.commit}: ${[...new Set(all.filter((f) => f.run.date === r.date).map((f) => groupOf(f.scenario)))].join(', ')}. ${r.notes.join(' ')}`,
+    ]),
     '',
     '| scenario | measure | value | target |',
     '|---|---|---|---|',
-    ...figures.map((f) => `| ${f.scenario} | ${f.measure} | ${f.value} ${f.unit} | ${f.target ? `${f.target}: ${f.met ? 'met' : '**missed**'}` : ''} |`),
+    ...all.map((f) => `| ${f.scenario} | ${f.measure} | ${f.value} ${f.unit} | ${f.target ? `${f.target}: ${f.met ? 'met' : '**missed**'}` : ''} |`),
     '',
   ];
   const file = path.join('bench', `RESULTS${suffix}.md`);
