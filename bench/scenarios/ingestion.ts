@@ -48,21 +48,28 @@ export async function ingestion(dir: string, sizes: { parquetEvents: number; ndj
 
 async function measure(duck: DuckDb, dir: string, format: 'parquet' | 'ndjson', file: string, events: number, withTarget: boolean): Promise<void> {
   const scenario = `ingestion, ${format}, ${events.toLocaleString('en-US')} events`;
-  const connection = await duck.connect();
-  let started = performance.now();
-  await connection.run(BARE[format], { files: listValue([file]), day: DAY } as Record<string, DuckDBValue>);
-  const bare = (performance.now() - started) / 1000;
-  connection.closeSync();
+  // Each side twice, alternating, and the faster of each: one sample drifted by 40 % between runs.
+  let bare = Infinity;
+  let load = Infinity;
+  let rows = 0;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const connection = await duck.connect();
+    let started = performance.now();
+    await connection.run(BARE[format], { files: listValue([file]), day: DAY } as Record<string, DuckDBValue>);
+    bare = Math.min(bare, (performance.now() - started) / 1000);
+    connection.closeSync();
 
-  const store = SqliteStore.open(path.join(dir, `ingestion-${format}.sqlite`));
-  started = performance.now();
-  const result = await loadDay(store, new FileSource(duck, { inputs: [file] }), DAY, { retentionDays: 180 });
-  const load = (performance.now() - started) / 1000;
-  await store.close();
-  record({ scenario, measure: 'bare DuckDB GROUP BY of the fields the rules read (ceiling)', value: round(bare), unit: 's' });
+    const store = SqliteStore.open(path.join(dir, `ingestion-${format}-${attempt}.sqlite`));
+    started = performance.now();
+    const result = await loadDay(store, new FileSource(duck, { inputs: [file] }), DAY, { retentionDays: 180 });
+    load = Math.min(load, (performance.now() - started) / 1000);
+    rows = result.rows;
+    await store.close();
+  }
+  record({ scenario, measure: 'bare DuckDB GROUP BY of the fields the rules read (ceiling), best of 2', value: round(bare), unit: 's' });
   record({
     scenario,
-    measure: `load the day (${result.rows.toLocaleString('en-US')} rows)`,
+    measure: `load the day, best of 2 (${rows.toLocaleString('en-US')} rows)`,
     value: round(load),
     unit: 's',
     ...(withTarget ? { target: '< 1 s per million events', met: load < events / 1_000_000 } : {}),
