@@ -274,12 +274,20 @@ export class PostgresStore implements Store {
     await this.pool.end();
   }
 
-  /** This process's writes one at a time (other processes queue on the database's write lock). */
+  /**
+   * This process's writes one at a time (other processes queue on the database's write lock). A
+   * day rewrites its block rows and deletes old rows: the space they held is made reusable at
+   * once, rather than left to autovacuum (off on some servers, and late on big tables), which let
+   * 156 PyPI-sized days grow to 26 GB.
+   */
   private withWriter<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const run = async () => {
       const client = await this.pool.connect();
       try {
-        return await work(client);
+        const result = await work(client);
+        this.version = null;
+        await client.query('VACUUM (ANALYZE) package_blocks, package_days, top_packages, loaded_days, meta');
+        return result;
       } finally {
         this.version = null;
         client.release();
