@@ -8,7 +8,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium as playwright, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { chromium } from './services.js';
+import { startSiteServer, type SiteServer } from './site-server.js';
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -89,4 +91,41 @@ export async function tabTo(page: Page, selector: string, maxPresses = 60): Prom
     await page.keyboard.press('Tab');
   }
   throw new Error(`${selector} never got the focus after ${maxPresses} presses of Tab`);
+}
+
+export interface ChromiumSite {
+  /** The site under test (set before the suite's first test). */
+  readonly site: SiteServer;
+  /** A new watched page; the suite checks after each test that it saw no problems, and closes it. */
+  open(options?: BrowserContextOptions): Promise<WatchedPage>;
+}
+
+/** For a suite: the website with its stand-ins, and Chromium, started once and closed after. */
+export function useChromiumSite(): ChromiumSite {
+  let site: SiteServer | undefined;
+  let browser: Browser | undefined;
+  const opened: WatchedPage[] = [];
+  beforeAll(async () => {
+    [site, browser] = await Promise.all([startSiteServer(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+  afterEach(async () => {
+    const pages = opened.splice(0);
+    for (const page of pages) await page.close();
+    expect(pages.flatMap((page) => page.problems)).toEqual([]);
+  });
+  return {
+    get site() {
+      if (!site) throw new Error('the site starts in beforeAll');
+      return site;
+    },
+    async open(options = DESKTOP) {
+      const page = await watchedPage(browser!, options);
+      opened.push(page);
+      return page;
+    },
+  };
 }

@@ -1,11 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { addDays } from '../../src/domain/dates.js';
-import { launchChromium, PHONE, screenshot, watchedPage, type WatchedPage } from '../support/browser.js';
+import { PHONE, screenshot, useChromiumSite } from '../support/browser.js';
 import { describeWith } from '../support/describe-with.js';
 import { chromium } from '../support/services.js';
 import { DAYS, LATEST_DAY } from '../support/site-data.js';
-import { startSiteServer, type SiteServer } from '../support/site-server.js';
 
 /** The legend labels of `requests`' charts: its categories in the registry's order. */
 const LABELS = {
@@ -52,31 +51,14 @@ async function drawn(page: Page, points: number): Promise<ChartState[]> {
   return charts(page);
 }
 
-let site: SiteServer;
-let browser: Browser;
-let watched: WatchedPage | null = null;
-
 describeWith([chromium], 'the package page’s charts in Chromium', () => {
-  beforeAll(async () => {
-    [site, browser] = await Promise.all([startSiteServer(), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
-  afterEach(async () => {
-    if (!watched) return;
-    const { problems } = watched;
-    await watched.close();
-    watched = null;
-    expect(problems).toEqual([]);
-  });
+  const chromiumSite = useChromiumSite();
 
-  async function open(path: string, options?: Parameters<typeof watchedPage>[1]): Promise<Page> {
-    watched = await watchedPage(browser, options);
-    await watched.page.goto(site.url + path);
-    await watched.page.waitForFunction(() => performance.getEntriesByName('pypistats:charts-drawn').length === 1);
-    return watched.page;
+  async function open(path: string, options?: BrowserContextOptions): Promise<Page> {
+    const { page } = await chromiumSite.open(options);
+    await page.goto(chromiumSite.site.url + path);
+    await page.waitForFunction(() => performance.getEntriesByName('pypistats:charts-drawn').length === 1);
+    return page;
   }
 
   it('draws every chart with the expected series and a point for every day', async () => {

@@ -1,14 +1,9 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { DESKTOP, launchChromium, PHONE, screenshot, tabTo, watchedPage, type WatchedPage } from '../support/browser.js';
+import { expect, it } from 'vitest';
+import { DESKTOP, PHONE, screenshot, tabTo, useChromiumSite, type WatchedPage } from '../support/browser.js';
 import { describeWith } from '../support/describe-with.js';
 import { STAND_IN_PACKAGES } from '../support/pypi-standin.js';
 import { chromium } from '../support/services.js';
-import { startSiteServer, type SiteServer } from '../support/site-server.js';
-
-let site: SiteServer;
-let browser: Browser;
-let watched: WatchedPage | null = null;
+import type { SiteServer } from '../support/site-server.js';
 
 /** Every page but the package page (browser-charts.test.ts), with its name for screenshots. */
 const PAGES = [
@@ -23,23 +18,13 @@ const PAGES = [
 ] as const;
 
 describeWith([chromium], 'the website in Chromium', () => {
-  beforeAll(async () => {
-    [site, browser] = await Promise.all([startSiteServer(), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
-  afterEach(async () => {
-    if (!watched) return;
-    const { problems } = watched;
-    await watched.close();
-    watched = null;
-    expect(problems).toEqual([]);
-  });
+  const chromiumSite = useChromiumSite();
+  let watched: WatchedPage;
+  let site: SiteServer;
 
   async function open(options = DESKTOP) {
-    watched = await watchedPage(browser, options);
+    watched = await chromiumSite.open(options);
+    site = chromiumSite.site;
     return watched.page;
   }
 
@@ -57,7 +42,7 @@ describeWith([chromium], 'the website in Chromium', () => {
     expect(await page.locator('h1').textContent()).toBe('requests-toolbelt');
     expect(await page.title()).toBe('requests-toolbelt · PyPI Stats');
     await page.waitForFunction(() => performance.getEntriesByName('pypistats:charts-drawn').length === 1);
-    expect(watched!.requests.every((url) => url.startsWith(site.url))).toBe(true);
+    expect(watched.requests.every((url) => url.startsWith(site.url))).toBe(true);
   });
 
   it('goes straight to the package when one matches, from the header’s search box', async () => {
@@ -96,11 +81,9 @@ describeWith([chromium], 'the website in Chromium', () => {
         expect(await page.locator('h1').count()).toBe(1);
         if (device === 'phone') expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
         await screenshot(page, `${device}-${name}`);
-        expect(watched!.problems).toEqual([]);
-        await watched!.close();
+        expect(watched.problems).toEqual([]);
       }
     }
-    watched = null;
   });
 
   it('shows HTML and script in a package’s PyPI metadata as text, running none of it', async () => {
