@@ -10,9 +10,10 @@ export interface Server {
   child: ChildProcess;
 }
 
-export function startServer(env: Record<string, string>): Promise<Server> {
+/** `bin/pypistats serve` with `env`; `nodeOptions` go to Node itself (`--cpu-prof`, say). */
+export function startServer(env: Record<string, string>, nodeOptions: string[] = []): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'bin/pypistats'), 'serve'], {
+    const child = spawn(process.execPath, [...nodeOptions, path.join(root, 'bin/pypistats'), 'serve'], {
       // Load from one address is what the rate limits exist to stop: the benchmark measures serving.
       env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_PER_SECOND: '0', RATE_LIMIT_PER_MINUTE: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

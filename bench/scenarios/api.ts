@@ -1,6 +1,7 @@
 /** The API under 50 connections, warm (one URL over and over) and cold (a crawler), next to its ceiling. */
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { summarizeDir } from '../lib/cpu-profile.js';
 import { crawl, hammer, type LoadResult } from '../lib/load-generator.js';
 import { startCeiling, startServer, stop } from '../lib/processes.js';
 import { record, round } from '../lib/results.js';
@@ -68,4 +69,23 @@ export async function api(
   } finally {
     await stop(ceiling);
   }
+  if (options.crawl) await profileCrawler(dir, databaseUrl, options.title, options.crawl, options.seconds);
+}
+
+/**
+ * The cold crawler once more, on a server of its own run with `--cpu-prof` (the crawler's
+ * figures come from a server without the profiler): where a request's time goes when nothing is cached.
+ */
+async function profileCrawler(dir: string, databaseUrl: string, title: string, walk: { prefix: string; count: number }, seconds: number): Promise<void> {
+  const profileDir = await mkdtemp(path.join(dir, 'cpu-profile-'));
+  const server = await startServer({ DATABASE_URL: databaseUrl, DEMO_DATA: 'off' }, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+  try {
+    await crawl(server.url, `/api/packages/${walk.prefix}`, '/overall', walk.count, seconds);
+  } finally {
+    await stop(server);
+  }
+  const { parts, functions } = await summarizeDir(profileDir);
+  const scenario = `${title}: cold crawler's CPU profile (share of the server's sampled time)`;
+  for (const part of parts) record({ scenario, measure: `part: ${part.name}`, value: part.share, unit: '%' });
+  for (const fn of functions) record({ scenario, measure: `function: ${fn.name}`, value: fn.share, unit: '%' });
 }
