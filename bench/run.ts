@@ -11,12 +11,12 @@ import { normalizeName } from '../src/domain/names.js';
 import { DEFAULT_DEMO_OPTIONS, demoPackageNames } from '../src/sources/synthetic.js';
 import { loadGenerator } from './lib/load-generator.js';
 import { root } from './lib/processes.js';
-import { writeResults } from './lib/results.js';
+import { skipped, writeResults } from './lib/results.js';
 import { api } from './scenarios/api.js';
 import { firstStart } from './scenarios/first-start.js';
 import { ingestion } from './scenarios/ingestion.js';
 import { pages } from './scenarios/pages.js';
-import { storeScale } from './scenarios/store-scale.js';
+import { postgresUnreachable, storeScale } from './scenarios/store-scale.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick;
@@ -49,8 +49,13 @@ async function main(): Promise<void> {
     if (runs('pages')) await pages(dir, { loads: quick ? 7 : 15 });
     if (runs('ingestion')) await ingestion(dir, { parquetEvents: sizes.parquetEvents, ndjsonEvents: sizes.ndjsonEvents, target: !quick });
     if (runs('store-scale-postgres')) {
-      const postgres = await storeScale(dir, sizes.postgresDays, !quick, 'postgres');
-      await postgres.remove();
+      const unreachable = only === null ? await postgresUnreachable() : null;
+      if (unreachable) {
+        skipped.push(`store-scale-postgres (${unreachable}; set BENCH_POSTGRES_URL)`);
+      } else {
+        const postgres = await storeScale(dir, sizes.postgresDays, !quick, 'postgres');
+        await postgres.remove();
+      }
     }
     if (runs('store-scale') || runs('api-scale')) {
       const sqlite = await storeScale(dir, sizes.scaleDays, !quick);
@@ -76,7 +81,9 @@ async function main(): Promise<void> {
   const notes = [
     `Load generator: ${loadGenerator}, ${sizes.apiSeconds} s per case after a 3 s warm-up, on the same cores as the server.`,
     `Whole run: ${minutes} minutes${only ? ` (only ${[...only].join(', ')})` : ''}.`,
+    ...(skipped.length > 0 ? [`Skipped: ${skipped.join('; ')}.`] : []),
   ];
+  for (const scenario of skipped) console.log(`skipped: ${scenario}`);
   const file = await writeResults(root, quick ? 'quick' : 'full', notes, only !== null);
   console.log(`\nwritten to ${file}`);
 }

@@ -15,6 +15,9 @@ export interface Figure {
 
 export const figures: Figure[] = [];
 
+/** Scenarios this machine cannot run (no PostgreSQL, no Chromium), each with what would run it. */
+export const skipped: string[] = [];
+
 export function record(figure: Figure): void {
   figures.push(figure);
   const target = figure.target ? ` (target ${figure.target}: ${figure.met ? 'met' : 'MISSED'})` : '';

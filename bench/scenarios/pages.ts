@@ -14,7 +14,7 @@ import { openStore } from '../../src/store/open.js';
 import { startPypiStandIn } from '../../test/support/pypi-standin.js';
 import { pypiSizedDay } from '../pypi-sized-day.js';
 import { startServer, stop } from '../lib/processes.js';
-import { record, round } from '../lib/results.js';
+import { record, round, skipped } from '../lib/results.js';
 
 const DAYS = 180;
 const LATEST_DAY: Day = '2026-11-24';
@@ -78,7 +78,7 @@ async function load(browser: Browser, url: string, visits: number): Promise<Load
 export async function pages(dir: string, options: { loads: number }): Promise<void> {
   const scenario = `package page, ${DAYS} days of a popular package, headless Chromium`;
   if (!existsSync(CHROMIUM)) {
-    console.log(`${scenario}: skipped, no Chromium at ${CHROMIUM} (set TEST_CHROMIUM)`);
+    skipped.push(`pages (no Chromium at ${CHROMIUM}; install Debian's chromium or set TEST_CHROMIUM)`);
     return;
   }
   const database = await writeDatabase(dir);

@@ -40,6 +40,19 @@ export type StoreKind = 'sqlite' | 'postgres';
 /** PostgreSQL for the benchmark: BENCH_POSTGRES_URL, or the local server CI and sessions run. */
 export const BENCH_POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test';
 
+/** Why BENCH_POSTGRES_URL cannot be used, or null when it can. */
+export async function postgresUnreachable(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: BENCH_POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return null;
+  } catch (error) {
+    return `no PostgreSQL at ${new URL(BENCH_POSTGRES_URL).host}: ${(error as Error).message}`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** A fresh store of `kind`; its DATABASE_URL, and how to remove it. */
 export async function freshStore(dir: string, kind: StoreKind): Promise<{ databaseUrl: string; open(): Promise<Store>; bytes(store: Store): Promise<number>; remove(): Promise<void> }> {
   if (kind === 'sqlite') {
