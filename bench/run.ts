@@ -24,7 +24,7 @@ const only = values.only ? new Set(values.only.split(',')) : null;
 const runs = (name: string) => only === null || only.has(name);
 
 const sizes = quick
-  ? { demoDays: 60, parquetEvents: 2_000_000, ndjsonEvents: 500_000, apiSeconds: 3, scaleDays: 2, postgresDays: 1 }
+  ? { demoDays: 30, parquetEvents: 1_000_000, ndjsonEvents: 300_000, apiSeconds: 3, scaleDays: 2, postgresDays: 1 }
   : { demoDays: 180, parquetEvents: 50_000_000, ndjsonEvents: 5_000_000, apiSeconds: 20, scaleDays: 180, postgresDays: 180 };
 
 const ALL_ENDPOINTS = ['recent', 'overall', 'python_major', 'python_minor', 'system'] as const;
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
         });
       }
     }
-    if (runs('pages')) await pages(dir, { loads: quick ? 7 : 15 });
+    if (runs('pages')) await pages(dir, { loads: quick ? 5 : 15 });
     if (runs('ingestion')) await ingestion(dir, { parquetEvents: sizes.parquetEvents, ndjsonEvents: sizes.ndjsonEvents, target: !quick });
     if (runs('store-scale-postgres')) {
       const unreachable = only === null ? await postgresUnreachable() : null;

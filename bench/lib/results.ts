@@ -87,6 +87,7 @@ export async function writeResults(root: string, mode: 'quick' | 'full', notes: 
     `# Benchmark results (${mode} mode)`,
     '',
     `${info.cpu} × ${info.cores} cores, ${info.memoryGb} GB, Node ${info.node}. Ratios come from one run; absolute figures drift between runs and machines.`,
+    'What bounds each figure, and why a missed target is missed, with the profiles behind it: [ANALYSIS.md](ANALYSIS.md).',
     '',
     ...runs.flatMap((r) => [
       `- Run of ${r.date} at commit ${r.commit}: ${[...new Set(all.filter((f) => f.run.date === r.date).map((f) => groupOf(f.scenario)))].join(', ')}. ${r.notes.join(' ')}`,
