@@ -11,7 +11,6 @@ interface ProfileNode {
   id: number;
   children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
 }
 
 interface CpuProfile {

@@ -76,7 +76,9 @@ export async function watchedPage(browser: Browser, options: BrowserContextOptio
     problems.push(`a dialog opened on ${page.url()}: ${dialog.message()}`);
     void dialog.dismiss();
   });
-  return { page, requests, problems, close: () => context.close() };
+  let closed: Promise<void> | undefined;
+  // Idempotent: a test may close a page early, and its suite closes every page after the test.
+  return { page, requests, problems, close: () => (closed ??= context.close()) };
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -3,7 +3,6 @@ import { DESKTOP, PHONE, screenshot, tabTo, useChromiumSite, type WatchedPage } 
 import { describeWith } from '../support/describe-with.js';
 import { STAND_IN_PACKAGES } from '../support/pypi-standin.js';
 import { chromium } from '../support/services.js';
-import type { SiteServer } from '../support/site-server.js';
 
 /** Every page but the package page (browser-charts.test.ts), with its name for screenshots. */
 const PAGES = [
@@ -20,17 +19,15 @@ const PAGES = [
 describeWith([chromium], 'the website in Chromium', () => {
   const chromiumSite = useChromiumSite();
   let watched: WatchedPage;
-  let site: SiteServer;
 
   async function open(options = DESKTOP) {
     watched = await chromiumSite.open(options);
-    site = chromiumSite.site;
     return watched.page;
   }
 
   it('takes a keyboard user from the home page through search to a package page', async () => {
     const page = await open();
-    await page.goto(site.url);
+    await page.goto(chromiumSite.site.url);
     // The search box has the focus as the page opens.
     await page.keyboard.type('Requests_');
     await page.keyboard.press('Enter');
@@ -42,12 +39,12 @@ describeWith([chromium], 'the website in Chromium', () => {
     expect(await page.locator('h1').textContent()).toBe('requests-toolbelt');
     expect(await page.title()).toBe('requests-toolbelt · PyPI Stats');
     await page.waitForFunction(() => performance.getEntriesByName('pypistats:charts-drawn').length === 1);
-    expect(watched.requests.every((url) => url.startsWith(site.url))).toBe(true);
+    expect(watched.requests.every((url) => url.startsWith(chromiumSite.site.url))).toBe(true);
   });
 
   it('goes straight to the package when one matches, from the header’s search box', async () => {
     const page = await open();
-    await page.goto(`${site.url}/top`);
+    await page.goto(`${chromiumSite.site.url}/top`);
     await tabTo(page, '#header-search');
     await page.keyboard.type('zope.');
     await page.keyboard.press('Enter');
@@ -57,14 +54,14 @@ describeWith([chromium], 'the website in Chromium', () => {
 
   it('says so when no package matches', async () => {
     const page = await open();
-    await page.goto(`${site.url}/search?q=${encodeURIComponent('<b>nope</b>')}`);
+    await page.goto(`${chromiumSite.site.url}/search?q=${encodeURIComponent('<b>nope</b>')}`);
     expect(await page.locator('.empty-state strong').textContent()).toBe('No package name starts with “<b>nope</b>”.');
     expect(await page.locator('#search-page-input').inputValue()).toBe('<b>nope</b>');
   });
 
   it('lists the top packages and links each to its page', async () => {
     const page = await open();
-    await page.goto(`${site.url}/top`);
+    await page.goto(`${chromiumSite.site.url}/top`);
     for (const period of ['day', 'week', 'month']) {
       expect(await page.locator(`section[aria-labelledby="top-${period}"] .ranking li`).count()).toBe(20);
     }
@@ -76,19 +73,20 @@ describeWith([chromium], 'the website in Chromium', () => {
     for (const [name, path] of PAGES) {
       for (const [device, options] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
         const page = await open(options);
-        const response = await page.goto(site.url + path);
+        const response = await page.goto(chromiumSite.site.url + path);
         expect(response!.status()).toBe(name === 'not-found' || name === 'no-package' ? 404 : 200);
         expect(await page.locator('h1').count()).toBe(1);
         if (device === 'phone') expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
         await screenshot(page, `${device}-${name}`);
         expect(watched.problems).toEqual([]);
+        await watched.close();
       }
     }
   });
 
   it('shows HTML and script in a package’s PyPI metadata as text, running none of it', async () => {
     const page = await open();
-    await page.goto(`${site.url}/packages/${STAND_IN_PACKAGES.html}`);
+    await page.goto(`${chromiumSite.site.url}/packages/${STAND_IN_PACKAGES.html}`);
     await page.waitForFunction(() => performance.getEntriesByName('pypistats:charts-drawn').length === 1);
     expect(await page.locator('.summary').textContent()).toBe('<script>alert("summary")</script> & <b>bold</b> "quoted"');
     expect(await page.locator('.facts').textContent()).toContain('<img src=x onerror="alert(\'author\')">Mallory & Co');
@@ -99,7 +97,7 @@ describeWith([chromium], 'the website in Chromium', () => {
 
   it('links a package’s dependencies to their pages', async () => {
     const page = await open();
-    await page.goto(`${site.url}/packages/requests`);
+    await page.goto(`${chromiumSite.site.url}/packages/requests`);
     expect(await page.locator('#required-dependencies a').allTextContents()).toEqual(['charset-normalizer', 'idna', 'urllib3', 'certifi']);
     expect(await page.locator('#optional-dependencies a').allTextContents()).toEqual(['pysocks', 'chardet']);
     await page.locator('#required-dependencies a', { hasText: 'certifi' }).click();
@@ -110,7 +108,7 @@ describeWith([chromium], 'the website in Chromium', () => {
 
   it('renders dark when the system prefers it', async () => {
     const page = await open({ ...DESKTOP, colorScheme: 'dark' });
-    await page.goto(site.url);
+    await page.goto(chromiumSite.site.url);
     const [r, g, b] = (await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).match(/\d+/g)!.map(Number);
     expect((0.2126 * r! + 0.7152 * g! + 0.0722 * b!) / 255).toBeLessThan(0.15);
     const text = (await page.evaluate(() => getComputedStyle(document.body).color)).match(/\d+/g)!.map(Number);
