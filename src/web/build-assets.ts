@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { ASSETS_DIR, MANIFEST_FILE, type AssetManifest } from './assets.js';
+import { uplotLazyIntl } from './uplot-lazy-intl.js';
 
 const clientDir = fileURLToPath(new URL('../../src/web/client/', import.meta.url));
 
@@ -47,6 +48,7 @@ export async function buildAssets(): Promise<AssetManifest> {
       legalComments: 'none',
       outdir: ASSETS_DIR,
       logLevel: 'warning',
+      plugins: entry.endsWith('.ts') ? [uplotLazyIntl] : [],
     });
     const output = result.outputFiles.find((file) => file.path.endsWith(path.extname(name)));
     if (!output) throw new Error(`esbuild gave no ${path.extname(name)} output for ${entry}`);

@@ -28,7 +28,9 @@ describeWith([chromium], 'the website in Chromium', () => {
   it('takes a keyboard user from the home page through search to a package page', async () => {
     const page = await open();
     await page.goto(chromiumSite.site.url);
-    // The search box has the focus as the page opens.
+    // The search box has the focus as the page opens: Chromium gives it at its first rendering
+    // update, which may come after the load event, so the test waits for it before typing.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('home-search');
     await page.keyboard.type('Requests_');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/search\?q=Requests_$/);

@@ -20,7 +20,8 @@ const UNITS = [
 
 /**
  * `1500000` → `1.5M`, for axis ticks. Written here because Intl's compact notation loads locale
- * data that costs tens of milliseconds before the first chart, on every page load.
+ * data that costs tens of milliseconds before the first chart, on every page load (as any first
+ * `Intl` object does: see `whole`).
  */
 function compactCount(value: number): string {
   for (const [unit, suffix] of UNITS) {
@@ -29,7 +30,13 @@ function compactCount(value: number): string {
   return String(value);
 }
 
-const whole = new Intl.NumberFormat('en-US');
+/**
+ * `1234567` → `1,234,567`, for the legend. Not `Intl.NumberFormat`: the first `Intl` object of a
+ * fresh tab costs 15–40 ms of ICU set-up before the first chart (see src/web/uplot-lazy-intl.ts).
+ */
+function whole(value: number): string {
+  return String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
 
 function utcDate(seconds: number): Date {
   return uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC');
@@ -93,10 +100,17 @@ export class ChartFigure {
     this.plot = new uPlot(this.options(view, measure, width, theme), data, this.canvasHolder);
   }
 
+  /**
+   * Fits the chart to its holder's width. The observer that calls this also calls it once when it
+   * starts watching, right after the first draw: uPlot redraws on every `setSize`, so an unchanged
+   * size is left alone rather than drawing every chart twice.
+   */
   resize(): void {
     if (!this.plot) return;
     const width = this.canvasHolder.clientWidth;
-    this.plot.setSize({ width, height: chartHeight(width) });
+    const height = chartHeight(width);
+    if (width === this.plot.width && height === this.plot.height) return;
+    this.plot.setSize({ width, height });
   }
 
   private options(view: ChartView, measure: Measure, width: number, theme: Theme): uPlot.Options {
@@ -131,7 +145,7 @@ export class ChartFigure {
             points: { show: weekly, size: 5 },
             value: (u, _value, series, index) => {
               const value = u.data[series]![shownIndex(u, index)];
-              return value == null ? '–' : shares ? `${value.toFixed(1)} %` : whole.format(value);
+              return value == null ? '–' : shares ? `${value.toFixed(1)} %` : whole(value);
             },
           }),
         ),

@@ -60,8 +60,11 @@ function start(): void {
     }
   }
 
-  form.hidden = false;
+  // Drawn before the form is shown: the charts' widths are then read from the layout the page
+  // already has (showing the form first would lay the page out again before the first chart).
+  // Showing it does not change their widths, only moves them down.
   draw();
+  form.hidden = false;
   form.addEventListener('change', (event) => {
     draw();
     if ((event.target as HTMLInputElement).name === 'lookback') {
