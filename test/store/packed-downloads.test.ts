@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { packDownloads, unpackDownloads } from '../../src/store/packed-downloads.js';
+import { dayEntry, packDownloads, unpackDownloads, visitPackageDays, withoutDays } from '../../src/store/packed-downloads.js';
 
 function unpack(blob: Uint8Array): number[] {
   const pairs: number[] = [];
@@ -24,5 +24,39 @@ describe('packed downloads', () => {
     expect(() => packDownloads([1, 1.5])).toThrow('cannot pack 1.5');
     expect(() => packDownloads([1, 2, 1, 3])).toThrow('category 1 appears twice');
     expect(() => unpack(packDownloads([1, 300]).subarray(0, 2))).toThrow('ends in the middle of a number');
+  });
+});
+
+describe('blocks of packed days', () => {
+  const block = Buffer.concat([
+    dayEntry(20_000, packDownloads([1, 10, 2, 20, 5, 50])),
+    dayEntry(-3, packDownloads([2, 7])),
+    dayEntry(20_002, packDownloads([1, 2 ** 40, 9, 90])),
+  ]);
+  function visit(bytes: Uint8Array, from: number, to: number, maxCategoryId: number): number[][] {
+    const seen: number[][] = [];
+    visitPackageDays(bytes, from, to, maxCategoryId, (day, category, downloads) => seen.push([day, category, downloads]));
+    return seen;
+  }
+
+  it('visits the entries of the days asked for, in stored order, up to a category id', () => {
+    expect(visit(block, -(2 ** 31), 2 ** 31 - 1, Infinity)).toEqual([
+      [20_000, 1, 10], [20_000, 2, 20], [20_000, 5, 50], [-3, 2, 7], [20_002, 1, 2 ** 40], [20_002, 9, 90],
+    ]);
+    expect(visit(block, 0, 20_001, Infinity)).toEqual([[20_000, 1, 10], [20_000, 2, 20], [20_000, 5, 50]]);
+    expect(visit(block, -(2 ** 31), 2 ** 31 - 1, 2)).toEqual([[20_000, 1, 10], [20_000, 2, 20], [-3, 2, 7], [20_002, 1, 2 ** 40]]);
+    expect(visit(Buffer.alloc(0), 0, 1, 1)).toEqual([]);
+  });
+
+  it('takes days out of a block and says which day is last of those left', () => {
+    expect(withoutDays(block, 20_000, 20_001).lastDay).toBe(20_002);
+    const left = withoutDays(block, 20_000, 20_001).days;
+    expect(visit(left, -(2 ** 31), 2 ** 31 - 1, Infinity).map(([day]) => day)).toEqual([-3, 20_002, 20_002]);
+    expect(withoutDays(block, 20_002, 20_002).lastDay).toBe(20_000);
+    expect(withoutDays(block, -(2 ** 31), 2 ** 31 - 1)).toEqual({ days: Buffer.alloc(0), lastDay: null });
+  });
+
+  it('refuses an entry cut short', () => {
+    expect(() => visit(block.subarray(0, block.length - 1), -(2 ** 31), 2 ** 31 - 1, Infinity)).toThrow('runs past the end of its block');
   });
 });

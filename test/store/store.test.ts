@@ -54,6 +54,22 @@ describeEachStore('the store', (kind) => {
     expect((await store.status()).rows).toBe(2);
   });
 
+  it('shows a category a later load adds, to a reader that has read before and to another store object', async () => {
+    const other = await t.openAgain();
+    try {
+      await write('2026-11-01', [row('pkg', 'python_minor', '3.12', 5)]);
+      expect(await store.series('pkg', 'python_minor', {})).toHaveLength(1);
+      expect(await other.series('pkg', 'python_minor', {})).toHaveLength(1);
+      await write('2026-11-02', [row('pkg', 'python_minor', '3.12', 6), row('pkg', 'python_minor', '3.15', 1), row('pkg', 'system', 'linux', 2)]);
+      for (const reader of [store, other]) {
+        expect((await reader.series('pkg', 'python_minor', { start: '2026-11-02' })).map((point) => point.category).sort()).toEqual(['3.12', '3.15']);
+        expect(await reader.series('pkg', 'system', {})).toEqual([{ category: 'linux', day: '2026-11-02', downloads: 2 }]);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
   it('keeps downloads above 2^31 exact', async () => {
     await write('2026-11-01', [row('big', 'overall', 'with_mirrors', 2 ** 40 + 3)]);
     expect(await store.series('big', 'overall', {})).toEqual([{ category: 'with_mirrors', day: '2026-11-01', downloads: 2 ** 40 + 3 }]);
@@ -141,6 +157,35 @@ describeEachStore('the store', (kind) => {
     await write('2026-11-03', [row('other', 'overall', 'with_mirrors', 2)]);
     expect(await store.series('pkg', 'overall', {})).toEqual([]);
     expect(await store.packageCount()).toBe(1);
+  });
+
+  it('keeps 70 days across blocks of days: any range reads back, an old day is replaced, purges cut and pass blocks', async () => {
+    const first = '2026-08-01';
+    const dayOf = (i: number) => new Date(Date.parse(first) + i * 86_400_000).toISOString().slice(0, 10);
+    for (let i = 0; i < 70; i++) {
+      await write(dayOf(i), [row('pkg', 'overall', 'with_mirrors', 1000 + i), row('pkg', 'overall', 'without_mirrors', 1), row('pkg', 'system', 'linux', i), ...(i < 3 ? [row('early', 'overall', 'with_mirrors', 5)] : [])]);
+    }
+    const counts = async (start?: string, end?: string) =>
+      (await store.series('pkg', 'overall', { start, end }))
+        .filter((point) => point.category === 'with_mirrors')
+        .sort((a, b) => a.day.localeCompare(b.day))
+        .map((point) => point.downloads);
+    expect(await counts()).toEqual(Array.from({ length: 70 }, (_, i) => 1000 + i));
+    expect(await counts(dayOf(20), dayOf(45))).toEqual(Array.from({ length: 26 }, (_, i) => 1020 + i));
+    // Day 2 is long out of the last 30 days; replacing it still takes its old entries away.
+    await write(dayOf(2), [row('pkg', 'overall', 'with_mirrors', 7)]);
+    expect((await counts()).slice(0, 4)).toEqual([1000, 1001, 7, 1003]);
+    expect((await store.series('pkg', 'system', {})).map((point) => point.day)).not.toContain(dayOf(2));
+    expect(await store.series('early', 'overall', {})).toHaveLength(2);
+    expect((await store.status()).rows).toBe(2 * 4 + 1 + 67 * 3);
+    // A purge one day in, then one past the first block of days (2026-07-06 to 2026-08-06).
+    expect(await store.purgeBefore(dayOf(1))).toEqual([dayOf(0)]);
+    expect(await counts(undefined, dayOf(3))).toEqual([1001, 7, 1003]);
+    expect(await store.purgeBefore('2026-08-20')).toHaveLength(18);
+    expect(await counts()).toEqual(Array.from({ length: 51 }, (_, i) => 1019 + i));
+    expect(await store.hasPackage('early')).toBe(false);
+    expect(await store.searchPackages('', 10)).toEqual(['pkg']);
+    expect(await store.recent('pkg', dayOf(69))).toEqual({ lastDay: 1, lastWeek: 7, lastMonth: 30 });
   });
 
   it('changes its data version when, and only when, a write lands', async () => {

@@ -7,20 +7,14 @@
 import type { PoolClient } from 'pg';
 import { dayFromNumber, dayNumber } from '../../domain/dates.js';
 import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
-import { packDownloads } from '../packed-downloads.js';
+import { BLOCK_BITS, dayEntry, packDownloads } from '../packed-downloads.js';
 import type { DayWrite, DayWriteResult } from '../types.js';
 import { copyLines, copyText } from './copy.js';
 import { ADVISORY_KEY_SQL } from './advisory-lock.js';
 import { refreshDerived } from './derived.js';
 
-
-/** Days per row of `package_blocks`: a block is `day >> BLOCK_BITS`. */
-export const BLOCK_BITS = 5;
-
 /** `package_days` keeps the days the top packages are summed over. */
 const RECENT_DAYS = 30;
-
-const hex32 = (value: number) => (value >>> 0).toString(16).padStart(8, '0');
 
 export async function writeDay(client: PoolClient, write: DayWrite, newDataVersion: string): Promise<DayWriteResult> {
   const day = dayNumber(write.day);
@@ -52,7 +46,7 @@ export async function writeDay(client: PoolClient, write: DayWrite, newDataVersi
       let downloads = 0;
       for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === withoutMirrors) downloads = pairs[i + 1]!;
       const packed = packDownloads(pairs);
-      entries.push([packageIds.get(name)!, `${hex32(day)}${hex32(packed.length)}${packed.toString('hex')}`, downloads]);
+      entries.push([packageIds.get(name)!, dayEntry(day, packed).toString('hex'), downloads]);
     }
     entries.sort((a, b) => a[0] - b[0]);
     await client.query('CREATE TEMP TABLE day_entries (package_id integer NOT NULL, entry bytea NOT NULL) ON COMMIT DROP');

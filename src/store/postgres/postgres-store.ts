@@ -7,7 +7,8 @@ import pg from 'pg';
 import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
 import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
 import { ALL_PACKAGES } from '../../domain/names.js';
-import { PACKAGE_DAYS_SQL, visitPackageDays } from '../packed-downloads.js';
+import { CategoryIndex, type CategoryRow } from '../category-index.js';
+import { BLOCK_BITS, PACKAGE_DAYS_SQL, visitPackageDays } from '../packed-downloads.js';
 import type {
   DayWrite,
   DayWriteResult,
@@ -22,7 +23,7 @@ import type {
   TopPackages,
 } from '../types.js';
 import { TOP_PERIODS } from '../types.js';
-import { BLOCK_BITS, purgeDaysBefore, setDataVersion, writeDay } from './day-writer.js';
+import { purgeDaysBefore, setDataVersion, writeDay } from './day-writer.js';
 import { refreshDerived } from './derived.js';
 import * as loads from './loads.js';
 import { migrate } from './migrate.js';
@@ -56,13 +57,8 @@ const types = {
     oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
-interface Category {
-  dimension: string;
-  name: string;
-}
-
 export class PostgresStore implements Store {
-  private categories = new Map<number, Category>();
+  private readonly categories = new CategoryIndex();
   private version: string | null = null;
   private versionCheckedAt = 0;
   private writeQueue: Promise<unknown> = Promise.resolve();
@@ -131,38 +127,39 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * The package's days from `start` to `end` in one value (see PACKAGE_DAYS_SQL), with the first
-   * loaded day: entries before it are what a purge left in a block it cut, and are skipped.
+   * Visits the (day, category, downloads) of the package's loaded days from `start` to `end` in
+   * `dimension`: its blocks in one value (see PACKAGE_DAYS_SQL), read with the first loaded day
+   * (entries before it are what a purge left in a block it cut, and are skipped) and the highest
+   * category id (a higher one than this process knows means a load added categories).
    */
-  private async days(name: string, start: number, end: number): Promise<{ first: number | null; days: string | null }> {
-    const [row] = await this.query<{ first: number | null; days: string | null }>(
+  private async visitDays(name: string, dimension: string, start: number, end: number, visit: (day: number, category: string, downloads: number) => void): Promise<void> {
+    const [row] = await this.query<{ first: number | null; max_category: number | null; days: Buffer | null }>(
       'package-days',
-      `SELECT (SELECT min(day) FROM loaded_days) AS first, ${PACKAGE_DAYS_SQL.postgres} AS days
+      `SELECT (SELECT min(day) FROM loaded_days) AS first, (SELECT max(id) FROM categories) AS max_category, ${PACKAGE_DAYS_SQL.postgres} AS days
        FROM package_blocks WHERE package_id = (SELECT id FROM packages WHERE name = $1) AND block BETWEEN $2 AND $3`,
       [name, start >> BLOCK_BITS, end >> BLOCK_BITS],
     );
-    return row ?? { first: null, days: null };
-  }
-
-  /** Visits the (day, category id, downloads) of the package's loaded days from `start` to `end`. */
-  private async visitDays(name: string, start: number, end: number, visit: (day: number, categoryId: number, downloads: number) => void): Promise<void> {
-    const { first, days } = await this.days(name, start, end);
-    if (first === null) return;
-    const from = Math.max(start, first);
-    await this.withCategories(() =>
-      visitPackageDays(days, (day, categoryId, downloads) => {
-        if (day >= from && day <= end) visit(day, categoryId, downloads);
-      }),
-    );
+    if (!row || row.first === null || row.days === null) return;
+    if (this.categories.isBehind(row.max_category)) {
+      this.categories.load(await this.query<CategoryRow>('categories', 'SELECT id, dimension, name FROM categories'));
+    }
+    const { maxId, names } = this.categories.of(dimension);
+    visitPackageDays(row.days, Math.max(start, row.first), end, maxId, (day, categoryId, downloads) => {
+      const category = names[categoryId];
+      if (category !== undefined) visit(day, category, downloads);
+    });
   }
 
   async series(name: string, dimension: string, range: { start?: Day; end?: Day }): Promise<SeriesPoint[]> {
     const points: SeriesPoint[] = [];
     const start = range.start ? dayNumber(range.start) : -2_147_483_648;
     const end = range.end ? dayNumber(range.end) : 2_147_483_647;
-    await this.visitDays(name, start, end, (day, categoryId, downloads) => {
-      const category = this.category(categoryId);
-      if (category.dimension === dimension) points.push({ category: category.name, day: dayFromNumber(day), downloads });
+    // A day's categories come together: its date is written once.
+    let lastDay = Number.NaN;
+    let date = '';
+    await this.visitDays(name, dimension, start, end, (day, category, downloads) => {
+      if (day !== lastDay) date = dayFromNumber((lastDay = day));
+      points.push({ category, day: date, downloads });
     });
     return points;
   }
@@ -170,9 +167,8 @@ export class PostgresStore implements Store {
   async recent(name: string, latestDay: Day): Promise<RecentDownloads> {
     const recent = { lastDay: 0, lastWeek: 0, lastMonth: 0 };
     const latest = dayNumber(latestDay);
-    await this.visitDays(name, latest - 29, latest, (day, categoryId, downloads) => {
-      const category = this.category(categoryId);
-      if (category.dimension !== 'overall' || category.name !== WITHOUT_MIRRORS) return;
+    await this.visitDays(name, 'overall', latest - 29, latest, (day, category, downloads) => {
+      if (category !== WITHOUT_MIRRORS) return;
       recent.lastMonth += downloads;
       if (day > latest - 7) recent.lastWeek += downloads;
       if (day === latest) recent.lastDay += downloads;
@@ -296,30 +292,5 @@ export class PostgresStore implements Store {
     const next = this.writeQueue.then(run, run);
     this.writeQueue = next.catch(() => undefined);
     return next;
-  }
-
-  private category(id: number): Category {
-    const category = this.categories.get(id);
-    if (!category) throw new UnknownCategory(id);
-    return category;
-  }
-
-  /** Categories are few and never change: read again only when a load has added one that `work` meets. */
-  private async withCategories<T>(work: () => T): Promise<T> {
-    try {
-      return work();
-    } catch (error) {
-      if (!(error instanceof UnknownCategory)) throw error;
-      const rows = await this.query<{ id: number; dimension: string; name: string }>('categories', 'SELECT id, dimension, name FROM categories');
-      this.categories = new Map(rows.map((row) => [row.id, row]));
-      if (!this.categories.has(error.id)) throw new Error(`category ${error.id} is not in the store`);
-      return work();
-    }
-  }
-}
-
-class UnknownCategory extends Error {
-  constructor(readonly id: number) {
-    super(`category ${id} is not known to this process yet`);
   }
 }

@@ -5,6 +5,14 @@
 import type Database from 'better-sqlite3';
 import { ALL_PACKAGES } from '../../domain/names.js';
 import { TOP_PACKAGES_KEPT, TOP_PERIODS } from '../types.js';
+import { PACKAGE_KEYS_SQL } from './block-keys.js';
+
+/** `package_days` keeps the days the top packages are summed over. */
+export const RECENT_DAYS = TOP_PERIODS.month;
+
+/** SQL true when package `idColumn` has an entry on a loaded day (a purge may leave older ones). */
+export const HAS_DATA_SQL = (idColumn: string) =>
+  `EXISTS (SELECT 1 FROM package_blocks b WHERE b.key ${PACKAGE_KEYS_SQL(idColumn)} AND b.last_day >= (SELECT min(day) FROM loaded_days))`;
 
 export function refreshDerived(db: Database.Database): void {
   const latest = db.prepare<[], number | null>('SELECT max(day) FROM loaded_days').pluck().get() ?? null;
@@ -22,7 +30,7 @@ export function refreshDerived(db: Database.Database): void {
     for (const [period, days] of Object.entries(TOP_PERIODS)) insert.run(period, latest - days + 1, latest, ALL_PACKAGES, TOP_PACKAGES_KEPT);
   }
   const packages = db
-    .prepare<[string], number>('SELECT count(*) FROM packages p WHERE p.name != ? AND EXISTS (SELECT 1 FROM daily d WHERE d.package_id = p.id)')
+    .prepare<[string], number>(`SELECT count(*) FROM packages p WHERE p.name != ? AND ${HAS_DATA_SQL('p.id')}`)
     .pluck()
     .get(ALL_PACKAGES);
   db.prepare("INSERT INTO meta (key, value) VALUES ('package_count', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(packages ?? 0));

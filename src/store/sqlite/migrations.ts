@@ -1,16 +1,19 @@
 /**
  * The SQLite schema, as numbered migrations (PRAGMA user_version counts those applied).
  *
- * Laid out for the API's read: one package's series over many days is one contiguous range of
- * `daily`, clustered by (package, day), one row per package and day with every category packed in
- * a blob (see packed-downloads.ts): at PyPI scale about a fifth of the bytes of a row per category.
- * Names live once in `packages` and `categories`. `package_days` is the day's index into `daily`,
- * so replacing or purging a day touches only that day's rows.
+ * Laid out for the API's read, as the PostgreSQL store is: a package's days are a few rows of
+ * `package_blocks`, one per block of 32 days (see block-keys.ts), each the entries of its days
+ * one after another, every category of a day packed in one blob (see packed-downloads.ts). A
+ * series of 180 days is one range scan of 6 rows; it was 180 rows (a row per package and day,
+ * migrations 2 to 4), which made a cold read's SQLite work three times a request's budget. Names
+ * live once in `packages` and `categories`. `package_days` keeps the last 30 days' downloads per
+ * package, for the top packages.
  */
 import type Database from 'better-sqlite3';
 import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
-import { packDownloads, unpackDownloads } from '../packed-downloads.js';
-import { refreshDerived } from './derived.js';
+import { dayEntry, packDownloads, unpackDownloads } from '../packed-downloads.js';
+import { blockKey } from './block-keys.js';
+import { RECENT_DAYS, refreshDerived } from './derived.js';
 import { LOADS_SCHEMA } from './loads.js';
 
 export type Migration = string | ((db: Database.Database) => void);
@@ -91,8 +94,28 @@ export const migrations: readonly Migration[] = [
         }
       }
     }
-    refreshDerived(db);
+    // The derived tables are built by the last migration, from the layout it leaves.
   },
   // The load history and the locks that keep two processes from loading one day.
   LOADS_SCHEMA,
+  // A row per package and day became a row per package and block of days.
+  (db) => {
+    db.exec('CREATE TABLE package_blocks (key INTEGER PRIMARY KEY, last_day INTEGER NOT NULL, days BLOB NOT NULL)');
+    const insert = db.prepare<[number, number, Buffer]>('INSERT INTO package_blocks (key, last_day, days) VALUES (?, ?, ?)');
+    const rowsOf = db.prepare('SELECT day, downloads FROM daily WHERE package_id = ? ORDER BY day').raw();
+    for (const packageId of db.prepare('SELECT DISTINCT package_id FROM daily').pluck().all() as number[]) {
+      const blocks = new Map<number, { lastDay: number; entries: Buffer[] }>();
+      for (const [day, packed] of rowsOf.all(packageId) as [number, Buffer][]) {
+        const key = blockKey(packageId, day);
+        const block = blocks.get(key) ?? { lastDay: day, entries: [] };
+        block.lastDay = day;
+        block.entries.push(dayEntry(day, packed));
+        blocks.set(key, block);
+      }
+      for (const [key, block] of blocks) insert.run(key, block.lastDay, Buffer.concat(block.entries));
+    }
+    db.exec(`DROP TABLE daily;
+      DELETE FROM package_days WHERE day <= (SELECT max(day) FROM loaded_days) - ${RECENT_DAYS};`);
+    refreshDerived(db);
+  },
 ];

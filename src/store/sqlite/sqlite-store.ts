@@ -20,18 +20,15 @@ import type {
 } from '../types.js';
 import { TOP_PERIODS } from '../types.js';
 import * as loads from './loads.js';
-import { refreshDerived } from './derived.js';
+import { HAS_DATA_SQL, RECENT_DAYS, refreshDerived } from './derived.js';
 import { migrations } from './migrations.js';
-import { PACKAGE_DAYS_SQL, packDownloads, visitPackageDays } from '../packed-downloads.js';
+import { dayEntry, packDownloads, visitPackageDays, withoutDays } from '../packed-downloads.js';
+import { CategoryIndex } from '../category-index.js';
+import { BLOCK_OF_KEY_SQL, blockKey, blockKeyRange, blockOf, packageKeyRange } from './block-keys.js';
 
 type Connection = Database.Database;
 
 const VERSION_CHECK_MS = 1000;
-
-interface Category {
-  dimension: string;
-  name: string;
-}
 
 function newDataVersion(): string {
   return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
@@ -69,7 +66,7 @@ export class SqliteStore implements Store {
   private readonly reader: Connection;
   private writer: Connection | null = null;
   private writeQueue: Promise<unknown> = Promise.resolve();
-  private categories = new Map<number, Category>();
+  private readonly categories = new CategoryIndex();
   private version: string | null = null;
   private versionCheckedAt = 0;
   private readonly read;
@@ -82,18 +79,19 @@ export class SqliteStore implements Store {
     this.read = {
       dataVersion: this.reader.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'data_version'").pluck(),
       latestDay: this.reader.prepare<[], number | null>('SELECT max(day) FROM loaded_days').pluck(),
+      // What a read of packed days needs besides the blocks: where loaded days start, and whether new categories came.
+      readState: this.reader.prepare<[], [number | null, number | null]>('SELECT (SELECT min(day) FROM loaded_days), (SELECT max(id) FROM categories)').raw(),
       packageId: this.reader.prepare<[string], number>('SELECT id FROM packages WHERE name = ?').pluck(),
-      hasDownloads: this.reader.prepare<[number], number>('SELECT 1 FROM daily WHERE package_id = ? LIMIT 1').pluck(),
-      days: this.reader
-        .prepare<[number, number, number], string | null>(`SELECT ${PACKAGE_DAYS_SQL.sqlite} FROM daily WHERE package_id = ? AND day BETWEEN ? AND ?`)
+      hasDownloads: this.reader
+        .prepare<[number, number], number>('SELECT 1 FROM package_blocks WHERE key BETWEEN ? AND ? AND last_day >= (SELECT min(day) FROM loaded_days) LIMIT 1')
         .pluck(),
-      categoryId: this.reader.prepare<[string, string], number>('SELECT id FROM categories WHERE dimension = ? AND name = ?').pluck(),
+      blocks: this.reader.prepare<[number, number], Buffer>('SELECT days FROM package_blocks WHERE key BETWEEN ? AND ?').pluck(),
       categories: this.reader.prepare<[], { id: number; dimension: string; name: string }>('SELECT id, dimension, name FROM categories'),
       packageCount: this.reader.prepare<[], string>("SELECT value FROM meta WHERE key = 'package_count'").pluck(),
       search: this.reader
         .prepare<[string, string, string, number], string>(
           `SELECT name FROM packages p WHERE name >= ? AND name < ? AND name != ?
-             AND EXISTS (SELECT 1 FROM daily d WHERE d.package_id = p.id) ORDER BY name LIMIT ?`,
+             AND ${HAS_DATA_SQL('p.id')} ORDER BY name LIMIT ?`,
         )
         .pluck(),
       top: this.reader.prepare<[string, number], { package: string; downloads: number }>(
@@ -148,33 +146,49 @@ export class SqliteStore implements Store {
 
   async hasPackage(name: string): Promise<boolean> {
     const id = this.read.packageId.get(name);
-    return id !== undefined && this.read.hasDownloads.get(id) !== undefined;
+    return id !== undefined && this.read.hasDownloads.get(...packageKeyRange(id)) !== undefined;
+  }
+
+  /**
+   * Visits the (day, category, downloads) of the package's loaded days from `start` to `end` in
+   * `dimension`. Entries before the first loaded day are what a purge left in a block it cut: skipped.
+   */
+  private visitDays(name: string, dimension: string, start: number, end: number, visit: (day: number, category: string, downloads: number) => void): void {
+    const id = this.read.packageId.get(name);
+    if (id === undefined) return;
+    const [first, maxCategoryId] = this.read.readState.get()!;
+    if (first === null) return;
+    if (this.categories.isBehind(maxCategoryId)) this.categories.load(this.read.categories.all());
+    const { maxId, names } = this.categories.of(dimension);
+    const from = Math.max(start, first);
+    if (from > end || maxId < 0) return;
+    for (const block of this.read.blocks.all(...blockKeyRange(id, from, end))) {
+      visitPackageDays(block, from, end, maxId, (day, categoryId, downloads) => {
+        const category = names[categoryId];
+        if (category !== undefined) visit(day, category, downloads);
+      });
+    }
   }
 
   async series(name: string, dimension: string, range: { start?: Day; end?: Day }): Promise<SeriesPoint[]> {
-    const id = this.read.packageId.get(name);
-    if (id === undefined) return [];
-    const days = this.read.days.get(
-      id,
-      range.start ? dayNumber(range.start) : Number.MIN_SAFE_INTEGER,
-      range.end ? dayNumber(range.end) : Number.MAX_SAFE_INTEGER,
-    );
     const points: SeriesPoint[] = [];
-    visitPackageDays(days ?? null, (day, categoryId, downloads) => {
-      const category = this.category(categoryId);
-      if (category.dimension === dimension) points.push({ category: category.name, day: dayFromNumber(day), downloads });
+    const start = range.start ? dayNumber(range.start) : -(2 ** 31);
+    const end = range.end ? dayNumber(range.end) : 2 ** 31 - 1;
+    // A day's categories come together: its date is written once.
+    let lastDay = Number.NaN;
+    let date = '';
+    this.visitDays(name, dimension, start, end, (day, category, downloads) => {
+      if (day !== lastDay) date = dayFromNumber((lastDay = day));
+      points.push({ category, day: date, downloads });
     });
     return points;
   }
 
   async recent(name: string, latestDay: Day): Promise<RecentDownloads> {
     const recent = { lastDay: 0, lastWeek: 0, lastMonth: 0 };
-    const id = this.read.packageId.get(name);
-    const categoryId = this.read.categoryId.get('overall', WITHOUT_MIRRORS);
-    if (id === undefined || categoryId === undefined) return recent;
     const latest = dayNumber(latestDay);
-    visitPackageDays(this.read.days.get(id, latest - 29, latest) ?? null, (day, category, downloads) => {
-      if (category !== categoryId) return;
+    this.visitDays(name, 'overall', latest - 29, latest, (day, category, downloads) => {
+      if (category !== WITHOUT_MIRRORS) return;
       recent.lastMonth += downloads;
       if (day > latest - 7) recent.lastWeek += downloads;
       if (day === latest) recent.lastDay += downloads;
@@ -218,7 +232,7 @@ export class SqliteStore implements Store {
       rows: days.reduce((sum, day) => sum + day.rows, 0),
       packages:
         this.reader
-          .prepare<[], number>('SELECT count(*) FROM packages p WHERE EXISTS (SELECT 1 FROM daily d WHERE d.package_id = p.id)')
+          .prepare<[], number>(`SELECT count(*) FROM packages p WHERE ${HAS_DATA_SQL('p.id')}`)
           .pluck()
           .get() ?? 0,
       dataVersion: await this.dataVersion(),
@@ -270,16 +284,6 @@ export class SqliteStore implements Store {
     this.reader.close();
   }
 
-  private category(id: number): Category {
-    let category = this.categories.get(id);
-    if (!category) {
-      this.categories = new Map(this.read.categories.all().map((row) => [row.id, row]));
-      category = this.categories.get(id);
-      if (!category) throw new Error(`category ${id} is not in the store`);
-    }
-    return category;
-  }
-
   /** One write at a time: a day's transaction spans awaits while its rows stream in. */
   private serialized<T>(work: () => Promise<T>): Promise<T> {
     const next = this.writeQueue.then(work, work);
@@ -304,7 +308,11 @@ export class SqliteStore implements Store {
     const insertPackage = db.prepare<[string]>('INSERT INTO packages (name) VALUES (?)');
     const selectCategory = db.prepare<[string, string], number>('SELECT id FROM categories WHERE dimension = ? AND name = ?').pluck();
     const insertCategory = db.prepare<[string, string]>('INSERT INTO categories (dimension, name) VALUES (?, ?)');
-    const insertDaily = db.prepare<[number, number, Buffer]>('INSERT INTO daily (package_id, day, downloads) VALUES (?, ?, ?)');
+    // `||` gives text; the cast takes its bytes back as they were.
+    const appendEntry = db.prepare<[number, number, Buffer]>(
+      `INSERT INTO package_blocks (key, last_day, days) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET days = CAST(days || excluded.days AS BLOB), last_day = max(last_day, excluded.last_day)`,
+    );
     const insertPackageDay = db.prepare<[number, number, number]>('INSERT INTO package_days (day, package_id, downloads) VALUES (?, ?, ?)');
 
     const packageId = (name: string): number => {
@@ -327,7 +335,7 @@ export class SqliteStore implements Store {
 
     db.exec('BEGIN IMMEDIATE');
     try {
-      this.deleteDay(db, day);
+      this.removeEntriesHiddenBy(db, day);
       let rows = 0;
       // A package's categories may come in any order and any chunk: gathered, then packed.
       const pairsByPackage = new Map<number, number[]>();
@@ -341,9 +349,10 @@ export class SqliteStore implements Store {
         rows += chunk.length;
       }
       const withoutMirrors = categoryId('overall', WITHOUT_MIRRORS);
+      // In key order, so the appends walk the table from one end to the other.
       for (const id of [...pairsByPackage.keys()].sort((a, b) => a - b)) {
         const pairs = pairsByPackage.get(id)!;
-        insertDaily.run(id, day, packDownloads(pairs));
+        appendEntry.run(blockKey(id, day), day, dayEntry(day, packDownloads(pairs)));
         let downloads = 0;
         for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === withoutMirrors) downloads = pairs[i + 1]!;
         insertPackageDay.run(day, id, downloads);
@@ -357,6 +366,7 @@ export class SqliteStore implements Store {
         write.summary ? JSON.stringify(write.summary) : null,
       );
       const purgedDays = write.purgeBefore ? this.deleteDaysBefore(db, dayNumber(write.purgeBefore)) : [];
+      db.prepare(`DELETE FROM package_days WHERE day <= (SELECT max(day) FROM loaded_days) - ${RECENT_DAYS}`).run();
       refreshDerived(db);
       this.bumpDataVersion(db);
       db.exec('COMMIT');
@@ -367,22 +377,47 @@ export class SqliteStore implements Store {
     }
   }
 
-  private deleteDay(db: Connection, day: number): void {
-    const deleteDaily = db.prepare<[number, number]>('DELETE FROM daily WHERE package_id = ? AND day = ?');
-    const packageIds = db.prepare<[number], number>('SELECT package_id FROM package_days WHERE day = ?').pluck().all(day);
-    for (const packageId of packageIds) deleteDaily.run(packageId, day);
-    db.prepare('DELETE FROM package_days WHERE day = ?').run(day);
-    db.prepare('DELETE FROM loaded_days WHERE day = ?').run(day);
+  /**
+   * Before `day` is written, the entries readers would take for it must go: its own, when it was
+   * loaded before; and when it comes before the first loaded day, those a purge left behind in
+   * partly purged blocks between it and that first day (readers skip entries before the first day).
+   */
+  private removeEntriesHiddenBy(db: Connection, day: number): void {
+    const first = db.prepare<[], number | null>('SELECT min(day) FROM loaded_days').pluck().get() ?? null;
+    const loaded = db.prepare<[number], number>('SELECT 1 FROM loaded_days WHERE day = ?').pluck().get(day) !== undefined;
+    let last: number;
+    if (first === null) last = 2 ** 31 - 1;
+    else if (day < first) last = first - 1;
+    else if (loaded) last = day;
+    else return;
+    db.prepare('DELETE FROM package_days WHERE day BETWEEN ? AND ?').run(day, last);
+    db.prepare('DELETE FROM loaded_days WHERE day BETWEEN ? AND ?').run(day, last);
+    // Every block of those days, found by scanning the table: replacing a day is rare.
+    const blocks = db
+      .prepare<[number, number, number], { key: number; days: Buffer }>(
+        `SELECT key, days FROM package_blocks WHERE ${BLOCK_OF_KEY_SQL} BETWEEN ? AND ? AND last_day >= ?`,
+      )
+      .all(blockOf(day), blockOf(last), day);
+    const update = db.prepare<[number, Buffer, number]>('UPDATE package_blocks SET last_day = ?, days = ? WHERE key = ?');
+    const remove = db.prepare<[number]>('DELETE FROM package_blocks WHERE key = ?');
+    for (const block of blocks) {
+      const kept = withoutDays(block.days, day, last);
+      if (kept.lastDay === null) remove.run(block.key);
+      else update.run(kept.lastDay, kept.days, block.key);
+    }
   }
 
+  /**
+   * Deletes every day before `before`; gives the days deleted. Blocks wholly before it go (a scan
+   * of the table, once per block of days); a block it cuts keeps its older entries, which readers
+   * skip (they start at the first loaded day), until a later purge passes the block.
+   */
   private deleteDaysBefore(db: Connection, before: number): Day[] {
-    const days = db
-      .prepare<[number, number], number>(
-        'SELECT day FROM loaded_days WHERE day < ? UNION SELECT DISTINCT day FROM package_days WHERE day < ? ORDER BY 1',
-      )
-      .pluck()
-      .all(before, before);
-    for (const day of days) this.deleteDay(db, day);
+    const days = db.prepare<[number], number>('SELECT day FROM loaded_days WHERE day < ? ORDER BY day').pluck().all(before);
+    if (days.length === 0) return [];
+    db.prepare('DELETE FROM loaded_days WHERE day < ?').run(before);
+    db.prepare('DELETE FROM package_days WHERE day < ?').run(before);
+    if (blockOf(days[0]!) < blockOf(before)) db.prepare(`DELETE FROM package_blocks WHERE ${BLOCK_OF_KEY_SQL} < ?`).run(blockOf(before));
     return days.map(dayFromNumber);
   }
 

@@ -1,0 +1,41 @@
+/**
+ * The key of a row of SQLite's `package_blocks`: the package id and the block number in one
+ * integer, the table's rowid. A package's blocks are then one contiguous range of the table, read
+ * with a single range scan, and a row that outgrows a page stays cheap: in a rowid table only the
+ * integer key sits in the B-tree's interior pages, where a (package_id, block) key of a
+ * WITHOUT ROWID table would carry the row with it.
+ */
+import { BLOCK_BITS } from '../packed-downloads.js';
+
+/** Blocks of any int32 day number: -2^26 ≤ day >> 5 < 2^26, shifted to 0 ≤ … < 2^27. */
+const BLOCK_SPAN = 2 ** 27;
+const BLOCK_OFFSET = 2 ** 26;
+/** Keys stay exact in JavaScript numbers (below 2^53) for package ids below 2^26. */
+const MAX_PACKAGE_ID = 2 ** 26 - 1;
+
+export function blockKey(packageId: number, day: number): number {
+  if (packageId > MAX_PACKAGE_ID) throw new Error(`the SQLite store holds at most ${MAX_PACKAGE_ID} package ids`);
+  return packageId * BLOCK_SPAN + (day >> BLOCK_BITS) + BLOCK_OFFSET;
+}
+
+/** The keys of the package's blocks holding days `start` to `end` (clamped to int32). */
+export function blockKeyRange(packageId: number, start: number, end: number): [number, number] {
+  const clamp = (day: number) => Math.min(Math.max(day, -(2 ** 31)), 2 ** 31 - 1);
+  return [blockKey(packageId, clamp(start)), blockKey(packageId, clamp(end))];
+}
+
+/** Every key of the package: its whole range of blocks. */
+export function packageKeyRange(packageId: number): [number, number] {
+  return [packageId * BLOCK_SPAN, packageId * BLOCK_SPAN + BLOCK_SPAN - 1];
+}
+
+/** SQL of a key's block number relative to blockOf(day): `(key % BLOCK_SPAN)`. */
+export const BLOCK_OF_KEY_SQL = `(key % ${BLOCK_SPAN})`;
+
+/** The value BLOCK_OF_KEY_SQL gives for the block holding `day`. */
+export function blockOf(day: number): number {
+  return (day >> BLOCK_BITS) + BLOCK_OFFSET;
+}
+
+/** SQL bounds of a package's keys from its id column, for correlated subqueries. */
+export const PACKAGE_KEYS_SQL = (idColumn: string) => `BETWEEN ${idColumn} * ${BLOCK_SPAN} AND ${idColumn} * ${BLOCK_SPAN} + ${BLOCK_SPAN - 1}`;
