@@ -24,8 +24,8 @@ const only = values.only ? new Set(values.only.split(',')) : null;
 const runs = (name: string) => only === null || only.has(name);
 
 const sizes = quick
-  ? { demoDays: 30, parquetEvents: 1_000_000, ndjsonEvents: 300_000, apiSeconds: 3, scaleDays: 2, postgresDays: 1 }
-  : { demoDays: 180, parquetEvents: 50_000_000, ndjsonEvents: 5_000_000, apiSeconds: 20, scaleDays: 180, postgresDays: 180 };
+  ? { demoDays: 30, parquetEvents: 1_000_000, ndjsonEvents: 300_000, apiSeconds: 3, warmUpSeconds: 1, scaleDays: 1, postgresDays: 1 }
+  : { demoDays: 180, parquetEvents: 50_000_000, ndjsonEvents: 5_000_000, apiSeconds: 20, warmUpSeconds: 3, scaleDays: 180, postgresDays: 180 };
 
 const ALL_ENDPOINTS = ['recent', 'overall', 'python_major', 'python_minor', 'system'] as const;
 
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
           title: `API, ${sizes.demoDays} demo days`,
           cases: [{ label: 'most popular', package: top, endpoints: ['overall', 'recent'] }],
           seconds: sizes.apiSeconds,
+          warmUpSeconds: sizes.warmUpSeconds,
           p99Target: quick ? null : 5,
           shareTarget: null,
         });
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
             { label: 'rare', package: 'package-300000', endpoints: quick ? ['overall'] : ALL_ENDPOINTS },
           ],
           seconds: sizes.apiSeconds,
+          warmUpSeconds: sizes.warmUpSeconds,
           p99Target: quick ? null : 10,
           shareTarget: quick ? null : 50,
           crawl: { prefix: 'package-', count: 300_000 },
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
   }
   const minutes = ((performance.now() - started) / 60_000).toFixed(1);
   const notes = [
-    `Load generator: ${loadGenerator}, ${sizes.apiSeconds} s per case after a 3 s warm-up, on the same cores as the server.`,
+    `Load generator: ${loadGenerator}, ${sizes.apiSeconds} s per case after a ${sizes.warmUpSeconds} s warm-up, on the same cores as the server.`,
     `Whole run: ${minutes} minutes${only ? ` (only ${[...only].join(', ')})` : ''}.`,
     ...(skipped.length > 0 ? [`Skipped: ${skipped.join('; ')}.`] : []),
   ];

@@ -59,13 +59,13 @@ function fromAutocannon(result: autocannon.Result): LoadResult {
 }
 
 /** One URL over and over: the warm path. */
-export async function hammer(url: string, seconds: number): Promise<LoadResult> {
+export async function hammer(url: string, seconds: number, warmUpSeconds = 3): Promise<LoadResult> {
   if (hasWrk) {
     const run = (duration: number) => execFileSync('wrk', ['-t2', '-c50', `-d${duration}s`, '--latency', url]).toString();
-    run(3);
+    run(warmUpSeconds);
     return parseWrk(run(seconds));
   }
-  await autocannon({ url, connections: 50, duration: 3 });
+  await autocannon({ url, connections: 50, duration: warmUpSeconds });
   const result = await autocannon({ url, connections: 50, duration: seconds });
   return fromAutocannon(result);
 }
