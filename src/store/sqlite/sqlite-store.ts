@@ -29,6 +29,8 @@ import { BLOCK_OF_KEY_SQL, blockKey, blockKeyRange, blockOf, packageKeyRange } f
 type Connection = Database.Database;
 
 const VERSION_CHECK_MS = 1000;
+/** What the WAL file keeps of its size between writes. */
+const WAL_KEPT_BYTES = 64 * 1024 * 1024;
 
 function newDataVersion(): string {
   return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
@@ -295,6 +297,9 @@ export class SqliteStore implements Store {
     if (!this.writer) {
       this.writer = openConnection(this.file);
       this.writer.pragma('cache_size = -262144');
+      // A day rewrites every package's current block, so its transaction passes hundreds of MB
+      // through the WAL; once checkpointed, the file is cut back rather than kept at its peak.
+      this.writer.pragma(`journal_size_limit = ${WAL_KEPT_BYTES}`);
     }
     return this.writer;
   }
