@@ -72,4 +72,49 @@ describe('SQLite store', () => {
     expect(await store.hasPackage('a')).toBe(true);
     expect(await store.series('a', 'overall', { start: '2025-11-09' })).toEqual([]);
   });
+
+  it('migrates a database of rows per package and day (schema 4) into blocks of days, keeping 30 days of package_days', async () => {
+    await store.close();
+    const old = path.join(dir, 'schema-4.sqlite');
+    const Database = (await import('better-sqlite3')).default;
+    const { migrations } = await import('../../src/store/sqlite/migrations.js');
+    const { packDownloads } = await import('../../src/store/packed-downloads.js');
+    const db = new Database(old);
+    for (const migration of migrations.slice(0, 4)) {
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
+    }
+    db.exec(`INSERT INTO meta VALUES ('data_version', 'v4');
+      INSERT INTO packages VALUES (1, 'a'), (2, 'b');
+      INSERT INTO categories VALUES (1, 'overall', 'with_mirrors'), (2, 'overall', 'without_mirrors'), (3, 'system', 'linux');`);
+    const first = 20_650;
+    for (let i = 0; i < 40; i++) {
+      const day = first + i;
+      db.prepare('INSERT INTO daily VALUES (1, ?, ?)').run(day, packDownloads([1, 100 + i, 2, 90 + i, 3, i]));
+      db.prepare('INSERT INTO package_days VALUES (?, 1, ?)').run(day, 90 + i);
+      if (i % 10 === 0) {
+        db.prepare('INSERT INTO daily VALUES (2, ?, ?)').run(day, packDownloads([1, 5]));
+        db.prepare('INSERT INTO package_days VALUES (?, 2, 0)').run(day);
+      }
+      db.prepare("INSERT INTO loaded_days VALUES (?, 'test', 'x', 2, 4, NULL)").run(day);
+    }
+    db.pragma('user_version = 4');
+    db.close();
+
+    store = SqliteStore.open(old);
+    const overall = await store.series('a', 'overall', {});
+    expect(overall).toHaveLength(80);
+    expect(overall.filter((point) => point.category === 'with_mirrors').map((point) => point.downloads)).toEqual(Array.from({ length: 40 }, (_, i) => 100 + i));
+    expect((await store.series('a', 'system', { start: '2026-07-31', end: '2026-08-01' })).map((point) => point.downloads)).toEqual([15, 16]);
+    expect((await store.series('b', 'overall', {})).map((point) => point.day)).toEqual(['2026-07-16', '2026-07-26', '2026-08-05', '2026-08-15']);
+    expect(await store.recent('a', '2026-08-24')).toEqual({ lastDay: 129, lastWeek: 7 * 126, lastMonth: 30 * 114.5 });
+    const check = new Database(old, { readonly: true });
+    try {
+      expect(check.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'daily'").pluck().get()).toBe(0);
+      expect(check.prepare('SELECT min(day), count(DISTINCT day) FROM package_days').raw().get()).toEqual([first + 10, 30]);
+    } finally {
+      check.close();
+    }
+    expect((await store.topPackages(10)).month).toEqual([{ package: 'a', downloads: 30 * 114.5 }]);
+  });
 });
