@@ -4,8 +4,8 @@
  * Laid out for the API's read, as the PostgreSQL store is: a package's days are a few rows of
  * `package_blocks`, one per block of 32 days (see block-keys.ts), each the entries of its days
  * one after another, every category of a day packed in one blob (see packed-downloads.ts). A
- * series of 180 days is one range scan of 6 rows; it was 180 rows (a row per package and day,
- * migrations 2 to 4), which made a cold read's SQLite work three times a request's budget. Names
+ * series of 180 days is one range scan of 6 or 7 rows; it was 180 rows (a row per package and
+ * day, migrations 2 to 4), and SQLite's work on them was 40 % of a cold request's CPU. Names
  * live once in `packages` and `categories`. `package_days` keeps the last 30 days' downloads per
  * package, for the top packages.
  */
