@@ -85,14 +85,6 @@ export function withoutDays(block: Uint8Array, from: number, to: number): { days
 }
 
 /**
- * PostgreSQL's value of a package's blocks in one piece (the rows joined in SQL; a bytea arrives
- * in JavaScript as a Buffer). One value instead of one per row is most of what a cold series costs.
- */
-export const PACKAGE_DAYS_SQL = {
-  postgres: `string_agg(days, ''::bytea)`,
-} as const;
-
-/**
  * Visits the (day, category id, downloads) of a block's entries of the days `from` to `to`, for
  * category ids up to `maxCategoryId`: an entry of another day is skipped whole, and a day's blob
  * is left at its first id past `maxCategoryId` (ids ascend), so a reader of one dimension decodes

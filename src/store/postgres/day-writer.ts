@@ -8,6 +8,7 @@ import type { PoolClient } from 'pg';
 import { dayFromNumber, dayNumber } from '../../domain/dates.js';
 import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
 import { BLOCK_BITS, dayEntry, packDownloads } from '../packed-downloads.js';
+import { daysHiddenBy } from '../package-days-read.js';
 import type { DayWrite, DayWriteResult } from '../types.js';
 import { copyLines, copyText } from './copy.js';
 import { ADVISORY_KEY_SQL } from './advisory-lock.js';
@@ -82,22 +83,16 @@ export async function writeDay(client: PoolClient, write: DayWrite, newDataVersi
   }
 }
 
-/**
- * Before `day` is written, the entries readers would take for it must go: its own, when it was
- * loaded before; and when it comes before the first loaded day, those a purge left behind in
- * partly purged blocks between it and that first day (readers skip entries before the first day).
- */
+/** Before `day` is written, the entries readers would take for it go (see daysHiddenBy). */
 async function removeEntriesHiddenBy(client: PoolClient, day: number): Promise<void> {
   const { rows } = await client.query<{ first: number | null; loaded: boolean }>(
     'SELECT (SELECT min(day) FROM loaded_days) AS first, EXISTS (SELECT 1 FROM loaded_days WHERE day = $1) AS loaded',
     [day],
   );
   const { first, loaded } = rows[0]!;
-  let last: number;
-  if (first === null) last = 2_147_483_647;
-  else if (day < first) last = first - 1;
-  else if (loaded) last = day;
-  else return;
+  const hidden = daysHiddenBy(day, first, loaded);
+  if (!hidden) return;
+  const last = hidden[1];
   await client.query(
     `UPDATE package_blocks SET days = stripped.days, last_day = coalesce(max_day(stripped.days), -2147483648)
      FROM (SELECT package_id, block, strip_days(days, $1, $2) AS days FROM package_blocks

@@ -5,10 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
-import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
 import { ALL_PACKAGES } from '../../domain/names.js';
 import { CategoryIndex, type CategoryRow } from '../category-index.js';
-import { BLOCK_BITS, PACKAGE_DAYS_SQL, visitPackageDays } from '../packed-downloads.js';
+import { BLOCK_BITS } from '../packed-downloads.js';
+import { daysToRead, FIRST_DAY_NUMBER, LAST_DAY_NUMBER, recentDownloads, recentStart, seriesPoints, type PackageDaysRead } from '../package-days-read.js';
 import type {
   DayWrite,
   DayWriteResult,
@@ -127,53 +127,35 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Visits the (day, category, downloads) of the package's loaded days from `start` to `end` in
-   * `dimension`: its blocks in one value (see PACKAGE_DAYS_SQL), read with the first loaded day
-   * (entries before it are what a purge left in a block it cut, and are skipped) and the highest
-   * category id (a higher one than this process knows means a load added categories).
+   * The package's blocks holding days `start` to `end` in one value (the rows joined in SQL; a
+   * bytea arrives as a Buffer: one value instead of one per row is most of what a cold series
+   * costs), read with the first loaded day and the highest category id (a higher one than this
+   * process knows means a load added categories).
    */
-  private async visitDays(name: string, dimension: string, start: number, end: number, visit: (day: number, category: string, downloads: number) => void): Promise<void> {
+  private async readDays(name: string, dimension: string, start: number, end: number): Promise<PackageDaysRead | null> {
     const [row] = await this.query<{ first: number | null; max_category: number | null; days: Buffer | null }>(
       'package-days',
-      `SELECT (SELECT min(day) FROM loaded_days) AS first, (SELECT max(id) FROM categories) AS max_category, ${PACKAGE_DAYS_SQL.postgres} AS days
+      `SELECT (SELECT min(day) FROM loaded_days) AS first, (SELECT max(id) FROM categories) AS max_category, string_agg(days, ''::bytea) AS days
        FROM package_blocks WHERE package_id = (SELECT id FROM packages WHERE name = $1) AND block BETWEEN $2 AND $3`,
       [name, start >> BLOCK_BITS, end >> BLOCK_BITS],
     );
-    if (!row || row.first === null || row.days === null) return;
+    const days = daysToRead(start, end, row?.first ?? null);
+    if (!row?.days || !days) return null;
     if (this.categories.isBehind(row.max_category)) {
       this.categories.load(await this.query<CategoryRow>('categories', 'SELECT id, dimension, name FROM categories'));
     }
-    const { maxId, names } = this.categories.of(dimension);
-    visitPackageDays(row.days, Math.max(start, row.first), end, maxId, (day, categoryId, downloads) => {
-      const category = names[categoryId];
-      if (category !== undefined) visit(day, category, downloads);
-    });
+    return { blocks: [row.days], ...days, categories: this.categories.of(dimension) };
   }
 
   async series(name: string, dimension: string, range: { start?: Day; end?: Day }): Promise<SeriesPoint[]> {
-    const points: SeriesPoint[] = [];
-    const start = range.start ? dayNumber(range.start) : -2_147_483_648;
-    const end = range.end ? dayNumber(range.end) : 2_147_483_647;
-    // A day's categories come together: its date is written once.
-    let lastDay = Number.NaN;
-    let date = '';
-    await this.visitDays(name, dimension, start, end, (day, category, downloads) => {
-      if (day !== lastDay) date = dayFromNumber((lastDay = day));
-      points.push({ category, day: date, downloads });
-    });
-    return points;
+    const start = range.start ? dayNumber(range.start) : FIRST_DAY_NUMBER;
+    const end = range.end ? dayNumber(range.end) : LAST_DAY_NUMBER;
+    return seriesPoints(await this.readDays(name, dimension, start, end));
   }
 
   async recent(name: string, latestDay: Day): Promise<RecentDownloads> {
-    const recent = { lastDay: 0, lastWeek: 0, lastMonth: 0 };
     const latest = dayNumber(latestDay);
-    await this.visitDays(name, 'overall', latest - 29, latest, (day, category, downloads) => {
-      if (category !== WITHOUT_MIRRORS) return;
-      recent.lastMonth += downloads;
-      if (day > latest - 7) recent.lastWeek += downloads;
-      if (day === latest) recent.lastDay += downloads;
-    });
-    return recent;
+    return recentDownloads(await this.readDays(name, 'overall', recentStart(latest), latest), latest);
   }
 
   async packageCount(): Promise<number> {

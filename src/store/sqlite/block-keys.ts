@@ -15,18 +15,12 @@ const MAX_PACKAGE_ID = 2 ** 26 - 1;
 
 export function blockKey(packageId: number, day: number): number {
   if (packageId > MAX_PACKAGE_ID) throw new Error(`the SQLite store holds at most ${MAX_PACKAGE_ID} package ids`);
-  return packageId * BLOCK_SPAN + (day >> BLOCK_BITS) + BLOCK_OFFSET;
+  return packageId * BLOCK_SPAN + blockOf(day);
 }
 
-/** The keys of the package's blocks holding days `start` to `end` (clamped to int32). */
+/** The keys of the package's blocks holding days `start` to `end`. */
 export function blockKeyRange(packageId: number, start: number, end: number): [number, number] {
-  const clamp = (day: number) => Math.min(Math.max(day, -(2 ** 31)), 2 ** 31 - 1);
-  return [blockKey(packageId, clamp(start)), blockKey(packageId, clamp(end))];
-}
-
-/** Every key of the package: its whole range of blocks. */
-export function packageKeyRange(packageId: number): [number, number] {
-  return [packageId * BLOCK_SPAN, packageId * BLOCK_SPAN + BLOCK_SPAN - 1];
+  return [blockKey(packageId, start), blockKey(packageId, end)];
 }
 
 /** SQL of a key's block number relative to blockOf(day): `(key % BLOCK_SPAN)`. */

@@ -22,9 +22,10 @@ import { TOP_PERIODS } from '../types.js';
 import * as loads from './loads.js';
 import { HAS_DATA_SQL, RECENT_DAYS, refreshDerived } from './derived.js';
 import { migrations } from './migrations.js';
-import { dayEntry, packDownloads, visitPackageDays, withoutDays } from '../packed-downloads.js';
+import { dayEntry, packDownloads, withoutDays } from '../packed-downloads.js';
+import { daysHiddenBy, daysToRead, FIRST_DAY_NUMBER, LAST_DAY_NUMBER, recentDownloads, recentStart, seriesPoints, type PackageDaysRead } from '../package-days-read.js';
 import { CategoryIndex } from '../category-index.js';
-import { BLOCK_OF_KEY_SQL, blockKey, blockKeyRange, blockOf, packageKeyRange } from './block-keys.js';
+import { BLOCK_OF_KEY_SQL, blockKey, blockKeyRange, blockOf } from './block-keys.js';
 
 type Connection = Database.Database;
 
@@ -84,9 +85,7 @@ export class SqliteStore implements Store {
       // What a read of packed days needs besides the blocks: where loaded days start, and whether new categories came.
       readState: this.reader.prepare<[], [number | null, number | null]>('SELECT (SELECT min(day) FROM loaded_days), (SELECT max(id) FROM categories)').raw(),
       packageId: this.reader.prepare<[string], number>('SELECT id FROM packages WHERE name = ?').pluck(),
-      hasDownloads: this.reader
-        .prepare<[number, number], number>('SELECT 1 FROM package_blocks WHERE key BETWEEN ? AND ? AND last_day >= (SELECT min(day) FROM loaded_days) LIMIT 1')
-        .pluck(),
+      hasData: this.reader.prepare<[string], number>(`SELECT ${HAS_DATA_SQL('p.id')} FROM packages p WHERE p.name = ?`).pluck(),
       blocks: this.reader.prepare<[number, number], Buffer>('SELECT days FROM package_blocks WHERE key BETWEEN ? AND ?').pluck(),
       categories: this.reader.prepare<[], { id: number; dimension: string; name: string }>('SELECT id, dimension, name FROM categories'),
       packageCount: this.reader.prepare<[], string>("SELECT value FROM meta WHERE key = 'package_count'").pluck(),
@@ -147,55 +146,29 @@ export class SqliteStore implements Store {
   }
 
   async hasPackage(name: string): Promise<boolean> {
-    const id = this.read.packageId.get(name);
-    return id !== undefined && this.read.hasDownloads.get(...packageKeyRange(id)) !== undefined;
+    return this.read.hasData.get(name) === 1;
   }
 
-  /**
-   * Visits the (day, category, downloads) of the package's loaded days from `start` to `end` in
-   * `dimension`. Entries before the first loaded day are what a purge left in a block it cut: skipped.
-   */
-  private visitDays(name: string, dimension: string, start: number, end: number, visit: (day: number, category: string, downloads: number) => void): void {
+  /** The package's blocks holding days `start` to `end`, with what a reader needs to decode them. */
+  private readDays(name: string, dimension: string, start: number, end: number): PackageDaysRead | null {
     const id = this.read.packageId.get(name);
-    if (id === undefined) return;
+    if (id === undefined) return null;
     const [first, maxCategoryId] = this.read.readState.get()!;
-    if (first === null) return;
+    const days = daysToRead(start, end, first);
+    if (!days) return null;
     if (this.categories.isBehind(maxCategoryId)) this.categories.load(this.read.categories.all());
-    const { maxId, names } = this.categories.of(dimension);
-    const from = Math.max(start, first);
-    if (from > end || maxId < 0) return;
-    for (const block of this.read.blocks.all(...blockKeyRange(id, from, end))) {
-      visitPackageDays(block, from, end, maxId, (day, categoryId, downloads) => {
-        const category = names[categoryId];
-        if (category !== undefined) visit(day, category, downloads);
-      });
-    }
+    return { blocks: this.read.blocks.all(...blockKeyRange(id, days.from, days.to)), ...days, categories: this.categories.of(dimension) };
   }
 
   async series(name: string, dimension: string, range: { start?: Day; end?: Day }): Promise<SeriesPoint[]> {
-    const points: SeriesPoint[] = [];
-    const start = range.start ? dayNumber(range.start) : -(2 ** 31);
-    const end = range.end ? dayNumber(range.end) : 2 ** 31 - 1;
-    // A day's categories come together: its date is written once.
-    let lastDay = Number.NaN;
-    let date = '';
-    this.visitDays(name, dimension, start, end, (day, category, downloads) => {
-      if (day !== lastDay) date = dayFromNumber((lastDay = day));
-      points.push({ category, day: date, downloads });
-    });
-    return points;
+    const start = range.start ? dayNumber(range.start) : FIRST_DAY_NUMBER;
+    const end = range.end ? dayNumber(range.end) : LAST_DAY_NUMBER;
+    return seriesPoints(this.readDays(name, dimension, start, end));
   }
 
   async recent(name: string, latestDay: Day): Promise<RecentDownloads> {
-    const recent = { lastDay: 0, lastWeek: 0, lastMonth: 0 };
     const latest = dayNumber(latestDay);
-    this.visitDays(name, 'overall', latest - 29, latest, (day, category, downloads) => {
-      if (category !== WITHOUT_MIRRORS) return;
-      recent.lastMonth += downloads;
-      if (day > latest - 7) recent.lastWeek += downloads;
-      if (day === latest) recent.lastDay += downloads;
-    });
-    return recent;
+    return recentDownloads(this.readDays(name, 'overall', recentStart(latest), latest), latest);
   }
 
   async packageCount(): Promise<number> {
@@ -382,19 +355,13 @@ export class SqliteStore implements Store {
     }
   }
 
-  /**
-   * Before `day` is written, the entries readers would take for it must go: its own, when it was
-   * loaded before; and when it comes before the first loaded day, those a purge left behind in
-   * partly purged blocks between it and that first day (readers skip entries before the first day).
-   */
+  /** Before `day` is written, the entries readers would take for it go (see daysHiddenBy). */
   private removeEntriesHiddenBy(db: Connection, day: number): void {
     const first = db.prepare<[], number | null>('SELECT min(day) FROM loaded_days').pluck().get() ?? null;
     const loaded = db.prepare<[number], number>('SELECT 1 FROM loaded_days WHERE day = ?').pluck().get(day) !== undefined;
-    let last: number;
-    if (first === null) last = 2 ** 31 - 1;
-    else if (day < first) last = first - 1;
-    else if (loaded) last = day;
-    else return;
+    const hidden = daysHiddenBy(day, first, loaded);
+    if (!hidden) return;
+    const last = hidden[1];
     db.prepare('DELETE FROM package_days WHERE day BETWEEN ? AND ?').run(day, last);
     db.prepare('DELETE FROM loaded_days WHERE day BETWEEN ? AND ?').run(day, last);
     // Every block of those days, found by scanning the table: replacing a day is rare.

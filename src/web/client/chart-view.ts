@@ -57,8 +57,6 @@ function buckets(totalDays: number, lookback: Lookback, interval: Interval): num
 }
 
 function sums(values: readonly number[], groups: number[][]): number[] {
-  // Daily points are the days themselves: a copy, without a sum per day.
-  if (groups.every((group) => group.length === 1)) return groups.map((group) => values[group[0]!]!);
   return groups.map((group) => group.reduce((sum, day) => sum + values[day]!, 0));
 }
 
