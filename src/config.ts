@@ -5,6 +5,7 @@
  */
 import { DEFAULT_DEMO_OPTIONS } from './domain/demo.js';
 import { DEFAULT_MIRROR_INSTALLERS } from './domain/mirrors.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS } from './store/postgres/timeouts.js';
 import { DEFAULT_BIGQUERY_TABLE } from './sources/bigquery-query.js';
 import { bigquery, type BigQueryConfig } from './config/bigquery.js';
 import { loadSchedule, type LoadScheduleConfig } from './config/load-schedule.js';
@@ -15,7 +16,10 @@ export { ConfigError };
 export type { BigQueryConfig, BigQueryCredentials, ServiceAccountKey } from './config/bigquery.js';
 export type { LoadScheduleConfig, LoadSourceKind } from './config/load-schedule.js';
 
-export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize: number };
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string }
+  /** The timeouts, when left out, are those of store/postgres/timeouts.ts. */
+  | { kind: 'postgres'; url: string; poolSize: number; connectTimeoutMs?: number; queryTimeoutMs?: number };
 
 export interface Config {
   database: DatabaseConfig;
@@ -44,6 +48,10 @@ export const variables = {
   DATABASE_URL:
     'Where the aggregates live: `sqlite:PATH` (unset: `sqlite:data/pypistats.sqlite`) or `postgres://user:password@host:port/database` (`?options=-c%20search_path%3Dschema` picks a schema).',
   DATABASE_POOL_SIZE: 'Connections each process keeps to PostgreSQL (default `10`).',
+  DATABASE_CONNECT_TIMEOUT_MS:
+    'Milliseconds to wait for PostgreSQL to accept a connection (or for a free one in the pool) before a command fails or a request gets a 503 (default `5000`).',
+  DATABASE_QUERY_TIMEOUT_MS:
+    'Milliseconds a read for the API or a page may wait for PostgreSQL before the request gets a 503 (default `10000`; loads are not limited).',
   HOST: 'Address the server listens on (default `localhost`; `0.0.0.0` in a container).',
   PORT: 'Port the server listens on (default `8080`).',
   RETENTION_DAYS: 'Days of data kept, ending at the latest loaded day; older days are purged after each load (default `180`).',
@@ -91,7 +99,14 @@ function database(raw: string | undefined, env: Env): DatabaseConfig {
     } catch {
       throw new ConfigError('DATABASE_URL is not a valid postgres:// URL');
     }
-    return { kind: 'postgres', url: raw, poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 2, 1000) };
+    return {
+      kind: 'postgres',
+      url: raw,
+      poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 2, 1000),
+      // At least 100 ms: below that a healthy server on another host could not make it.
+      connectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 100, 600_000),
+      queryTimeoutMs: integer(env, 'DATABASE_QUERY_TIMEOUT_MS', DEFAULT_QUERY_TIMEOUT_MS, 100, 600_000),
+    };
   }
   throw new ConfigError(`DATABASE_URL must look like sqlite:PATH or postgres://host/database, got "${raw.replace(/:[^:@/]*@/, ':***@')}"`);
 }

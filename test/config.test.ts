@@ -74,7 +74,17 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ TRUSTED_PROXIES: ' , ' }).trustedProxies).toEqual([]);
     expect(loadConfig({ DATABASE_URL: 'sqlite:///var/lib/p.sqlite' }).database).toEqual({ kind: 'sqlite', file: '/var/lib/p.sqlite' });
     expect(loadConfig({ RETENTION_DAYS: '30' }).demo.days).toBe(30);
-    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/stats' }).database).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/stats', poolSize: 10 });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/stats' }).database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u:p@db:5432/stats',
+      poolSize: 10,
+      connectTimeoutMs: 5000,
+      queryTimeoutMs: 10_000,
+    });
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x', DATABASE_CONNECT_TIMEOUT_MS: '250', DATABASE_QUERY_TIMEOUT_MS: '60000' }).database).toMatchObject({
+      connectTimeoutMs: 250,
+      queryTimeoutMs: 60_000,
+    });
     expect(loadConfig({ DATABASE_URL: 'postgresql://db/stats', DATABASE_POOL_SIZE: '25' }).database).toMatchObject({ kind: 'postgres', poolSize: 25 });
   });
 
@@ -95,6 +105,8 @@ describe('configuration from the environment', () => {
       [{ DATABASE_URL: 'mysql://user:secret@x' }, /got "mysql:\/\/user:\*\*\*@x"$/],
       [{ DATABASE_URL: 'postgres://[bad' }, /^DATABASE_URL is not a valid postgres:\/\/ URL$/],
       [{ DATABASE_URL: 'postgres://db/x', DATABASE_POOL_SIZE: '1' }, /^DATABASE_POOL_SIZE must be a whole number from 2 to 1000, got "1"$/],
+      [{ DATABASE_URL: 'postgres://db/x', DATABASE_CONNECT_TIMEOUT_MS: '50' }, /^DATABASE_CONNECT_TIMEOUT_MS must be a whole number from 100 to 600000, got "50"$/],
+      [{ DATABASE_URL: 'postgres://db/x', DATABASE_QUERY_TIMEOUT_MS: '10s' }, /^DATABASE_QUERY_TIMEOUT_MS must be a whole number from 100 to 600000, got "10s"$/],
       [{ DATABASE_URL: 'sqlite:' }, /^DATABASE_URL must name a file/],
       [{ DEMO_DATA: 'maybe' }, /^DEMO_DATA must be on or off, got "maybe"$/],
       [{ DEMO_DAYS: '200' }, /^DEMO_DAYS \(200\) must not exceed RETENTION_DAYS \(180\)$/],

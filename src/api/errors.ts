@@ -1,6 +1,15 @@
 /** Every error the API gives is JSON: `{"error": "<for a person>", "status": <code>}`. Never a stack trace. */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
+import { isStoreUnavailable } from '../store/types.js';
+
+/**
+ * Seconds a client is asked to wait when the database is away: a PostgreSQL restart or fail-over
+ * takes seconds to tens of seconds, and a shorter wait would only bring the retries sooner.
+ */
+export const STORE_RETRY_AFTER_SECONDS = 10;
+
+export const STORE_UNAVAILABLE_MESSAGE = 'the database is unavailable; try again shortly';
 
 function errorBody(status: number, message: string): string {
   return JSON.stringify({ error: message, status });
@@ -42,6 +51,11 @@ export interface ErrorHandlerOptions {
 export function registerErrorHandlers(app: FastifyInstance, options: ErrorHandlerOptions = {}): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) return sendError(reply, 400, error.message);
+    if (isStoreUnavailable(error)) {
+      // Not the request's fault, and no bug: one line without a stack, the details for the operator.
+      request.log.warn(error.message);
+      return sendError(reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS)), 503, STORE_UNAVAILABLE_MESSAGE);
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendError(reply, status, error.message);
     request.log.error({ err: error }, 'request failed');

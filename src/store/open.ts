@@ -10,7 +10,7 @@ export async function openStore(database: DatabaseConfig): Promise<Store> {
     case 'postgres': {
       // Loaded only when configured: the embedded default never loads the PostgreSQL client.
       const { PostgresStore } = await import('./postgres/postgres-store.js');
-      return PostgresStore.open({ url: database.url, poolSize: database.poolSize });
+      return PostgresStore.open(database);
     }
   }
 }

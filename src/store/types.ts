@@ -135,3 +135,16 @@ export interface Store {
   tryLock(name: string): Promise<StoreLock | null>;
   close(): Promise<void>;
 }
+
+/**
+ * The store cannot answer now: its server is down, restarting, unreachable or too slow, or its
+ * file is locked or failing. Nothing the request did is at fault and a later try may succeed, so
+ * the API answers 503 with Retry-After (and never a 500 with a stack trace in the log).
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
+export function isStoreUnavailable(error: unknown): error is StoreUnavailableError {
+  return error instanceof StoreUnavailableError;
+}

@@ -8,7 +8,8 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Config } from '../config.js';
 import { ALL_PACKAGES, checkPackageName, describeNameProblem } from '../domain/names.js';
 import type { PackageMetadata, PackageMetadataSource } from '../domain/package-metadata.js';
-import type { Store } from '../store/types.js';
+import { STORE_RETRY_AFTER_SECONDS } from '../api/errors.js';
+import { isStoreUnavailable, type Store } from '../store/types.js';
 import { ASSETS_DIR, ASSETS_PREFIX, type Assets } from './assets.js';
 import { DEFAULT_LOOKBACK, isLookback, LOOKBACKS } from './chart-settings.js';
 import { html } from './html.js';
@@ -63,6 +64,12 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
   await app.register(compress, { encodings: ['br', 'gzip'], threshold: 1024 });
 
   app.setErrorHandler((error, request, reply) => {
+    if (isStoreUnavailable(error)) {
+      request.log.warn(error.message);
+      reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
+      const message = 'The database is unavailable at the moment. Try again in a few seconds.';
+      return sendPage(reply, 503, problemPage(assets, { title: 'Temporarily unavailable', message }));
+    }
     request.log.error({ err: error }, 'page failed');
     return sendPage(reply, 500, problemPage(assets, { title: 'Something went wrong', message: 'The page could not be made. The failure was logged.' }));
   });

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { Store } from '../../src/store/types.js';
+import { isStoreUnavailable, type Store } from '../../src/store/types.js';
 import { tempDir } from '../support/raw-events.js';
 import { chunks, row } from '../support/rows.js';
 
@@ -117,4 +117,31 @@ describe('SQLite store', () => {
     }
     expect((await store.topPackages(10)).month).toEqual([{ package: 'a', downloads: 30 * 114.5 }]);
   });
+
+  it('raises StoreUnavailableError when another process holds the file locked past the busy timeout, and opens after', async () => {
+    await write('2026-11-01', [row('a', 'overall', 'with_mirrors', 1)]);
+    await store.close();
+    const Database = (await import('better-sqlite3')).default;
+    const other = new Database(file);
+    // An exclusive lock in WAL mode keeps every other connection out, as a long recovery does.
+    other.pragma('locking_mode = EXCLUSIVE');
+    other.exec("BEGIN EXCLUSIVE; UPDATE meta SET value = value WHERE key = 'data_version'");
+    try {
+      // The store waits its busy timeout first.
+      const error = (() => {
+        try {
+          SqliteStore.open(file);
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(isStoreUnavailable(error)).toBe(true);
+      expect((error as Error).message).toBe(`the database is unavailable (SQLite file ${file}): database is locked (SQLITE_BUSY)`);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    store = SqliteStore.open(file);
+    expect(await store.latestDay()).toBe('2026-11-01');
+  }, 30_000);
 });

@@ -22,11 +22,13 @@ import type {
   StoreStatus,
   TopPackages,
 } from '../types.js';
-import { TOP_PERIODS } from '../types.js';
+import { StoreUnavailableError, TOP_PERIODS } from '../types.js';
 import { purgeDaysBefore, setDataVersion, writeDay } from './day-writer.js';
 import { refreshDerived } from './derived.js';
 import * as loads from './loads.js';
 import { migrate } from './migrate.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS } from './timeouts.js';
+import { asUnavailable } from './unavailable.js';
 
 const VERSION_CHECK_MS = 1000;
 const INT8_OID = 20;
@@ -34,6 +36,10 @@ const INT8_OID = 20;
 export interface PostgresOptions {
   url: string;
   poolSize: number;
+  /** How long a connection (or a free one in the pool) may take before the call fails (DATABASE_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs?: number;
+  /** How long a read may wait for its answer (DATABASE_QUERY_TIMEOUT_MS); writes are not limited. */
+  queryTimeoutMs?: number;
 }
 
 function newDataVersion(): string {
@@ -66,24 +72,54 @@ export class PostgresStore implements Store {
   private constructor(
     private readonly pool: pg.Pool,
     private readonly url: string,
+    private readonly timeouts: { connectTimeoutMs: number; queryTimeoutMs: number },
   ) {}
 
   /** Connects, and brings the schema up to date (once, whichever instance gets there first). */
   static async open(options: PostgresOptions): Promise<PostgresStore> {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize, types, application_name: 'pypistats' });
-    // An idle connection that breaks must not take the process down; the next query reconnects.
+    const timeouts = {
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      queryTimeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+    };
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize,
+      types,
+      application_name: 'pypistats',
+      // Without it, a server that accepts and never answers holds every command (and `serve`'s start) forever.
+      connectionTimeoutMillis: timeouts.connectTimeoutMs,
+      // A server that vanished without closing its connections (a crashed host, a dropped route) is noticed.
+      keepAlive: true,
+    });
+    // A connection that breaks must not take the process down: idle ones are dropped by the pool (its
+    // 'error'), and one checked out (a held lock, a writer between statements) fails its next query.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     try {
       await migrate(pool, newDataVersion());
     } catch (error) {
       await pool.end();
-      throw new Error(`cannot open the PostgreSQL store at ${redactedUrl(options.url)}: ${(error as Error).message}`);
+      const cause = asUnavailable(error, redactedUrl(options.url), timeouts);
+      const message = `cannot open the PostgreSQL store at ${redactedUrl(options.url)}: ${(cause as Error).message.replace(/^the database is unavailable \(PostgreSQL at [^)]*\): /, '')}`;
+      throw cause instanceof StoreUnavailableError ? new StoreUnavailableError(message, { cause: error }) : new Error(message, { cause: error });
     }
-    return new PostgresStore(pool, options.url);
+    return new PostgresStore(pool, options.url, timeouts);
   }
 
-  private async query<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[] = []): Promise<R[]> {
-    return (await this.pool.query<R>({ name, text, values })).rows;
+  /** `work`'s failure as a StoreUnavailableError when the database is down, slow or unreachable. */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw asUnavailable(error, redactedUrl(this.url), this.timeouts);
+    }
+  }
+
+  /** A read: the server is given DATABASE_QUERY_TIMEOUT_MS to answer (the connection is dropped after). */
+  private query<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[] = []): Promise<R[]> {
+    // node-postgres reads `query_timeout` from each query's config (its types leave it out).
+    const config = { name, text, values, query_timeout: this.timeouts.queryTimeoutMs } as pg.QueryConfig;
+    return this.guard(async () => (await this.pool.query<R>(config)).rows);
   }
 
   async dataVersion(): Promise<string> {
@@ -231,20 +267,20 @@ export class PostgresStore implements Store {
     });
   }
 
-  async startLoad(day: Day, source: string): Promise<number> {
-    return loads.startLoad(this.pool, day, source);
+  startLoad(day: Day, source: string): Promise<number> {
+    return this.guard(() => loads.startLoad(this.pool, day, source));
   }
 
-  async finishLoad(id: number, outcome: LoadOutcome): Promise<void> {
-    await loads.finishLoad(this.pool, id, outcome);
+  finishLoad(id: number, outcome: LoadOutcome): Promise<void> {
+    return this.guard(() => loads.finishLoad(this.pool, id, outcome));
   }
 
-  async loadHistory(limit: number): Promise<LoadRecord[]> {
-    return loads.loadHistory(this.pool, limit);
+  loadHistory(limit: number): Promise<LoadRecord[]> {
+    return this.guard(() => loads.loadHistory(this.pool, limit));
   }
 
-  async tryLock(name: string): Promise<StoreLock | null> {
-    return loads.tryLock(this.pool, name);
+  tryLock(name: string): Promise<StoreLock | null> {
+    return this.guard(() => loads.tryLock(this.pool, name));
   }
 
   async close(): Promise<void> {
@@ -271,7 +307,8 @@ export class PostgresStore implements Store {
         client.release();
       }
     };
-    const next = this.writeQueue.then(run, run);
+    const guarded = () => this.guard(run);
+    const next = this.writeQueue.then(guarded, guarded);
     this.writeQueue = next.catch(() => undefined);
     return next;
   }

@@ -18,7 +18,7 @@ import type {
   StoreStatus,
   TopPackages,
 } from '../types.js';
-import { TOP_PERIODS } from '../types.js';
+import { StoreUnavailableError, TOP_PERIODS } from '../types.js';
 import * as loads from './loads.js';
 import { HAS_DATA_SQL, RECENT_DAYS, refreshDerived } from './derived.js';
 import { migrations } from './migrations.js';
@@ -35,6 +35,25 @@ const WAL_KEPT_BYTES = 64 * 1024 * 1024;
 
 function newDataVersion(): string {
   return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Failures of the file rather than of the request: locked by another process past the busy
+ * timeout (a long exclusive lock, a recovery), or an I/O error. A read that meets one is
+ * unavailable, as with a PostgreSQL server that is down.
+ */
+const UNAVAILABLE_CODES = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_PROTOCOL', 'SQLITE_CANTOPEN'];
+
+function reading<T>(file: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && UNAVAILABLE_CODES.some((unavailable) => code.startsWith(unavailable))) {
+      throw new StoreUnavailableError(`the database is unavailable (SQLite file ${file}): ${(error as Error).message} (${code})`, { cause: error });
+    }
+    throw error;
+  }
 }
 
 function openConnection(file: string): Connection {
@@ -107,13 +126,15 @@ export class SqliteStore implements Store {
   /** Opens (creating if needed) the database file and brings its schema up to date. */
   static open(file: string): SqliteStore {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const db = openConnection(file);
-    try {
-      migrate(db);
-    } finally {
-      db.close();
-    }
-    return new SqliteStore(file);
+    return reading(file, () => {
+      const db = openConnection(file);
+      try {
+        migrate(db);
+      } finally {
+        db.close();
+      }
+      return new SqliteStore(file);
+    });
   }
 
   /**
@@ -123,19 +144,19 @@ export class SqliteStore implements Store {
   async dataVersion(): Promise<string> {
     const now = performance.now();
     if (this.version === null || now - this.versionCheckedAt >= VERSION_CHECK_MS) {
-      this.version = this.read.dataVersion.get() as unknown as string;
+      this.version = this.reading(() => this.read.dataVersion.get() as unknown as string);
       this.versionCheckedAt = now;
     }
     return this.version;
   }
 
   async latestDay(): Promise<Day | null> {
-    const day = this.read.latestDay.get();
+    const day = this.reading(() => this.read.latestDay.get());
     return day === null || day === undefined ? null : dayFromNumber(day);
   }
 
   async loadedDays(): Promise<LoadedDay[]> {
-    return this.read.loadedDays.all().map((row) => ({
+    return this.reading(() => this.read.loadedDays.all()).map((row) => ({
       day: dayFromNumber(row.day),
       source: row.source,
       loadedAt: row.loaded_at,
@@ -146,11 +167,15 @@ export class SqliteStore implements Store {
   }
 
   async hasPackage(name: string): Promise<boolean> {
-    return this.read.hasData.get(name) === 1;
+    return this.reading(() => this.read.hasData.get(name)) === 1;
   }
 
   /** The package's blocks holding days `start` to `end`, with what a reader needs to decode them. */
   private readDays(name: string, dimension: string, start: number, end: number): PackageDaysRead | null {
+    return this.reading(() => this.readDaysOf(name, dimension, start, end));
+  }
+
+  private readDaysOf(name: string, dimension: string, start: number, end: number): PackageDaysRead | null {
     const id = this.read.packageId.get(name);
     if (id === undefined) return null;
     const [first, maxCategoryId] = this.read.readState.get()!;
@@ -172,17 +197,17 @@ export class SqliteStore implements Store {
   }
 
   async packageCount(): Promise<number> {
-    return Number(this.read.packageCount.get() ?? 0);
+    return Number(this.reading(() => this.read.packageCount.get()) ?? 0);
   }
 
   async searchPackages(prefix: string, limit: number): Promise<string[]> {
     // Every name starting with the prefix sorts between it and the prefix followed by the last code point.
-    return this.read.search.all(prefix, `${prefix}\u{10FFFF}`, ALL_PACKAGES, limit);
+    return this.reading(() => this.read.search.all(prefix, `${prefix}\u{10FFFF}`, ALL_PACKAGES, limit));
   }
 
   async topPackages(limit: number): Promise<TopPackages> {
     const periods = Object.keys(TOP_PERIODS) as (keyof TopPackages)[];
-    return Object.fromEntries(periods.map((period) => [period, this.read.top.all(period, limit)])) as unknown as TopPackages;
+    return Object.fromEntries(this.reading(() => periods.map((period) => [period, this.read.top.all(period, limit)]))) as unknown as TopPackages;
   }
 
   async status(): Promise<StoreStatus> {
@@ -206,10 +231,12 @@ export class SqliteStore implements Store {
       latestDay: latest?.day ?? null,
       rows: days.reduce((sum, day) => sum + day.rows, 0),
       packages:
-        this.reader
-          .prepare<[], number>(`SELECT count(*) FROM packages p WHERE ${HAS_DATA_SQL('p.id')}`)
-          .pluck()
-          .get() ?? 0,
+        this.reading(() =>
+          this.reader
+            .prepare<[], number>(`SELECT count(*) FROM packages p WHERE ${HAS_DATA_SQL('p.id')}`)
+            .pluck()
+            .get(),
+        ) ?? 0,
       dataVersion: await this.dataVersion(),
       bytes,
     };
@@ -242,7 +269,7 @@ export class SqliteStore implements Store {
   }
 
   async loadHistory(limit: number): Promise<LoadRecord[]> {
-    return loads.loadHistory(this.reader, limit);
+    return this.reading(() => loads.loadHistory(this.reader, limit));
   }
 
   tryLock(name: string): Promise<StoreLock | null> {
@@ -251,6 +278,11 @@ export class SqliteStore implements Store {
       if (token === null) return null;
       return { release: () => this.serialized(async () => loads.releaseLock(this.writerConnection(), name, token)) };
     });
+  }
+
+  /** A read of the file, a failure of the file itself raised as StoreUnavailableError. */
+  private reading<T>(read: () => T): T {
+    return reading(this.file, read);
   }
 
   async close(): Promise<void> {
