@@ -42,6 +42,7 @@ function describeLoad(record: LoadRecord): string {
 
 export function describeStatus(status: StoreStatus, history: LoadRecord[] = []): string {
   const lines = [
+    ...(status.demo ? ["data:         DEMO DATA, made up by `pypistats demo` (or `serve` on an empty database), not PyPI's downloads"] : []),
     `store:        ${status.location}`,
     `days loaded:  ${number.format(status.days)}${status.firstDay ? ` (${status.firstDay} to ${status.latestDay})` : ''}`,
     `latest day:   ${status.latestDay ?? 'none'}`,

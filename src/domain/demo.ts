@@ -14,3 +14,14 @@ export interface DemoOptions {
  * sees a handful of downloads a day.
  */
 export const DEFAULT_DEMO_OPTIONS: DemoOptions = { packages: 300, seed: 1, eventsPerDay: 30_000 };
+
+/**
+ * The source the demo's days are recorded under (in loaded days and the load history): how the
+ * site and `status` tell made-up numbers from PyPI's.
+ */
+export const DEMO_SOURCE = 'demo';
+
+/** Whether any of the loaded days is demo data. */
+export function includesDemoData(days: readonly { source: string }[]): boolean {
+  return days.some((day) => day.source === DEMO_SOURCE);
+}

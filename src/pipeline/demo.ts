@@ -6,9 +6,11 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { addDays, dayRange, type Day } from '../domain/dates.js';
+import { DEMO_SOURCE } from '../domain/demo.js';
 import type { DuckDb } from '../sources/duckdb.js';
 import { FileSource } from '../sources/files.js';
 import { writeDemoDay, type DemoOptions } from '../sources/synthetic.js';
+import type { Source } from '../sources/types.js';
 import type { Store } from '../store/types.js';
 import { loadDay, type DayLoadResult, type RangeProgress } from './load.js';
 
@@ -32,7 +34,9 @@ export async function runDemo(store: Store, duck: DuckDb, run: DemoRun): Promise
   const keep = run.outDir !== undefined;
   const dir = run.outDir ?? (await mkdtemp(path.join(os.tmpdir(), 'pypistats-demo-')));
   await mkdir(dir, { recursive: true });
-  const source = new FileSource(duck, { inputs: [path.join(dir, '{date}.parquet')], mirrorInstallers: run.mirrorInstallers });
+  const files = new FileSource(duck, { inputs: [path.join(dir, '{date}.parquet')], mirrorInstallers: run.mirrorInstallers });
+  // Read as files are, recorded as demo data: the site and `status` label it so.
+  const source: Source = { name: DEMO_SOURCE, aggregateDay: (day) => files.aggregateDay(day) };
   const days = demoDays(run.endDay, run.days);
   const results: DayLoadResult[] = [];
   try {

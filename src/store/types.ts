@@ -79,6 +79,8 @@ export interface StoreStatus {
   packages: number;
   dataVersion: string;
   bytes: number | null;
+  /** Whether any loaded day is demo data (made up by `pypistats demo` or `serve`'s first start). */
+  demo: boolean;
 }
 
 export interface DayWrite {

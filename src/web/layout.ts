@@ -38,6 +38,20 @@ export function searchForm(options: { id: string; query?: string; className: str
 </form>`;
 }
 
+/**
+ * Where a notice about the whole site goes, right under the header. Pages are rendered once and
+ * reused (static ones at start); the notice depends on the data, so it is put in when sent.
+ */
+const NOTICE_SLOT = '<!--site-notice-->';
+// Interpolated text is escaped, so no content of a page can make a second slot.
+
+const DEMO_NOTICE = toHtmlString(html`<p class="site-notice" role="note"><strong>Demo data.</strong> These numbers are made up by <code>pypistats demo</code>, not PyPI's downloads. <a href="/about#demo-data">What this means</a></p>`);
+
+/** `page` with the demo-data notice under its header. */
+export function withDemoNotice(page: string): string {
+  return page.replace(NOTICE_SLOT, DEMO_NOTICE);
+}
+
 export function renderPage(options: PageOptions): string {
   const { assets } = options;
   const title = options.section === 'home' ? `${SITE_NAME}: PyPI download statistics` : `${options.title} · ${SITE_NAME}`;
@@ -67,6 +81,7 @@ ${(options.scripts ?? []).map((name) => html`<script src="${assets.url(name)}" d
     ${options.headerSearch === false ? '' : searchForm({ id: 'header-search', className: 'header-search', label: 'Search packages' })}
   </div>
 </header>
+<!--site-notice-->
 <main id="main">
 ${options.body}
 </main>

@@ -4,6 +4,7 @@
  * its chart JSON serialized once.
  */
 import { addDays, dayNumber, type Day } from '../domain/dates.js';
+import { includesDemoData } from '../domain/demo.js';
 import { ALL_PACKAGES } from '../domain/names.js';
 import type { RecentDownloads, Store, TopPackages } from '../store/types.js';
 import { packageCharts } from './chart-data.js';
@@ -19,6 +20,8 @@ export interface SiteFacts {
   top: TopPackages;
   /** Downloads of all of PyPI, when a day is loaded. */
   allRecent: RecentDownloads | null;
+  /** Whether any loaded day is demo data: every page then says so. */
+  demo: boolean;
 }
 
 export interface PackagePageData {
@@ -58,7 +61,7 @@ export class SiteData {
         if (dayNumber(firstDay) < dayNumber(windowStart)) firstDay = windowStart;
       }
       const allRecent = latestDay === null ? null : await this.store.recent(ALL_PACKAGES, latestDay);
-      return { latestDay, firstDay, packageCount, top, allRecent };
+      return { latestDay, firstDay, packageCount, top, allRecent, demo: includesDemoData(days) };
     });
   }
 

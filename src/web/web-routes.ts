@@ -13,6 +13,7 @@ import { isStoreUnavailable, type Store } from '../store/types.js';
 import { ASSETS_DIR, ASSETS_PREFIX, type Assets } from './assets.js';
 import { DEFAULT_LOOKBACK, isLookback, LOOKBACKS } from './chart-settings.js';
 import { html } from './html.js';
+import { withDemoNotice } from './layout.js';
 import { aboutPage } from './pages/about.js';
 import { apiPage } from './pages/api.js';
 import { faqsPage } from './pages/faqs.js';
@@ -74,19 +75,34 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
     return sendPage(reply, 500, problemPage(assets, { title: 'Something went wrong', message: 'The page could not be made. The failure was logged.' }));
   });
 
-  app.get('/', async (_request, reply) => sendPage(reply, 200, homePage(assets, await site.facts())));
-  app.get('/top', async (_request, reply) => sendPage(reply, 200, topPage(assets, await site.facts())));
-  app.get('/about', (_request, reply) => sendPage(reply, 200, staticPages.about));
-  app.get('/faqs', (_request, reply) => sendPage(reply, 200, staticPages.faqs));
+  /**
+   * A page as sent: with the demo-data notice when the data is the demo's. A page that needs no
+   * data (about, FAQs, API) is still served while the database is away, without the notice.
+   */
+  async function send(reply: FastifyReply, status: number, page: string): Promise<FastifyReply> {
+    const demo = await site.facts().then(
+      (facts) => facts.demo,
+      (error: unknown) => {
+        if (isStoreUnavailable(error)) return false;
+        throw error;
+      },
+    );
+    return sendPage(reply, status, demo ? withDemoNotice(page) : page);
+  }
+
+  app.get('/', async (_request, reply) => send(reply, 200, homePage(assets, await site.facts())));
+  app.get('/top', async (_request, reply) => send(reply, 200, topPage(assets, await site.facts())));
+  app.get('/about', (_request, reply) => send(reply, 200, staticPages.about));
+  app.get('/faqs', (_request, reply) => send(reply, 200, staticPages.faqs));
   // The router ignores trailing slashes: this also answers `/api/`.
-  app.get('/api', (_request, reply) => sendPage(reply, 200, staticPages.api));
+  app.get('/api', (_request, reply) => send(reply, 200, staticPages.api));
 
   app.get<{ Querystring: Query }>('/search', async (request, reply) => {
     const query = single(request.query.q)?.slice(0, MAX_QUERY_LENGTH) ?? '';
-    if (query.trim() === '') return sendPage(reply, 200, searchPage(assets, null));
+    if (query.trim() === '') return send(reply, 200, searchPage(assets, null));
     const result = await searchPackages(store, query);
     if (result.names.length === 1 && !result.more) return reply.redirect(packageUrl(result.names[0]!), 302);
-    return sendPage(reply, 200, searchPage(assets, result));
+    return send(reply, 200, searchPage(assets, result));
   });
   // pypistats.org's form of the search URL.
   app.get<{ Params: { term: string } }>('/search/:term', (request, reply) => reply.redirect(searchUrl(request.params.term), 301));
@@ -95,7 +111,7 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
     const check = checkPackageName(request.params.name);
     if (!check.ok) {
       const message = html`“${request.params.name}” cannot be a package: ${describeNameProblem(check.reason)}.`;
-      return sendPage(reply, 400, problemPage(assets, { title: 'Not a package name', message }));
+      return send(reply, 400, problemPage(assets, { title: 'Not a package name', message }));
     }
     const rawLookback = single(request.query.lookback);
     if (rawLookback !== undefined && !isLookback(rawLookback)) {
@@ -106,15 +122,15 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
       return reply.redirect(packageUrl(check.name, query), 301);
     }
     const [data, packageMetadata] = await Promise.all([site.packagePage(check.name), metadataOf(check.name)]);
-    if (data === null) return sendPage(reply, 404, packageNotFound(assets, check.name));
+    if (data === null) return send(reply, 404, packageNotFound(assets, check.name));
     const lookback = rawLookback ?? DEFAULT_LOOKBACK;
-    return sendPage(reply, 200, packagePage({ assets, data, metadata: packageMetadata, lookback }));
+    return send(reply, 200, packagePage({ assets, data, metadata: packageMetadata, lookback }));
   });
 
-  function badLookback(reply: FastifyReply, name: string, value: string): FastifyReply {
+  function badLookback(reply: FastifyReply, name: string, value: string): Promise<FastifyReply> {
     const choices = LOOKBACKS.map((lookback, i) => html`${i > 0 ? ', ' : ''}<a href="${packageUrl(name, { lookback })}">${lookback}</a>`);
     const message = html`<code>lookback</code> must be one of ${choices}; “${value}” is not.`;
-    return sendPage(reply, 400, problemPage(assets, { title: 'Not a range the charts show', message }));
+    return send(reply, 400, problemPage(assets, { title: 'Not a range the charts show', message }));
   }
 
   /** PyPI's word on the package, or null: the page is whole without it. */

@@ -86,6 +86,25 @@ describeWith([chromium], 'the website in Chromium', () => {
     }
   });
 
+  it('stays the phone’s width when a page echoes a very long query, name or path', async () => {
+    const long = 'a'.repeat(10_000);
+    const cases = [
+      ['long-search', `/search?q=${long}`, 200],
+      ['long-search-words', `/search?q=${encodeURIComponent(`${'requests-'.repeat(20)} ${'x'.repeat(300)}`)}`, 200],
+      ['long-name', `/packages/${'n'.repeat(1000)}`, 400],
+      ['long-path', `/no/${'p'.repeat(3000)}`, 404],
+    ] as const;
+    for (const [name, path, status] of cases) {
+      const page = await open(PHONE);
+      const response = await page.goto(chromiumSite.site.url + path);
+      expect(response!.status()).toBe(status);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      await screenshot(page, `phone-${name}`);
+      expect({ name, width }).toEqual({ name, width: expect.toSatisfy((w: number) => w <= 375) });
+      await watched.close();
+    }
+  });
+
   it('shows HTML and script in a package’s PyPI metadata as text, running none of it', async () => {
     const page = await open();
     await page.goto(`${chromiumSite.site.url}/packages/${STAND_IN_PACKAGES.html}`);

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
+import { includesDemoData } from '../../domain/demo.js';
 import { ALL_PACKAGES } from '../../domain/names.js';
 import { CategoryIndex, type CategoryRow } from '../category-index.js';
 import { BLOCK_BITS } from '../packed-downloads.js';
@@ -242,6 +243,7 @@ export class PostgresStore implements Store {
       packages: counts?.packages ?? 0,
       dataVersion: await this.dataVersion(),
       bytes: counts?.bytes ?? null,
+      demo: includesDemoData(days),
     };
   }
 

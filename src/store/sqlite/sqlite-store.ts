@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
 import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
+import { includesDemoData } from '../../domain/demo.js';
 import { ALL_PACKAGES } from '../../domain/names.js';
 import type {
   DayWrite,
@@ -239,6 +240,7 @@ export class SqliteStore implements Store {
         ) ?? 0,
       dataVersion: await this.dataVersion(),
       bytes,
+      demo: includesDemoData(days),
     };
   }
 

@@ -19,6 +19,9 @@ export function aboutPage(assets: Assets, options: { retentionDays: number }): s
 <h2>How it works</h2>
 <p>Once a day, the raw download events of the previous UTC day, one per file downloaded, are read from PyPI's public dataset and summed per package, day and category. The totals of <a href="${packageUrl(ALL_PACKAGES)}">all of PyPI</a> are the sum over every package. A day is loaded whole: the pages show either the previous data or the new, never half of a day. The <a href="/faqs">FAQs</a> say more about what is counted.</p>
 
+<h2 id="demo-data">Demo data</h2>
+<p>A new installation with no data loads <em>demo data</em> on its first start (or from <code>pypistats demo</code>): a few hundred packages with made-up daily downloads, shaped like real ones (weekly rhythm, Python versions, operating systems) so that every page and the API can be tried before real data is loaded. While any loaded day is demo data, every page says so in a notice under its header, and <code>pypistats status</code> says so too. Its numbers are not PyPI's: loading real days (and purging or replacing the demo's) makes the notice go.</p>
+
 <h2>Open source</h2>
 <p>The service is open source, written in TypeScript. It runs as one process over a SQLite file, or at scale over PostgreSQL with the heavy aggregation done in BigQuery. The charts are drawn with <a href="https://github.com/leeoniya/uPlot" rel="noopener">uPlot</a>, served from this site: pages load nothing from other hosts.</p>
 </div>`;
