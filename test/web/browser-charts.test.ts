@@ -142,6 +142,39 @@ describeWith([chromium], 'the package page’s charts in Chromium', () => {
     await screenshot(page, 'phone-package');
   });
 
+  it('draws every x-axis label whole inside its canvas, the last day’s included, at every range and width', async () => {
+    for (const options of [{ viewport: { width: 1280, height: 900 } }, { viewport: { width: 1000, height: 900 } }, PHONE]) {
+      const { page } = await chromiumSite.open(options);
+      // The labels are drawn on the canvas, not in the page: every fillText is recorded with its extent.
+      await page.addInitScript(() => {
+        const drawnTexts: { text: string; left: number; right: number; canvasWidth: number }[] = [];
+        (window as unknown as { drawnTexts: typeof drawnTexts }).drawnTexts = drawnTexts;
+        const fillText = CanvasRenderingContext2D.prototype.fillText;
+        CanvasRenderingContext2D.prototype.fillText = function (this: CanvasRenderingContext2D, text: string, x: number, y: number, maxWidth?: number) {
+          const width = this.measureText(text).width;
+          const align = this.textAlign;
+          const left = align === 'center' ? x - width / 2 : align === 'right' || align === 'end' ? x - width : x;
+          const origin = this.getTransform().e;
+          drawnTexts.push({ text, left: left + origin, right: left + origin + width, canvasWidth: this.canvas.width });
+          return fillText.call(this, text, x, y, maxWidth);
+        };
+      });
+      await page.goto(`${chromiumSite.site.url}/packages/requests`);
+      await page.waitForFunction(() => performance.getEntriesByName('pypistats:charts-drawn').length === 1);
+      for (const lookback of ['30', '60', '90', '120', 'all'] as const) {
+        await page.evaluate(() => ((window as unknown as { drawnTexts: unknown[] }).drawnTexts.length = 0));
+        await page.getByRole('radio', { name: lookback === 'all' ? 'All' : `${lookback} days` }).click();
+        await drawn(page, lookback === 'all' ? DAYS : Number(lookback));
+        const texts = await page.evaluate(() => (window as unknown as { drawnTexts: { text: string; left: number; right: number; canvasWidth: number }[] }).drawnTexts);
+        const dayLabels = texts.filter((t) => /^[A-Z][a-z]{2} \d{1,2}$/.test(t.text));
+        expect(dayLabels.length).toBeGreaterThan(4 * 2);
+        const outside = dayLabels.filter((t) => t.left < 0 || t.right > t.canvasWidth);
+        expect({ width: options.viewport!.width, lookback, outside }).toEqual({ width: options.viewport!.width, lookback, outside: [] });
+      }
+      if (options === PHONE) await screenshot(page, 'phone-package-axis');
+    }
+  });
+
   it('renders dark when the system prefers it, charts included', async () => {
     const page = await open('/packages/__all__', { colorScheme: 'dark', viewport: { width: 1280, height: 900 } });
     await drawn(page, DAYS);

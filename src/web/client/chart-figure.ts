@@ -45,6 +45,31 @@ function utcDate(seconds: number): Date {
 const formatDay = uPlot.fmtDate('{YYYY}-{MM}-{DD}');
 const formatShortDay = uPlot.fmtDate('{MMM} {D}');
 
+/** uPlot's own axis font, named so the labels can be measured in it. */
+const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif';
+/** The right padding the chart had before it was measured: room for the line's end. */
+const MIN_RIGHT_PADDING = 12;
+let rightPadding: number | null = null;
+
+/**
+ * An x-axis label is centred on its day, and the latest day sits at the plot's right edge: the
+ * padding must hold half of the widest label, or the last one is cut ("Nov 2" for "Nov 24").
+ * Measured once, in the font the labels are drawn in, over every month's longest label.
+ */
+function rightPaddingForLabels(): number {
+  if (rightPadding === null) {
+    const context = document.createElement('canvas').getContext('2d');
+    let widest = 0;
+    if (context) {
+      context.font = AXIS_FONT;
+      for (let month = 0; month < 12; month++) widest = Math.max(widest, context.measureText(formatShortDay(new Date(Date.UTC(2026, month, 28)))).width);
+    }
+    // 2 px more than half: the label's anti-aliased edge stays inside too.
+    rightPadding = Math.max(MIN_RIGHT_PADDING, Math.ceil(widest / 2) + 2);
+  }
+  return rightPadding;
+}
+
 function isoDay(seconds: number): string {
   return new Date(seconds * 1000).toISOString().slice(0, 10);
 }
@@ -121,7 +146,7 @@ export class ChartFigure {
       width,
       height: chartHeight(width),
       tzDate: utcDate,
-      padding: [10, 12, 0, 0],
+      padding: [10, rightPaddingForLabels(), 0, 0],
       cursor: { drag: { x: false, y: false, setScale: false } },
       scales: {
         x: { time: true },
@@ -151,9 +176,10 @@ export class ChartFigure {
         ),
       ],
       axes: [
-        { ...axis, values: (_u, splits) => splits.map((seconds) => formatShortDay(utcDate(seconds))) },
+        { ...axis, font: AXIS_FONT, values: (_u, splits) => splits.map((seconds) => formatShortDay(utcDate(seconds))) },
         {
           ...axis,
+          font: AXIS_FONT,
           size: 52,
           ...(shares ? {} : { incrs: WHOLE_STEPS }),
           values: (_u, splits) => splits.map((v) => (shares ? `${v} %` : compactCount(v))),
