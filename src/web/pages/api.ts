@@ -103,6 +103,7 @@ ${dimensions.map(dimensionSection)}
   <li><b>404</b>: a package with no downloads in the kept window, or an unknown path.</li>
   <li><b>405</b>: a method other than GET or HEAD.</li>
   <li><b>429</b>: too many requests from one address (see the notes); <code>Retry-After</code> says how many seconds to wait.</li>
+  <li><b>503</b>: the database is unavailable for a moment (restarting, unreachable): <code>{"error": "the database is unavailable; try again shortly", "status": 503}</code>, with <code>Retry-After</code> in seconds. Try again then: nothing about the request was wrong.</li>
 </ul>
 </div>`;
   return renderPage({ assets, title: 'API', description: 'The JSON API of PyPI Stats, compatible with pypistats.org.', section: 'api', body });
