@@ -264,7 +264,9 @@ export class PostgresStore implements Store {
       try {
         const result = await work(client);
         this.version = null;
-        await client.query('VACUUM (ANALYZE) package_blocks, package_days, top_packages, loaded_days, meta');
+        // The write has committed: failing to reclaim space now must not make it look failed
+        // (the next write's VACUUM, or autovacuum, reclaims it).
+        await client.query('VACUUM (ANALYZE) package_blocks, package_days, top_packages, loaded_days, meta').catch(() => undefined);
         return result;
       } finally {
         this.version = null;

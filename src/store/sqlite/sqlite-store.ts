@@ -347,6 +347,7 @@ export class SqliteStore implements Store {
       db.prepare(`DELETE FROM package_days WHERE day <= (SELECT max(day) FROM loaded_days) - ${RECENT_DAYS}`).run();
       refreshDerived(db);
       this.bumpDataVersion(db);
+      if (write.attempt) loads.recordSuccess(db, write.attempt, rows);
       db.exec('COMMIT');
       return { rows, packages: packageIds.size, purgedDays };
     } catch (error) {
