@@ -1,5 +1,5 @@
 /** How the CLI says what happened, one line per day. */
-import type { DayLoadResult } from '../pipeline/load.js';
+import type { DayLoadResult, RangeLoadError } from '../pipeline/load.js';
 import type { DryRun } from '../sources/bigquery.js';
 import { totalSkipped } from '../sources/types.js';
 import type { LoadRecord, StoreStatus } from '../store/types.js';
@@ -24,6 +24,15 @@ export function describeDayLoad(result: DayLoadResult): string {
   ]
     .filter((part) => part !== '')
     .join('; ');
+}
+
+/** After a range's loaded days: the day it stopped at and why, and the days it did not try. */
+export function describeRangeFailure(error: RangeLoadError): string {
+  const reason = error.reason.message.startsWith(`${error.failed}: `) ? error.reason.message.slice(error.failed.length + 2) : error.reason.message;
+  const lines = [`${error.failed}: not loaded (it keeps what it had): ${reason.split('\n')[0]}`];
+  const rest = error.notAttempted;
+  if (rest.length > 0) lines.push(`not attempted: ${rest.length === 1 ? rest[0] : `${rest[0]} to ${rest.at(-1)} (${rest.length} days)`}`);
+  return lines.join('\n');
 }
 
 function describeLoad(record: LoadRecord): string {

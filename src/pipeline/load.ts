@@ -131,6 +131,26 @@ async function discardRows(aggregation: DayAggregation): Promise<void> {
   await aggregation.rows[Symbol.asyncIterator]().return?.();
 }
 
+/** Runs a check of a whole range; a refusal is kept in the load history, as the day it names. */
+async function recorded(store: Store, source: Source, day: Day, check: () => unknown): Promise<void> {
+  try {
+    check();
+  } catch (error) {
+    const refusal = error instanceof LoadRefusedError ? error : new LoadRefusedError(day, 'retention', (error as Error).message);
+    // Under the day's lock, as startLoad requires; a day another process is loading is not marked.
+    const lock = await store.tryLock(dayLockName(refusal.day));
+    if (lock !== null) {
+      try {
+        const attempt = await store.startLoad(refusal.day, source.name);
+        await store.finishLoad(attempt, { status: 'refused', error: refusal.message });
+      } finally {
+        await lock.release();
+      }
+    }
+    throw refusal;
+  }
+}
+
 export interface RangeProgress {
   done: number;
   total: number;
@@ -149,10 +169,11 @@ export async function loadDays(
   options: LoadOptions & { onDay?: (progress: RangeProgress) => void; signal?: AbortSignal },
 ): Promise<DayLoadResult[]> {
   const today = options.today ?? todayUtc();
+  const latest = await store.latestDay();
   // Checked for the whole range first, so a range never stops half-way on these.
   const future = days.find((day) => dayNumber(day) > dayNumber(today));
-  if (future !== undefined) refuseFuture(future, today);
-  retainedFrom(await store.latestDay(), days, options.retentionDays, today);
+  if (future !== undefined) await recorded(store, source, future, () => refuseFuture(future, today));
+  await recorded(store, source, days[0]!, () => retainedFrom(latest, days, options.retentionDays, today));
   const results: DayLoadResult[] = [];
   for (const [index, day] of days.entries()) {
     options.signal?.throwIfAborted();

@@ -29,11 +29,15 @@ import * as loads from './loads.js';
 import { migrate } from './migrate.js';
 
 const VERSION_CHECK_MS = 1000;
+
+class NoSchemaError extends Error {}
 const INT8_OID = 20;
 
 export interface PostgresOptions {
   url: string;
   poolSize: number;
+  /** Refuse a schema pypistats never migrated, rather than create the tables. */
+  mustExist?: boolean;
 }
 
 function newDataVersion(): string {
@@ -74,8 +78,16 @@ export class PostgresStore implements Store {
     // An idle connection that breaks must not take the process down; the next query reconnects.
     pool.on('error', () => undefined);
     try {
+      if (options.mustExist) {
+        const { rows } = await pool.query<{ found: boolean }>("SELECT to_regclass('schema_version') IS NOT NULL AS found");
+        if (!rows[0]?.found) {
+          await pool.end();
+          throw new NoSchemaError(`no database at ${redactedUrl(options.url)} (its schema was never migrated): load data first, or set DATABASE_URL`);
+        }
+      }
       await migrate(pool, newDataVersion());
     } catch (error) {
+      if (error instanceof NoSchemaError) throw error;
       await pool.end();
       throw new Error(`cannot open the PostgreSQL store at ${redactedUrl(options.url)}: ${(error as Error).message}`);
     }

@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -104,8 +104,11 @@ export class SqliteStore implements Store {
     };
   }
 
-  /** Opens (creating if needed) the database file and brings its schema up to date. */
-  static open(file: string): SqliteStore {
+  /** Opens (creating if needed, unless `mustExist`) the database file and brings its schema up to date. */
+  static open(file: string, options: { mustExist?: boolean } = {}): SqliteStore {
+    if (options.mustExist && (file === ':memory:' || !existsSync(file))) {
+      throw new Error(`no database at ${file}: load data first, or set DATABASE_URL`);
+    }
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     const db = openConnection(file);
     try {
