@@ -92,7 +92,7 @@ describeEachStore('a load killed with SIGKILL at 20 random points', (kind) => {
     const outcomes: string[] = [];
     for (let kill = 0; kill < KILLS; kill++) {
       await loadOld();
-      const [{ id: restoredId }] = (await store.loadHistory(1)) as [{ id: number }];
+      const restoredId = (await store.loadHistory(1))[0]!.id;
       expect(await snapshot()).toBe(before);
       // Anywhere from the process's start to a little past a whole load's time.
       const at = Math.round(next() * duration * 1.1);
