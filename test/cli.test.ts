@@ -180,6 +180,7 @@ describe('pypistats CLI', () => {
       ['2027-11-30', 'refused'],
     ]);
     expect((await series('foo-bar')).filter((p) => p.day === '2026-11-19')).toHaveLength(2);
+    expect((await runCli(['status'], env)).stdout).toMatch(/\n  2026-11-19  files    refused     started [\d-]+ [\d:]+ in [\d.]+ s: 2026-11-19: the source holds no downloads/);
   });
 
   it('says what a range loaded, where it stopped and why, and what it did not try, off a terminal and on one', async () => {

@@ -41,7 +41,7 @@ function describeLoad(record: LoadRecord): string {
   const outcome =
     record.status === 'succeeded'
       ? `${number.format(record.eventsIn ?? 0)} events → ${number.format(record.rowsOut ?? 0)} rows, ${number.format(record.skipped ?? 0)} skipped`
-      : record.status === 'failed'
+      : record.status === 'failed' || record.status === 'refused'
         ? (record.error ?? '').split('\n')[0]!
         : record.status === 'running'
           ? 'running (or its process was killed)'
