@@ -1,39 +1,25 @@
 /** The `pypistats` command line. It parses arguments and wires parts together; the work is elsewhere. */
-import { parseArgs } from 'node:util';
-import { describeDayLoad, describeDryRuns, describeStatus } from './cli/format.js';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { describeDayLoad, describeDryRuns, describeRangeFailure, describeStatus } from './cli/format.js';
 import { dayProgress } from './cli/progress.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { dayRange, dayNumber, parseDay, yesterdayUtc } from './domain/dates.js';
+import { dayRange, dayNumber, parseDay, todayUtc, yesterdayUtc } from './domain/dates.js';
 import { runDemo } from './pipeline/demo.js';
-import { loadDays } from './pipeline/load.js';
-import { retentionStart } from './pipeline/retention.js';
+import { loadDays, RangeLoadError } from './pipeline/load.js';
+import { purgeStart } from './pipeline/retention.js';
 import { serve } from './server.js';
 import { DuckDb } from './sources/duckdb.js';
 import { openBigQuerySource, openSource, type SourceChoice } from './sources/open-source.js';
-import { openStore } from './store/open.js';
+import { openStore, type OpenOptions } from './store/open.js';
 import type { Store } from './store/types.js';
-
-const USAGE = `Usage: pypistats <command> [options]
-
-Commands:
-  serve                              Serve the API (loads demo data into an empty database unless DEMO_DATA=off)
-  load --date D | --from A --to B    Load days of raw download events into the store
-       --source files --input GLOB   Files exported from BigQuery's pypi.file_downloads (Parquet, NDJSON, .gz);
-                                     repeat --input for more; {date} in a glob stands for the day loaded
-       --source bigquery [--dry-run] The BigQuery table itself (GOOGLE_SERVICE_ACCOUNT_JSON or
-                                     GOOGLE_APPLICATION_CREDENTIALS; BIGQUERY_PROJECT); --dry-run prints the
-                                     SQL, the bytes it would scan and their cost, and runs nothing
-  demo [--days N] [--packages M] [--seed S] [--events-per-day E] [--end-date D] [--out DIR]
-                                     Generate demo raw events and load them through the real pipeline
-  purge                              Delete days older than RETENTION_DAYS before the latest loaded day
-  status [--json]                    Loaded days, rows, the latest day and the latest load attempts
-
-Configuration comes from environment variables (DATABASE_URL, PORT, HOST, RETENTION_DAYS, ...): see the README.`;
 
 class UsageError extends Error {}
 
 /** Load attempts `status` shows. */
 const STATUS_HISTORY = 10;
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function wholeNumber(value: string | undefined, option: string, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
@@ -51,8 +37,8 @@ function day(value: string, option: string): string {
   }
 }
 
-async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(config.database);
+async function withStore<T>(config: Config, work: (store: Store) => Promise<T>, options: OpenOptions = {}): Promise<T> {
+  const store = await openStore(config.database, options);
   try {
     return await work(store);
   } finally {
@@ -74,34 +60,34 @@ function daysToLoad(values: { date?: string; from?: string; to?: string }): stri
   throw new UsageError('load needs --date D, or --from A and --to B');
 }
 
-function sourceChoice(values: { source: string; input?: string[]; 'dry-run': boolean }): SourceChoice {
+interface LoadFlags {
+  date?: string;
+  from?: string;
+  to?: string;
+  source: string;
+  input: string[];
+  dryRun?: boolean;
+  allowEmpty?: boolean;
+  allowDrop?: boolean;
+}
+
+function sourceChoice(values: LoadFlags): SourceChoice {
   if (values.source === 'files') {
-    if (values['dry-run']) throw new UsageError('--dry-run is for --source bigquery');
-    if (!values.input?.length) throw new UsageError('load --source files needs --input GLOB');
+    if (values.dryRun) throw new UsageError('--dry-run is for --source bigquery');
+    if (values.input.length === 0) throw new UsageError('load --source files needs --input GLOB');
     return { kind: 'files', inputs: values.input };
   }
   if (values.source === 'bigquery') {
-    if (values.input?.length) throw new UsageError('--input is for --source files; --source bigquery reads BIGQUERY_TABLE');
+    if (values.input.length > 0) throw new UsageError('--input is for --source files; --source bigquery reads BIGQUERY_TABLE');
     return { kind: 'bigquery' };
   }
   throw new UsageError(`--source must be "files" or "bigquery", got "${values.source}"`);
 }
 
-async function load(args: string[], config: Config): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      date: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      source: { type: 'string', default: 'files' },
-      input: { type: 'string', multiple: true },
-      'dry-run': { type: 'boolean', default: false },
-    },
-  });
+async function load(values: LoadFlags, config: Config): Promise<void> {
   const choice = sourceChoice(values);
   const days = daysToLoad(values);
-  if (values['dry-run']) {
+  if (values.dryRun) {
     const source = await openBigQuerySource(config);
     const runs = [];
     for (const day of days) runs.push(await source.dryRun(day));
@@ -112,12 +98,25 @@ async function load(args: string[], config: Config): Promise<void> {
   try {
     await withStore(config, async (store) => {
       const progress = dayProgress(days.length);
+      // Off a terminal each day's line is printed as it loads; on one, after the bar.
+      const linesPrinted = !process.stderr.isTTY;
       try {
-        const results = await loadDays(store, source, days, { retentionDays: config.retentionDays, onDay: progress.onDay });
+        const results = await loadDays(store, source, days, {
+          retentionDays: config.retentionDays,
+          minShare: config.load.minShare,
+          allowEmpty: values.allowEmpty,
+          allowDrop: values.allowDrop,
+          onDay: progress.onDay,
+        });
         progress.stop();
-        if (process.stderr.isTTY) for (const result of results) console.log(describeDayLoad(result));
-      } finally {
+        if (!linesPrinted) for (const result of results) console.log(describeDayLoad(result));
+      } catch (error) {
         progress.stop();
+        if (!(error instanceof RangeLoadError) || days.length === 1) throw error instanceof RangeLoadError ? error.reason : error;
+        if (!linesPrinted) for (const result of error.loaded) console.log(describeDayLoad(result));
+        console.log(describeRangeFailure(error));
+        const { message } = error.reason;
+        throw new Error(message.startsWith(`${error.failed}`) ? message : `${error.failed}: ${message}`);
       }
     });
   } finally {
@@ -125,32 +124,34 @@ async function load(args: string[], config: Config): Promise<void> {
   }
 }
 
-async function demo(args: string[], config: Config): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      days: { type: 'string' },
-      packages: { type: 'string' },
-      seed: { type: 'string' },
-      'events-per-day': { type: 'string' },
-      'end-date': { type: 'string' },
-      out: { type: 'string' },
-    },
-  });
+interface DemoFlags {
+  days?: string;
+  packages?: string;
+  seed?: string;
+  eventsPerDay?: string;
+  endDate?: string;
+  out?: string;
+}
+
+async function demo(values: DemoFlags, config: Config): Promise<void> {
   const days = wholeNumber(values.days, '--days', config.demo.days);
   if (days > config.retentionDays) throw new UsageError(`--days (${days}) is more than RETENTION_DAYS (${config.retentionDays}) keeps`);
+  const options = {
+    days,
+    packages: wholeNumber(values.packages, '--packages', config.demo.packages),
+    seed: wholeNumber(values.seed, '--seed', config.demo.seed, 0),
+    eventsPerDay: wholeNumber(values.eventsPerDay, '--events-per-day', config.demo.eventsPerDay),
+    endDay: values.endDate ? day(values.endDate, '--end-date') : yesterdayUtc(),
+  };
   const duck = await DuckDb.open();
   try {
     await withStore(config, async (store) => {
       const progress = dayProgress(days);
       try {
         const results = await runDemo(store, duck, {
-          days,
-          packages: wholeNumber(values.packages, '--packages', config.demo.packages),
-          seed: wholeNumber(values.seed, '--seed', config.demo.seed, 0),
-          eventsPerDay: wholeNumber(values['events-per-day'], '--events-per-day', config.demo.eventsPerDay),
-          endDay: values['end-date'] ? day(values['end-date'], '--end-date') : yesterdayUtc(),
+          ...options,
           retentionDays: config.retentionDays,
+          minShare: config.load.minShare,
           mirrorInstallers: config.mirrorInstallers,
           outDir: values.out,
           onDay: progress.onDay,
@@ -167,61 +168,132 @@ async function demo(args: string[], config: Config): Promise<void> {
   }
 }
 
-async function purge(config: Config): Promise<void> {
-  await withStore(config, async (store) => {
-    const latest = await store.latestDay();
-    if (latest === null) {
-      console.log('purge: the store is empty');
-      return;
-    }
-    const purged = await store.purgeBefore(retentionStart(latest, config.retentionDays));
-    console.log(purged.length === 0 ? 'purge: nothing older than the retention window' : `purge: deleted ${purged.length} days (${purged[0]} to ${purged.at(-1)})`);
-  });
+async function purge(values: { dryRun?: boolean }, config: Config): Promise<void> {
+  await withStore(
+    config,
+    async (store) => {
+      const loaded = (await store.loadedDays()).map((loadedDay) => loadedDay.day);
+      const latest = loaded.at(-1);
+      if (latest === undefined) {
+        console.log('purge: the store is empty');
+        return;
+      }
+      const keepFrom = purgeStart(latest, config.retentionDays, todayUtc());
+      const window = `the window of RETENTION_DAYS (${config.retentionDays}) starts at ${keepFrom}`;
+      const doomed = loaded.filter((loadedDay) => dayNumber(loadedDay) < dayNumber(keepFrom));
+      if (doomed.length === 0) {
+        console.log(`purge: nothing to delete: ${window}`);
+        return;
+      }
+      const which = `${doomed.length} days (${doomed[0]} to ${doomed.at(-1)})`;
+      if (values.dryRun) {
+        console.log(`purge: would delete ${which}: ${window}; nothing was deleted`);
+        return;
+      }
+      const purged = await store.purgeBefore(keepFrom);
+      console.log(`purge: deleted ${purged.length} days (${purged[0]} to ${purged.at(-1)}): ${window}`);
+    },
+    { mustExist: true },
+  );
 }
 
-async function status(args: string[], config: Config): Promise<void> {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } });
-  await withStore(config, async (store) => {
-    const current = await store.status();
-    const loads = await store.loadHistory(STATUS_HISTORY);
-    console.log(values.json ? JSON.stringify({ ...current, loads }, null, 2) : describeStatus(current, loads));
-  });
+async function status(values: { json?: boolean }, config: Config): Promise<void> {
+  await withStore(
+    config,
+    async (store) => {
+      const current = await store.status();
+      const loads = await store.loadHistory(STATUS_HISTORY);
+      console.log(values.json ? JSON.stringify({ ...current, loads }, null, 2) : describeStatus(current, loads));
+    },
+    { mustExist: true },
+  );
+}
+
+const examples = (...lines: string[]) => `\nExamples:\n${lines.map((line) => `  ${line}`).join('\n')}\n`;
+
+/** The commands, their options and help; each action gets its options and the configuration. */
+function program(): Command {
+  const cli = new Command('pypistats')
+    .description('PyPI download statistics: load raw download events into a store, serve the JSON API and website.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'print this help')
+    .addHelpText('after', '\nConfiguration comes from environment variables (DATABASE_URL, PORT, HOST, RETENTION_DAYS, ...): see the README.')
+    .showSuggestionAfterError(false)
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+  const command = (name: string) => cli.command(name).helpOption('-h, --help', 'print this help').showSuggestionAfterError(false).allowExcessArguments(false);
+
+  command('serve')
+    .description('Serve the API and the website (loads demo data into an empty database unless DEMO_DATA=off or LOAD_SOURCE is set)')
+    .addHelpText('after', examples('pypistats serve', 'HOST=0.0.0.0 PORT=8080 DATABASE_URL=postgres://db/pypistats LOAD_SOURCE=bigquery pypistats serve'))
+    .action(async () => serve(loadConfig()));
+
+  command('load')
+    .description('Load days of raw download events into the store, each day in its own transaction')
+    .option('--date <day>', 'the day to load, YYYY-MM-DD (UTC)')
+    .option('--from <day>', 'the first day of a range')
+    .option('--to <day>', 'the last day of a range')
+    .addOption(new Option('--source <source>', 'where the events come from: files or bigquery').default('files'))
+    .option('--input <glob>', 'files exported from BigQuery (Parquet, NDJSON, .gz); repeat for more; {date} stands for the day', (value: string, all: string[]) => [...all, value], [])
+    .option('--dry-run', 'with --source bigquery: print the SQL, the bytes it would scan and their cost; run nothing')
+    .option('--allow-empty', 'load a day whose source holds no downloads, as an empty day')
+    .option('--allow-drop', 'load a day however far its downloads fall below the days around it (LOAD_MIN_SHARE)')
+    .addHelpText(
+      'after',
+      examples(
+        "pypistats load --date 2026-11-20 --input 'exports/2026-11-20/*.parquet'",
+        "pypistats load --from 2026-11-01 --to 2026-11-20 --input 'exports/{date}/*.json.gz'",
+        'pypistats load --date 2026-11-20 --source bigquery --dry-run',
+      ),
+    )
+    .action(async (values: LoadFlags) => load(values, loadConfig()));
+
+  command('demo')
+    .description('Generate demo raw events and load them through the real pipeline')
+    .option('--days <n>', 'days of demo data, ending at --end-date (default DEMO_DAYS)')
+    .option('--packages <n>', 'packages in the demo data (default DEMO_PACKAGES)')
+    .option('--seed <n>', 'the same seed gives the same data (default DEMO_SEED)')
+    .option('--events-per-day <n>', 'average raw events per day (default DEMO_EVENTS_PER_DAY)')
+    .option('--end-date <day>', 'the last day, YYYY-MM-DD, not after today (default yesterday, UTC)')
+    .option('--out <dir>', 'keep the generated raw event files in this folder')
+    .addHelpText('after', examples('pypistats demo --days 30 --packages 500 --seed 7'))
+    .action(async (values: DemoFlags) => demo(values, loadConfig()));
+
+  command('purge')
+    .description('Delete the days before the retention window (RETENTION_DAYS ending at the latest day, or today if that is earlier)')
+    .option('--dry-run', 'print what it would delete, and delete nothing')
+    .addHelpText('after', examples('pypistats purge --dry-run', 'RETENTION_DAYS=90 pypistats purge'))
+    .action(async (values: { dryRun?: boolean }) => purge(values, loadConfig()));
+
+  command('status')
+    .description('Loaded days, rows, the latest day and the latest load attempts')
+    .option('--json', 'print it as JSON')
+    .addHelpText('after', examples('pypistats status', 'pypistats status --json'))
+    .action(async (values: { json?: boolean }) => status(values, loadConfig()));
+  return cli;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...args] = argv;
+  const cli = program();
   try {
-    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-      console.log(USAGE);
-      return command === undefined ? 2 : 0;
+    if (argv.length === 0) {
+      console.log(cli.helpInformation());
+      return 2;
     }
-    const config = loadConfig();
-    switch (command) {
-      case 'serve':
-        parseArgs({ args, options: {} });
-        await serve(config);
-        return 0;
-      case 'load':
-        await load(args, config);
-        return 0;
-      case 'demo':
-        await demo(args, config);
-        return 0;
-      case 'purge':
-        parseArgs({ args, options: {} });
-        await purge(config);
-        return 0;
-      case 'status':
-        await status(args, config);
-        return 0;
-      default:
-        throw new UsageError(`unknown command "${command}" (try: pypistats help)`);
-    }
+    await cli.parseAsync(argv, { from: 'user' });
+    return 0;
   } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0;
+      const message =
+        error.code === 'commander.unknownCommand'
+          ? `unknown command "${argv[0]}" (try: pypistats help)`
+          : error.message.replace(/^error: /, '');
+      process.stderr.write(`pypistats: ${message.split('\n')[0]}\n`);
+      return 2;
+    }
     const message = error instanceof Error ? error.message : String(error);
-    const code = (error as { code?: string }).code ?? '';
-    const usage = error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`pypistats: ${error instanceof ConfigError ? 'configuration: ' : ''}${message.split('\n')[0]}\n`);
-    return usage ? 2 : 1;
+    return error instanceof UsageError ? 2 : 1;
   }
 }

@@ -69,6 +69,8 @@ export const variables = {
   LOAD_CATCH_UP_DAYS: 'Days, ending yesterday, that each scheduled run makes sure are loaded (default and at most `RETENTION_DAYS`).',
   LOAD_RETRIES: 'Retries of a failed scheduled load before it waits for the next run (default `5`).',
   LOAD_RETRY_DELAY: 'Seconds before the first retry of a failed scheduled load; each next retry waits twice as long (default `60`).',
+  LOAD_MIN_SHARE:
+    'A load (by hand, `demo` or scheduled) is refused when the day has fewer downloads than this percentage of the median of the loaded days within 3 days of it (at least 3 of them); `--allow-drop` overrides it, `0` turns it off (default `30`: on PyPI a weekend day is about 70% of that median and the quietest holiday about half, so only a day missing most of its events is refused).',
   PYPI_URL: 'Base URL of PyPI\'s JSON API, where the package page reads summary, license and dependencies (default `https://pypi.org`).',
   PYPI_TIMEOUT_MS: 'Milliseconds the package page waits for PyPI before it renders without that metadata (default `1500`).',
   GOOGLE_SERVICE_ACCOUNT_JSON:

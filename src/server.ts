@@ -36,7 +36,7 @@ export async function serve(config: Config): Promise<void> {
     const scheduler = new LoadScheduler(
       store,
       source,
-      { loadMinute: minute, catchUpDays, retries, retryDelayMs: retryDelaySeconds * 1000, retentionDays: config.retentionDays },
+      { loadMinute: minute, catchUpDays, retries, retryDelayMs: retryDelaySeconds * 1000, retentionDays: config.retentionDays, minShare: config.load.minShare },
       app.log,
     );
     app.log.info(`scheduled loads from ${config.load.source}: the days missing within ${catchUpDays} days now, then daily`);
@@ -81,6 +81,7 @@ export async function serve(config: Config): Promise<void> {
         eventsPerDay,
         endDay: yesterdayUtc(),
         retentionDays: config.retentionDays,
+        minShare: config.load.minShare,
         mirrorInstallers: config.mirrorInstallers,
         signal,
         onDay: ({ done, total }) => {

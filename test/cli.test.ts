@@ -1,8 +1,15 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { runCli } from './support/cli.js';
+import pg from 'pg';
+import { BIN, childEnv, runCli } from './support/cli.js';
+import { describeWith } from './support/describe-with.js';
+import { postgres } from './support/services.js';
+import { postgresUrlFor } from './support/stores.js';
 import { download, tempDir, writeNdjson, writeParquet } from './support/raw-events.js';
 
 let dir: string;
@@ -24,6 +31,13 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
+/** Runs a program to its end, giving what it printed (stdout and stderr). */
+function run(file: string, args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(file, args, { env: childEnv(env), timeout: 60_000 }, (error, stdout, stderr) => (error && error.code === undefined ? reject(error) : resolve(stdout + stderr))),
+  );
+}
+
 async function series(name: string) {
   const store = SqliteStore.open(path.join(dir, 'cli.sqlite'));
   try {
@@ -37,7 +51,11 @@ describe('pypistats CLI', () => {
   it('prints its usage for help, and exits 2 with a one-line message for an unknown command', async () => {
     const help = await runCli(['help'], env);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('Usage: pypistats <command>');
+    expect(help.stdout).toContain('Usage: pypistats [options] [command]');
+    expect(help.stdout).toMatch(/load \[options\] +Load days of raw download events/);
+    const bare = await runCli([], env);
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toContain('Usage: pypistats [options] [command]');
     const unknown = await runCli(['frobnicate'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe('pypistats: unknown command "frobnicate" (try: pypistats help)\n');
@@ -83,10 +101,13 @@ describe('pypistats CLI', () => {
   });
 
   it('purges days outside RETENTION_DAYS', async () => {
+    const dryRun = await runCli(['purge', '--dry-run'], { ...env, RETENTION_DAYS: '2' });
+    expect(dryRun.stdout).toBe('purge: would delete 2 days (2026-11-17 to 2026-11-18): the window of RETENTION_DAYS (2) starts at 2026-11-19; nothing was deleted\n');
+    expect((await runCli(['status', '--json'], env)).stdout).toContain('"days": 4');
     const result = await runCli(['purge'], { ...env, RETENTION_DAYS: '2' });
-    expect(result.stdout).toBe('purge: deleted 2 days (2026-11-17 to 2026-11-18)\n');
+    expect(result.stdout).toBe('purge: deleted 2 days (2026-11-17 to 2026-11-18): the window of RETENTION_DAYS (2) starts at 2026-11-19\n');
     const again = await runCli(['purge'], { ...env, RETENTION_DAYS: '2' });
-    expect(again.stdout).toBe('purge: nothing older than the retention window\n');
+    expect(again.stdout).toBe('purge: nothing to delete: the window of RETENTION_DAYS (2) starts at 2026-11-19\n');
   });
 
   it('fails with a one-line message and a non-zero code, loading nothing, on bad input', async () => {
@@ -111,12 +132,111 @@ describe('pypistats CLI', () => {
     // Node words this one differently from version to version.
     const unknownOption = await runCli(['load', '--date', '2026-11-20', '--bogus'], env);
     expect(unknownOption.code).toBe(2);
-    expect(unknownOption.stderr).toMatch(/^pypistats: Unknown option '--bogus'[^\n]*\n$/);
+    expect(unknownOption.stderr).toBe("pypistats: unknown option '--bogus'\n");
     const corrupt = path.join(dir, 'corrupt.parquet');
     await writeFile(corrupt, 'not parquet at all');
     const result = await runCli(['load', '--date', '2026-11-20', '--input', path.join(dir, '2026-11-20.parquet'), '--input', corrupt], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`^pypistats: cannot read input file ${corrupt}: .+\\n$`));
     expect(await series('foo-bar')).toEqual(before);
+  });
+
+  it('prints help with options and an example for every command (--help and -h), and its version', async () => {
+    for (const command of ['serve', 'load', 'demo', 'purge', 'status']) {
+      for (const flag of ['--help', '-h']) {
+        const result = await runCli([command, flag], env);
+        expect({ command, flag, code: result.code, stderr: result.stderr }).toEqual({ command, flag, code: 0, stderr: '' });
+        expect(result.stdout).toContain(`Usage: pypistats ${command} [options]`);
+        expect(result.stdout).toContain('-h, --help');
+        expect(result.stdout).toContain(`Examples:\n  `);
+        expect(result.stdout).toMatch(new RegExp(`\n  (\\S+=\\S+ )*pypistats ${command}`));
+      }
+    }
+    expect((await runCli(['load', '--help'], env)).stdout).toMatch(/--allow-empty[\s\S]*--allow-drop/);
+    const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+    for (const flag of ['--version', '-V']) expect(await runCli([flag], env)).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it('refuses a day after today, and a day with no downloads in its files, deleting nothing', async () => {
+    const before = await runCli(['status', '--json'], env);
+    const days = JSON.parse(before.stdout).days;
+    // The findings: another day's file loaded as a future day purged the window; as a past day, emptied it.
+    const future = await runCli(['load', '--date', '2027-11-30', '--input', path.join(dir, '2026-11-20.parquet')], env);
+    expect(future.code).toBe(1);
+    expect(future.stderr).toMatch(/^pypistats: 2027-11-30 is after today \(\d{4}-\d\d-\d\d, UTC\): its downloads have not happened yet; nothing was written\n$/);
+    const empty = await runCli(['load', '--date', '2026-11-19', '--input', path.join(dir, '2026-11-20.parquet')], env);
+    expect(empty).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'pypistats: 2026-11-19: the source holds no downloads for this day (0 events read); nothing was written; --allow-empty loads it as an empty day\n',
+    });
+    const demo = await runCli(['demo', '--days', '2', '--end-date', '2099-01-01'], env);
+    expect(demo.code).toBe(1);
+    expect(demo.stderr).toMatch(/^pypistats: 2099-01-01 is after today/);
+    const after = JSON.parse((await runCli(['status', '--json'], env)).stdout);
+    expect(after.days).toBe(days);
+    expect(after.loads.slice(0, 2).map((load: { day: string; status: string }) => [load.day, load.status])).toEqual([
+      ['2026-11-19', 'refused'],
+      ['2027-11-30', 'refused'],
+    ]);
+    expect((await series('foo-bar')).filter((p) => p.day === '2026-11-19')).toHaveLength(2);
+    expect((await runCli(['status'], env)).stdout).toMatch(/\n  2026-11-19  files    refused     started [\d-]+ [\d:]+ in [\d.]+ s: 2026-11-19: the source holds no downloads/);
+  });
+
+  it('says what a range loaded, where it stopped and why, and what it did not try, off a terminal and on one', async () => {
+    const failing = ['load', '--from', '2026-11-19', '--to', '2026-11-22', '--input', path.join(dir, '{date}.parquet')];
+    const expected = [
+      /^2026-11-19: 2 downloads of 1 packages → \d+ rows in [\d.]+ s$/,
+      /^2026-11-20: 2 downloads of 1 packages → \d+ rows in [\d.]+ s$/,
+      new RegExp(`^2026-11-21: not loaded \\(it keeps what it had\\): no input file matches|^2026-11-21: not loaded \\(it keeps what it had\\): cannot read input file ${dir}/2026-11-21.parquet`),
+      /^not attempted: 2026-11-22$/,
+    ];
+    const off = await runCli(failing, env);
+    expect(off.code).toBe(1);
+    const lines = off.stdout.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    lines.forEach((line, i) => expect(line).toMatch(expected[i]!));
+    expect(off.stderr).toBe(`pypistats: 2026-11-21: cannot read input file ${dir}/2026-11-21.parquet: it does not exist or is not readable\n`);
+    // On a terminal (a pseudo-terminal from script(1)): the bar, then the same lines.
+    const quoted = [BIN, ...failing].map((arg) => `'${arg}'`).join(' ');
+    const tty = await run('script', ['-qec', `${process.execPath} ${quoted}`, '/dev/null'], env);
+    const text = tty.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    for (const pattern of ['2026-11-19: 2 downloads', '2026-11-20: 2 downloads', '2026-11-21: not loaded (it keeps what it had): cannot read input file', 'not attempted: 2026-11-22']) {
+      expect(text).toContain(pattern);
+    }
+  });
+
+  it('refuses to read a database that does not exist, and does not create it', async () => {
+    const missing = path.join(dir, 'nowhere', 'missing.sqlite');
+    for (const command of [['status'], ['status', '--json'], ['purge'], ['purge', '--dry-run']]) {
+      const result = await runCli(command, { DATABASE_URL: `sqlite:${missing}` });
+      expect({ command, code: result.code, stderr: result.stderr }).toEqual({
+        command,
+        code: 1,
+        stderr: `pypistats: no database at ${missing}: load data first, or set DATABASE_URL\n`,
+      });
+    }
+    expect(existsSync(path.dirname(missing))).toBe(false);
+  });
+});
+
+describeWith([postgres], 'pypistats CLI on PostgreSQL', () => {
+  it('refuses status and purge on a schema that was never migrated, and leaves it empty', async () => {
+    const schema = `pypistats_cli_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: postgres.value });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA ${schema}`);
+      for (const command of ['status', 'purge']) {
+        const result = await runCli([command], { DATABASE_URL: postgresUrlFor(schema) });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(/^pypistats: no database at postgres:\/\/.+ \(its schema was never migrated\): load data first, or set DATABASE_URL\n$/);
+      }
+      const { rows } = await admin.query('SELECT count(*)::int AS tables FROM pg_tables WHERE schemaname = $1', [schema]);
+      expect(rows[0].tables).toBe(0);
+    } finally {
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    }
   });
 });

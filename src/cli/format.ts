@@ -1,5 +1,5 @@
 /** How the CLI says what happened, one line per day. */
-import type { DayLoadResult } from '../pipeline/load.js';
+import type { DayLoadResult, RangeLoadError } from '../pipeline/load.js';
 import type { DryRun } from '../sources/bigquery.js';
 import { totalSkipped } from '../sources/types.js';
 import type { LoadRecord, StoreStatus } from '../store/types.js';
@@ -26,13 +26,22 @@ export function describeDayLoad(result: DayLoadResult): string {
     .join('; ');
 }
 
+/** After a range's loaded days: the day it stopped at and why, and the days it did not try. */
+export function describeRangeFailure(error: RangeLoadError): string {
+  const reason = error.reason.message.startsWith(`${error.failed}: `) ? error.reason.message.slice(error.failed.length + 2) : error.reason.message;
+  const lines = [`${error.failed}: not loaded (it keeps what it had): ${reason.split('\n')[0]}`];
+  const rest = error.notAttempted;
+  if (rest.length > 0) lines.push(`not attempted: ${rest.length === 1 ? rest[0] : `${rest[0]} to ${rest.at(-1)} (${rest.length} days)`}`);
+  return lines.join('\n');
+}
+
 function describeLoad(record: LoadRecord): string {
   const started = record.startedAt.replace('T', ' ').slice(0, 19);
   const seconds = record.finishedAt ? ` in ${((Date.parse(record.finishedAt) - Date.parse(record.startedAt)) / 1000).toFixed(1)} s` : '';
   const outcome =
     record.status === 'succeeded'
       ? `${number.format(record.eventsIn ?? 0)} events → ${number.format(record.rowsOut ?? 0)} rows, ${number.format(record.skipped ?? 0)} skipped`
-      : record.status === 'failed'
+      : record.status === 'failed' || record.status === 'refused'
         ? (record.error ?? '').split('\n')[0]!
         : record.status === 'running'
           ? 'running (or its process was killed)'

@@ -1,4 +1,5 @@
 /** Scheduled loads inside `serve`: the source, the daily time, catch-up and retries. */
+import { DEFAULT_MIN_SHARE } from '../pipeline/guards.js';
 import { ConfigError, integer, type Env } from './parse.js';
 
 export type LoadSourceKind = 'none' | 'files' | 'bigquery';
@@ -13,6 +14,8 @@ export interface LoadScheduleConfig {
   catchUpDays: number;
   retries: number;
   retryDelaySeconds: number;
+  /** Percent of the neighbouring days' median downloads below which a load is refused; 0: never. */
+  minShare: number;
 }
 
 export function loadSchedule(env: Env, retentionDays: number): LoadScheduleConfig {
@@ -29,5 +32,6 @@ export function loadSchedule(env: Env, retentionDays: number): LoadScheduleConfi
     catchUpDays: integer(env, 'LOAD_CATCH_UP_DAYS', retentionDays, 1, retentionDays),
     retries: integer(env, 'LOAD_RETRIES', 5, 0, 100),
     retryDelaySeconds: integer(env, 'LOAD_RETRY_DELAY', 60, 0, 86_400),
+    minShare: integer(env, 'LOAD_MIN_SHARE', DEFAULT_MIN_SHARE, 0, 100),
   };
 }

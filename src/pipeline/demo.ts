@@ -5,13 +5,14 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { addDays, dayRange, type Day } from '../domain/dates.js';
+import { addDays, dayRange, todayUtc, type Day } from '../domain/dates.js';
 import { DEMO_SOURCE } from '../domain/demo.js';
 import type { DuckDb } from '../sources/duckdb.js';
 import { FileSource } from '../sources/files.js';
 import { writeDemoDay, type DemoOptions } from '../sources/synthetic.js';
 import type { Source } from '../sources/types.js';
 import type { Store } from '../store/types.js';
+import { refuseFuture } from './guards.js';
 import { loadDay, type DayLoadResult, type RangeProgress } from './load.js';
 
 export interface DemoRun extends DemoOptions {
@@ -19,6 +20,10 @@ export interface DemoRun extends DemoOptions {
   /** The last day of demo data (default: yesterday, UTC). */
   endDay: Day;
   retentionDays: number;
+  /** LOAD_MIN_SHARE: demo days far below the days already loaded around them are refused too. */
+  minShare?: number;
+  /** Today, UTC (default: from the system clock): an end day after it is refused. */
+  today?: Day;
   mirrorInstallers: readonly string[];
   /** Keep the raw files here; without it they go to a temporary folder, removed after each day. */
   outDir?: string;
@@ -31,6 +36,9 @@ export function demoDays(endDay: Day, days: number): Day[] {
 }
 
 export async function runDemo(store: Store, duck: DuckDb, run: DemoRun): Promise<DayLoadResult[]> {
+  const today = run.today ?? todayUtc();
+  // Before any file is generated: a demo of days to come is refused whole.
+  refuseFuture(run.endDay, today);
   const keep = run.outDir !== undefined;
   const dir = run.outDir ?? (await mkdtemp(path.join(os.tmpdir(), 'pypistats-demo-')));
   await mkdir(dir, { recursive: true });
@@ -44,7 +52,7 @@ export async function runDemo(store: Store, duck: DuckDb, run: DemoRun): Promise
       run.signal?.throwIfAborted();
       const file = path.join(dir, `${day}.parquet`);
       await writeDemoDay(duck, run, day, file);
-      const result = await loadDay(store, source, day, { retentionDays: run.retentionDays });
+      const result = await loadDay(store, source, day, { retentionDays: run.retentionDays, minShare: run.minShare, today });
       if (!keep) await rm(file, { force: true });
       results.push(result);
       run.onDay?.({ done: results.length, total: days.length, last: result });

@@ -1,12 +1,15 @@
 /** The pipeline: source → store → derived, for one day or a range. Idempotent: a day is replaced whole. */
-import type { Day } from '../domain/dates.js';
-import { totalSkipped, type DaySummary, type Source } from '../sources/types.js';
+import { dayNumber, todayUtc, type Day } from '../domain/dates.js';
+import { totalSkipped, type DayAggregation, type DaySummary, type Source } from '../sources/types.js';
 import type { Store } from '../store/types.js';
 import { withAllPackagesTotals } from './derived.js';
-import { retainedFrom } from './retention.js';
+import { LoadRefusedError, refuseFuture, refuseSummary, type GuardOptions } from './guards.js';
+import { purgeForLoad, retainedFrom } from './retention.js';
 
-export interface LoadOptions {
+export interface LoadOptions extends GuardOptions {
   retentionDays: number;
+  /** Today, UTC (default: from the system clock); a day after it is refused. */
+  today?: Day;
 }
 
 export interface DayLoadResult {
@@ -22,6 +25,18 @@ export interface DayLoadResult {
 export class DayBusyError extends Error {
   constructor(readonly day: Day) {
     super(`${day} is being loaded by another process; try again when it has finished`);
+  }
+}
+
+/** A range stopped at `failed`: the days before it are loaded, the days after it were not tried. */
+export class RangeLoadError extends Error {
+  constructor(
+    readonly loaded: DayLoadResult[],
+    readonly failed: Day,
+    readonly reason: Error,
+    readonly notAttempted: Day[],
+  ) {
+    super(reason.message);
   }
 }
 
@@ -51,41 +66,89 @@ async function loadUnderLock(
 ): Promise<DayLoadResult | null> {
   const lock = await store.tryLock(dayLockName(day));
   if (lock === null) throw new DayBusyError(day);
+  let result: DayLoadResult | null = null;
   try {
     if (onlyIfMissing && (await store.loadedDays()).some((loaded) => loaded.day === day)) return null;
     const attempt = await store.startLoad(day, source.name);
     try {
-      const result = await writeDay(store, source, day, options);
-      const { summary } = result;
-      const skipped = totalSkipped(summary.skipped);
-      await store.finishLoad(attempt, {
-        status: 'succeeded',
-        eventsIn: summary.downloads + summary.metadataFetches + skipped,
-        rowsOut: result.rows,
-        skipped,
-      });
+      result = await writeDay(store, source, day, options, attempt);
       return result;
     } catch (error) {
-      await store.finishLoad(attempt, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+      const message = error instanceof Error ? error.message : String(error);
+      // Conditional on the attempt still running: it never overwrites a success the write committed.
+      await store
+        .finishLoad(attempt, { status: error instanceof LoadRefusedError ? 'refused' : 'failed', error: message })
+        .catch(() => undefined);
       throw error;
     }
   } finally {
-    await lock.release();
+    // After a committed load, a lock that cannot be released (a full disk) must not turn it into
+    // a failure: a lock dies with its process or connection anyway.
+    await lock.release().catch((error: unknown) => {
+      if (result === null) throw error;
+    });
   }
 }
 
-async function writeDay(store: Store, source: Source, day: Day, options: LoadOptions): Promise<DayLoadResult> {
+async function writeDay(store: Store, source: Source, day: Day, options: LoadOptions, attempt: number): Promise<DayLoadResult> {
   const started = performance.now();
-  const keepFrom = retainedFrom(await store.latestDay(), [day], options.retentionDays)!;
-  const { summary, rows } = await source.aggregateDay(day);
+  const today = options.today ?? todayUtc();
+  refuseFuture(day, today);
+  const loaded = await store.loadedDays();
+  const latest = loaded.at(-1)?.day ?? null;
+  try {
+    retainedFrom(latest, [day], options.retentionDays, today);
+  } catch (error) {
+    throw new LoadRefusedError(day, 'retention', (error as Error).message);
+  }
+  const aggregation = await source.aggregateDay(day);
+  const { summary } = aggregation;
+  try {
+    refuseSummary(summary, loaded, options);
+  } catch (error) {
+    await discardRows(aggregation);
+    throw error;
+  }
+  const purgeBefore = purgeForLoad(
+    loaded.map((other) => other.day),
+    day,
+    options.retentionDays,
+    today,
+  );
   const written = await store.replaceDay({
     day,
     source: source.name,
     summary,
-    rows: withAllPackagesTotals(rows),
-    purgeBefore: keepFrom,
+    rows: withAllPackagesTotals(aggregation.rows),
+    ...(purgeBefore === null ? {} : { purgeBefore }),
+    attempt: { id: attempt, eventsIn: summary.downloads + summary.metadataFetches + totalSkipped(summary.skipped), skipped: totalSkipped(summary.skipped) },
   });
   return { day, summary, ...written, seconds: (performance.now() - started) / 1000 };
+}
+
+/** A refused day's rows are never read; ending their iteration lets the source let go of what it holds. */
+async function discardRows(aggregation: DayAggregation): Promise<void> {
+  await aggregation.rows[Symbol.asyncIterator]().return?.();
+}
+
+/** Runs a check of a whole range; a refusal is kept in the load history, as the day it names. */
+async function recorded(store: Store, source: Source, day: Day, check: () => unknown): Promise<void> {
+  try {
+    check();
+  } catch (error) {
+    const refusal = error instanceof LoadRefusedError ? error : new LoadRefusedError(day, 'retention', (error as Error).message);
+    // Under the day's lock, as startLoad requires; a day another process is loading is not marked.
+    const lock = await store.tryLock(dayLockName(refusal.day));
+    if (lock !== null) {
+      try {
+        const attempt = await store.startLoad(refusal.day, source.name);
+        await store.finishLoad(attempt, { status: 'refused', error: refusal.message });
+      } finally {
+        await lock.release();
+      }
+    }
+    throw refusal;
+  }
 }
 
 export interface RangeProgress {
@@ -96,7 +159,8 @@ export interface RangeProgress {
 
 /**
  * Loads days in order, each in its own transaction; stops at the first failure (the days before
- * it stay loaded, the failed one keeps its previous state).
+ * it stay loaded, the failed one keeps its previous state), throwing a RangeLoadError that says
+ * which days are which.
  */
 export async function loadDays(
   store: Store,
@@ -104,12 +168,21 @@ export async function loadDays(
   days: readonly Day[],
   options: LoadOptions & { onDay?: (progress: RangeProgress) => void; signal?: AbortSignal },
 ): Promise<DayLoadResult[]> {
-  // Checked for the whole range first, so a range never stops half-way on this.
-  retainedFrom(await store.latestDay(), days, options.retentionDays);
+  const today = options.today ?? todayUtc();
+  const latest = await store.latestDay();
+  // Checked for the whole range first, so a range never stops half-way on these.
+  const future = days.find((day) => dayNumber(day) > dayNumber(today));
+  if (future !== undefined) await recorded(store, source, future, () => refuseFuture(future, today));
+  await recorded(store, source, days[0]!, () => retainedFrom(latest, days, options.retentionDays, today));
   const results: DayLoadResult[] = [];
-  for (const day of days) {
+  for (const [index, day] of days.entries()) {
     options.signal?.throwIfAborted();
-    const result = await loadDay(store, source, day, options);
+    let result: DayLoadResult;
+    try {
+      result = await loadDay(store, source, day, { ...options, today });
+    } catch (error) {
+      throw new RangeLoadError(results, day, error instanceof Error ? error : new Error(String(error)), days.slice(index + 1));
+    }
     results.push(result);
     options.onDay?.({ done: results.length, total: days.length, last: result });
   }

@@ -35,6 +35,8 @@ export interface ScheduleOptions {
   retries: number;
   /** The wait before the first retry; each next one waits twice as long. */
   retryDelayMs: number;
+  /** LOAD_MIN_SHARE (see guards.ts); a refused day is a failed attempt, retried: the export may not be complete yet. */
+  minShare?: number;
 }
 
 export interface ScheduleLog {
@@ -105,10 +107,10 @@ export class LoadScheduler {
   }
 
   private async loadWithRetries(day: Day): Promise<DayOutcome> {
-    const { retries, retryDelayMs, retentionDays } = this.options;
+    const { retries, retryDelayMs, retentionDays, minShare } = this.options;
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await loadDayIfMissing(this.store, this.source, day, { retentionDays });
+        const result = await loadDayIfMissing(this.store, this.source, day, { retentionDays, minShare, today: todayUtc(this.clock.now()) });
         if (result === null) return 'present';
         this.log.info(describe(result));
         return 'loaded';

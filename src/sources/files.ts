@@ -107,12 +107,29 @@ export class FileSource implements Source {
           invalidName: toNumber(summaryRow?.invalid_name),
         },
       };
-      return { summary, rows: streamRows(connection) };
+      return { summary, rows: closingOnReturn(streamRows(connection), () => connection.closeSync()) };
     } catch (error) {
       connection.closeSync();
       throw error;
     }
   }
+}
+
+/**
+ * The rows, with `return()` closing the connection even before the first chunk: a load refused on
+ * the summary ends the rows unread, and a generator not yet started never runs its `finally`.
+ */
+function closingOnReturn(rows: AsyncGenerator<AggregateRow[]>, close: () => void): AsyncIterable<AggregateRow[]> {
+  let started = false;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => ((started = true), rows.next()),
+      return: async (value?: unknown) => {
+        if (!started) close();
+        return rows.return(value as never);
+      },
+    }),
+  };
 }
 
 async function* streamRows(connection: DuckDBConnection): AsyncGenerator<AggregateRow[]> {

@@ -41,7 +41,7 @@ export interface LoadedDay {
   summary: DaySummary | null;
 }
 
-export type LoadStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
+export type LoadStatus = 'running' | 'succeeded' | 'failed' | 'refused' | 'interrupted';
 
 /** One attempt to load a day, kept in the store's load history. */
 export interface LoadRecord {
@@ -50,7 +50,10 @@ export interface LoadRecord {
   source: string;
   startedAt: string;
   finishedAt: string | null;
-  /** `interrupted`: the process stopped before it could say how the load ended. */
+  /**
+   * `refused`: a guard stopped it before anything was written (see src/pipeline/guards.ts);
+   * `interrupted`: the process stopped before it could say how the load ended.
+   */
   status: LoadStatus;
   /** Raw events of the day the source read (downloads, `.metadata` fetches and malformed events). */
   eventsIn: number | null;
@@ -63,7 +66,14 @@ export interface LoadRecord {
 
 export type LoadOutcome =
   | { status: 'succeeded'; eventsIn: number; rowsOut: number; skipped: number }
-  | { status: 'failed'; error: string };
+  | { status: 'failed' | 'refused'; error: string };
+
+/** The attempt a day's write completes: marked succeeded in the write's own transaction. */
+export interface LoadAttempt {
+  id: number;
+  eventsIn: number;
+  skipped: number;
+}
 
 /** Held by one process at a time among all the processes that share the store. */
 export interface StoreLock {
@@ -91,6 +101,11 @@ export interface DayWrite {
   rows: AsyncIterable<AggregateRow[]>;
   /** Days before this one are purged in the same transaction. */
   purgeBefore?: Day;
+  /**
+   * The load history's record of this write, marked succeeded (rows written included) in the same
+   * transaction, so the history can never say a committed day failed, or an uncommitted one loaded.
+   */
+  attempt?: LoadAttempt;
 }
 
 export interface DayWriteResult {
@@ -127,6 +142,7 @@ export interface Store {
    * `interrupted` (the caller holds the day's lock, so they cannot be running).
    */
   startLoad(day: Day, source: string): Promise<number>;
+  /** Records how an attempt ended, if it is still marked running (a committed success is never overwritten). */
   finishLoad(id: number, outcome: LoadOutcome): Promise<void>;
   /** The latest `limit` load attempts, newest first. */
   loadHistory(limit: number): Promise<LoadRecord[]>;

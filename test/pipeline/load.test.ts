@@ -5,7 +5,7 @@ import type { Day } from '../../src/domain/dates.js';
 import { DayBusyError, dayLockName, loadDay, loadDayIfMissing, loadDays } from '../../src/pipeline/load.js';
 import { DuckDb } from '../../src/sources/duckdb.js';
 import { FileSource } from '../../src/sources/files.js';
-import type { AggregateRow, Source } from '../../src/sources/types.js';
+import type { AggregateRow, DaySummary, Source } from '../../src/sources/types.js';
 import type { Store } from '../../src/store/types.js';
 import { download, tempDir, writeNdjson } from '../support/raw-events.js';
 import { chunks, row } from '../support/rows.js';
@@ -20,7 +20,12 @@ beforeAll(async () => {
 });
 afterAll(() => duck.close());
 
-const summary = (day: Day) => ({ day, downloads: 0, metadataFetches: 0, packages: 0, skipped: { noTimestamp: 0, noProject: 0, nameTooLong: 0, invalidName: 0 } });
+/** What a source says of a day before its rows: its downloads are the with_mirrors rows' sum. */
+function summaryOf(day: Day, rows: readonly AggregateRow[]): DaySummary {
+  const counted = rows.filter((r) => r.dimension === 'overall' && r.category === 'with_mirrors');
+  const downloads = counted.reduce((sum, r) => sum + r.downloads, 0);
+  return { day, downloads, metadataFetches: 0, packages: counted.length, skipped: { noTimestamp: 0, noProject: 0, nameTooLong: 0, invalidName: 0 } };
+}
 
 /** A source of fixed rows per day, that can be told to fail after its first chunk. */
 function fixedSource(rowsByDay: Record<Day, AggregateRow[]>, failOn?: Day): Source {
@@ -36,7 +41,7 @@ function fixedSource(rowsByDay: Record<Day, AggregateRow[]>, failOn?: Day): Sour
           yield chunk;
         }
       }
-      return { summary: summary(day), rows: stream() };
+      return { summary: summaryOf(day, rows), rows: stream() };
     },
   };
 }
@@ -136,7 +141,7 @@ describeEachStore('the load pipeline', (kind) => {
   });
 
   it('refuses a source that writes the reserved name __all__', async () => {
-    const source = fixedSource({ '2026-11-01': [row('__all__', 'overall', 'with_mirrors', 1)] });
+    const source = fixedSource({ '2026-11-01': [row('__all__', 'overall', 'with_mirrors', 1), row('a', 'overall', 'with_mirrors', 1)] });
     await expect(loadDay(store, source, '2026-11-01', { retentionDays: 180 })).rejects.toThrow('reserved name __all__');
     expect(await store.latestDay()).toBeNull();
   });
@@ -148,7 +153,7 @@ describeEachStore('the load pipeline', (kind) => {
       { ...download('b', '2026-11-01 03:00:00 UTC'), file: { project: 'no good!' }, project: 'no good!' },
     ]);
     await loadDay(store, new FileSource(duck, { inputs: [file] }), '2026-11-01', { retentionDays: 180 });
-    await expect(loadDay(store, fixedSource({}, '2026-11-02'), '2026-11-02', { retentionDays: 180 })).resolves.toBeTruthy();
+    await expect(loadDay(store, fixedSource({}, '2026-11-02'), '2026-11-02', { retentionDays: 180, allowEmpty: true })).resolves.toBeTruthy();
     const failing = fixedSource({ '2026-11-03': dayRows(1) }, '2026-11-03');
     await expect(loadDay(store, failing, '2026-11-03', { retentionDays: 180 })).rejects.toThrow('injected failure');
     const [third, second, first] = await store.loadHistory(10);
@@ -157,6 +162,29 @@ describeEachStore('the load pipeline', (kind) => {
     expect(first!.rowsOut).toBe((await store.loadedDays())[0]!.rows);
     expect(second).toMatchObject({ day: '2026-11-02', source: 'fixed', status: 'succeeded', eventsIn: 0, rowsOut: 0 });
     expect(third).toMatchObject({ day: '2026-11-03', status: 'failed', error: 'injected failure loading 2026-11-03', rowsOut: null });
+  });
+
+  it('records a success in the day\'s own transaction: nothing after the commit can make it a failure', async () => {
+    const source = fixedSource({ '2026-11-01': dayRows(1) });
+    // The lock cannot be released after the commit (a disk that has just filled up).
+    const unreleasable = new Proxy(store, {
+      get(target, key) {
+        if (key !== 'tryLock') return Reflect.get(target, key);
+        return async (name: string) => {
+          const lock = await target.tryLock(name);
+          return lock && { release: async () => (await lock.release(), Promise.reject(new Error('disk I/O error'))) };
+        };
+      },
+    });
+    await expect(loadDay(unreleasable, source, '2026-11-01', { retentionDays: 180 })).resolves.toMatchObject({ day: '2026-11-01' });
+    const [record] = await store.loadHistory(1);
+    expect(record).toMatchObject({ day: '2026-11-01', status: 'succeeded', rowsOut: (await store.loadedDays())[0]!.rows });
+    // A later report of failure for that attempt never overwrites the committed success.
+    await store.finishLoad(record!.id, { status: 'failed', error: 'too late' });
+    expect((await store.loadHistory(1))[0]).toMatchObject({ status: 'succeeded', error: null });
+    // A write that fails before its commit leaves the attempt failed, never succeeded.
+    await expect(loadDay(store, fixedSource({ '2026-11-02': dayRows(2) }, '2026-11-02'), '2026-11-02', { retentionDays: 180 })).rejects.toThrow('injected');
+    expect((await store.loadHistory(1))[0]).toMatchObject({ day: '2026-11-02', status: 'failed', rowsOut: null });
   });
 
   it('refuses to load a day another process is loading, and loads a missing day once', async () => {

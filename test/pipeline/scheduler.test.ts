@@ -117,6 +117,28 @@ describeEachStore('the load scheduler', (kind) => {
     ]);
   });
 
+  it('counts a day refused by a guard (an export not there yet) as a failed attempt, and retries it', async () => {
+    const clock = new ManualClock(new Date('2026-11-05T10:00:00Z'));
+    let attempts = 0;
+    const late: Source = {
+      name: 'test',
+      async aggregateDay(day) {
+        attempts++;
+        const downloads = attempts === 1 ? 0 : 2;
+        const summary = { day, downloads, metadataFetches: 0, packages: downloads > 0 ? 1 : 0, skipped: { noTimestamp: 0, noProject: 0, nameTooLong: 0, invalidName: 0 } };
+        return { summary, rows: chunks(downloads > 0 ? [row('pkg', 'overall', 'with_mirrors', 2), row('pkg', 'overall', 'without_mirrors', 2)] : []) };
+      },
+    };
+    const scheduler = new LoadScheduler(store, late, { ...options, catchUpDays: 1 }, silent, clock);
+    const run = scheduler.runOnce();
+    expect(await clock.wake()).toBe(60_000);
+    expect([...(await run)]).toEqual([['2026-11-04', 'loaded']]);
+    expect((await store.loadHistory(10)).map((record) => [record.status, record.error?.slice(0, 58) ?? null])).toEqual([
+      ['succeeded', null],
+      ['refused', '2026-11-04: the source holds no downloads for this day (0 '],
+    ]);
+  });
+
   it('gives up on a day after its retries and tries it again on the next run', async () => {
     const clock = new ManualClock(new Date('2026-11-05T10:00:00Z'));
     const source = countingSource({ '2026-11-04': 2 });

@@ -13,6 +13,7 @@ import type { DayWrite, DayWriteResult } from '../types.js';
 import { copyLines, copyText } from './copy.js';
 import { ADVISORY_KEY_SQL } from './advisory-lock.js';
 import { refreshDerived } from './derived.js';
+import { recordSuccess } from './loads.js';
 
 /** `package_days` keeps the days the top packages are summed over. */
 const RECENT_DAYS = 30;
@@ -75,6 +76,7 @@ export async function writeDay(client: PoolClient, write: DayWrite, newDataVersi
     await client.query(`DELETE FROM package_days WHERE day <= (SELECT max(day) FROM loaded_days) - ${RECENT_DAYS}`);
     await refreshDerived(client);
     await setDataVersion(client, newDataVersion);
+    if (write.attempt) await recordSuccess(client, write.attempt, rows);
     await client.query('COMMIT');
     return { rows, packages: pairsByPackage.size, purgedDays: purgedDays.map(dayFromNumber) };
   } catch (error) {

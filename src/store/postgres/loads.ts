@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
-import type { LoadOutcome, LoadRecord, StoreLock } from '../types.js';
+import type { LoadAttempt, LoadOutcome, LoadRecord, StoreLock } from '../types.js';
 import { ADVISORY_KEY_SQL } from './advisory-lock.js';
 
 export async function startLoad(pool: pg.Pool, day: Day, source: string): Promise<number> {
@@ -16,18 +16,31 @@ export async function startLoad(pool: pg.Pool, day: Day, source: string): Promis
   return rows[0]!.id;
 }
 
-export async function finishLoad(pool: pg.Pool, id: number, outcome: LoadOutcome): Promise<void> {
+/** `pool` may be a client inside the day's write transaction (see recordSuccess). */
+export async function finishLoad(pool: pg.Pool | pg.PoolClient, id: number, outcome: LoadOutcome): Promise<void> {
   if (outcome.status === 'succeeded') {
-    await pool.query('UPDATE load_history SET finished_at = now(), status = $2, events_in = $3, rows_out = $4, skipped = $5 WHERE id = $1', [
+    await pool.query(
+      "UPDATE load_history SET finished_at = now(), status = $2, events_in = $3, rows_out = $4, skipped = $5 WHERE id = $1 AND status = 'running'",
+      [
       id,
       outcome.status,
       outcome.eventsIn,
       outcome.rowsOut,
       outcome.skipped,
-    ]);
+      ],
+    );
   } else {
-    await pool.query('UPDATE load_history SET finished_at = now(), status = $2, error = $3 WHERE id = $1', [id, outcome.status, outcome.error]);
+    await pool.query("UPDATE load_history SET finished_at = now(), status = $2, error = $3 WHERE id = $1 AND status = 'running'", [
+      id,
+      outcome.status,
+      outcome.error,
+    ]);
   }
+}
+
+/** Inside the day's write transaction. */
+export async function recordSuccess(client: pg.PoolClient, attempt: LoadAttempt, rowsOut: number): Promise<void> {
+  await finishLoad(client, attempt.id, { status: 'succeeded', eventsIn: attempt.eventsIn, rowsOut, skipped: attempt.skipped });
 }
 
 interface LoadHistoryRow {

@@ -32,6 +32,8 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS } from './timeouts
 import { asUnavailable } from './unavailable.js';
 
 const VERSION_CHECK_MS = 1000;
+
+class NoSchemaError extends Error {}
 const INT8_OID = 20;
 
 export interface PostgresOptions {
@@ -41,6 +43,8 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
   /** How long a read may wait for its answer (DATABASE_QUERY_TIMEOUT_MS); writes are not limited. */
   queryTimeoutMs?: number;
+  /** Refuse a schema pypistats never migrated, rather than create the tables. */
+  mustExist?: boolean;
 }
 
 function newDataVersion(): string {
@@ -97,8 +101,16 @@ export class PostgresStore implements Store {
     pool.on('error', () => undefined);
     pool.on('connect', (client) => client.on('error', () => undefined));
     try {
+      if (options.mustExist) {
+        const { rows } = await pool.query<{ found: boolean }>("SELECT to_regclass('schema_version') IS NOT NULL AS found");
+        if (!rows[0]?.found) {
+          await pool.end();
+          throw new NoSchemaError(`no database at ${redactedUrl(options.url)} (its schema was never migrated): load data first, or set DATABASE_URL`);
+        }
+      }
       await migrate(pool, newDataVersion());
     } catch (error) {
+      if (error instanceof NoSchemaError) throw error;
       await pool.end();
       const cause = asUnavailable(error, redactedUrl(options.url), timeouts);
       const message = `cannot open the PostgreSQL store at ${redactedUrl(options.url)}: ${(cause as Error).message.replace(/^the database is unavailable \(PostgreSQL at [^)]*\): /, '')}`;
@@ -302,7 +314,9 @@ export class PostgresStore implements Store {
       try {
         const result = await work(client);
         this.version = null;
-        await client.query('VACUUM (ANALYZE) package_blocks, package_days, top_packages, loaded_days, meta');
+        // The write has committed: failing to reclaim space now must not make it look failed
+        // (the next write's VACUUM, or autovacuum, reclaims it).
+        await client.query('VACUUM (ANALYZE) package_blocks, package_days, top_packages, loaded_days, meta').catch(() => undefined);
         return result;
       } finally {
         this.version = null;

@@ -6,7 +6,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
-import type { LoadOutcome, LoadRecord } from '../types.js';
+import type { LoadAttempt, LoadOutcome, LoadRecord } from '../types.js';
 
 type Connection = Database.Database;
 
@@ -45,17 +45,22 @@ export function startLoad(db: Connection, day: Day, source: string): number {
 export function finishLoad(db: Connection, id: number, outcome: LoadOutcome): void {
   const finishedAt = new Date().toISOString();
   if (outcome.status === 'succeeded') {
-    db.prepare('UPDATE load_history SET finished_at = ?, status = ?, events_in = ?, rows_out = ?, skipped = ? WHERE id = ?').run(
+    db.prepare(
+      "UPDATE load_history SET finished_at = ?, status = ?, events_in = ?, rows_out = ?, skipped = ? WHERE id = ? AND status = 'running'",
+    ).run(finishedAt, outcome.status, outcome.eventsIn, outcome.rowsOut, outcome.skipped, id);
+  } else {
+    db.prepare("UPDATE load_history SET finished_at = ?, status = ?, error = ? WHERE id = ? AND status = 'running'").run(
       finishedAt,
       outcome.status,
-      outcome.eventsIn,
-      outcome.rowsOut,
-      outcome.skipped,
+      outcome.error,
       id,
     );
-  } else {
-    db.prepare('UPDATE load_history SET finished_at = ?, status = ?, error = ? WHERE id = ?').run(finishedAt, outcome.status, outcome.error, id);
   }
+}
+
+/** Inside the day's write transaction. */
+export function recordSuccess(db: Connection, attempt: LoadAttempt, rowsOut: number): void {
+  finishLoad(db, attempt.id, { status: 'succeeded', eventsIn: attempt.eventsIn, rowsOut, skipped: attempt.skipped });
 }
 
 interface LoadHistoryRow {

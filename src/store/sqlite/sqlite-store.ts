@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -124,8 +124,11 @@ export class SqliteStore implements Store {
     };
   }
 
-  /** Opens (creating if needed) the database file and brings its schema up to date. */
-  static open(file: string): SqliteStore {
+  /** Opens (creating if needed, unless `mustExist`) the database file and brings its schema up to date. */
+  static open(file: string, options: { mustExist?: boolean } = {}): SqliteStore {
+    if (options.mustExist && (file === ':memory:' || !existsSync(file))) {
+      throw new Error(`no database at ${file}: load data first, or set DATABASE_URL`);
+    }
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     return reading(file, () => {
       const db = openConnection(file);
@@ -381,6 +384,7 @@ export class SqliteStore implements Store {
       db.prepare(`DELETE FROM package_days WHERE day <= (SELECT max(day) FROM loaded_days) - ${RECENT_DAYS}`).run();
       refreshDerived(db);
       this.bumpDataVersion(db);
+      if (write.attempt) loads.recordSuccess(db, write.attempt, rows);
       db.exec('COMMIT');
       return { rows, packages: packageIds.size, purgedDays };
     } catch (error) {
