@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { dimensions } from '../../src/domain/dimensions.js';
-import { loadDay } from '../../src/pipeline/load.js';
+import { dayLockName, loadDay } from '../../src/pipeline/load.js';
 import { DuckDb } from '../../src/sources/duckdb.js';
 import { FileSource } from '../../src/sources/files.js';
 import { writeDemoDay } from '../../src/sources/synthetic.js';
@@ -20,6 +20,8 @@ import { describeEachStore, type TestStore } from '../support/stores.js';
 
 const DAY = '2026-11-20';
 const KILLS = 20;
+/** Longer than any statement of these small loads takes, even on a machine busy with other suites. */
+const LOCK_RELEASE_BOUND_MS = 30_000;
 const SEED = process.env.LOAD_KILL_SEED ? Number(process.env.LOAD_KILL_SEED) : Math.floor(Math.random() * 2 ** 31);
 
 /** mulberry32: a small seeded generator, so the same seed gives the same kill points. */
@@ -75,6 +77,22 @@ describeEachStore('a load killed with SIGKILL at 20 random points', (kind) => {
     return JSON.stringify(state);
   }
 
+  /**
+   * Waits until the killed process's hold on the day's lock is gone. On PostgreSQL the lock is its
+   * session's: the server ends a killed client's session when it next reads from or writes to the
+   * socket, which for a backend in the middle of a statement (a COPY, the block upsert) is when
+   * that statement ends. A lock still held after the bound is a lock left behind.
+   */
+  async function lockReleasedByKilledLoad(): Promise<void> {
+    const deadline = performance.now() + LOCK_RELEASE_BOUND_MS;
+    for (;;) {
+      const lock = await store.tryLock(dayLockName(DAY));
+      if (lock !== null) return lock.release();
+      if (performance.now() > deadline) throw new Error(`the day's lock was still held ${LOCK_RELEASE_BOUND_MS} ms after the kill`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** Back to the old day, in this process: this is also the "next load" that shows no lock was left. */
   const loadOld = () => loadDay(store, new FileSource(duck, { inputs: [path.join(dir, 'old.parquet')] }), DAY, { retentionDays: 180, allowDrop: true });
   const loadNew = (killAfterMs?: number) => runCli(['load', '--date', DAY, '--allow-drop', '--input', path.join(dir, 'new.parquet')], { DATABASE_URL: t.databaseUrl }, killAfterMs);
@@ -97,6 +115,7 @@ describeEachStore('a load killed with SIGKILL at 20 random points', (kind) => {
       // Anywhere from the process's start to a little past a whole load's time.
       const at = Math.round(next() * duration * 1.1);
       const result = await loadNew(at);
+      await lockReleasedByKilledLoad();
       const state = await snapshot();
       expect([before, after], `kill ${kill} at ${at} ms (seed ${SEED})`).toContain(state);
       const attempt = (await store.loadHistory(1)).find((record) => record.id > restoredId);
