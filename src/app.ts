@@ -77,6 +77,15 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
     await api.register(packageRoutes, { store, cache });
   });
   await app.register(siteRoutes, { store });
-  await app.register(webRoutes, { store, config, metadata, assets });
+  const pageWindows = rateWindows(config.pageRateLimit ?? { perSecond: 0, perMinute: 0 });
+  const pageLimiter =
+    pageWindows.length > 0
+      ? new ClientRateLimiter({
+          windows: pageWindows,
+          shared: sharedRateLimits && { client: sharedRateLimits.client, keyPrefix: `${sharedRateLimits.keyPrefix}pages:` },
+          log: app.log,
+        })
+      : undefined;
+  await app.register(webRoutes, { store, config, metadata, assets, pageLimiter });
   return app;
 }
