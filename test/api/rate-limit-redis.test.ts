@@ -129,6 +129,19 @@ describeWith([redis], 'rate limits shared through Redis', () => {
     expect(await counted('revalidate-any', '198.51.100.1')).toBe(6);
   });
 
+  it('shares the package pages’ own budget between instances, apart from the API’s', async () => {
+    const options = async () => ({ pageRateLimit: { perSecond: 0, perMinute: 3 }, sharedRateLimits: { client: await client(), keyPrefix: `${RUN_PREFIX}pages-shared:` } });
+    const first = await appWithData(DAYS, await options());
+    apps.push(first);
+    const second = await appOver(first.store, await options());
+    apps.unshift({ close: () => second.close() });
+    const seen: number[] = [];
+    for (const app of [first.app, second, first.app, second]) seen.push((await app.inject({ url: '/packages/requests', remoteAddress: '198.51.100.1' })).statusCode);
+    expect(seen).toEqual([200, 200, 200, 429]);
+    expect(Number(await admin.get(`${RUN_PREFIX}pages-shared:pages:60s:198.51.100.1`))).toBe(4);
+    expect((await second.inject({ url: URL, remoteAddress: '198.51.100.1' })).statusCode).toBe(200);
+  });
+
   it('keeps answering while Redis is unreachable, limiting per process, and shares again once it is back', async () => {
     const { proxy, app, redisClient } = await behindProxy('outage');
 
