@@ -11,10 +11,12 @@ import { bigquery, type BigQueryConfig } from './config/bigquery.js';
 import { loadSchedule, type LoadScheduleConfig } from './config/load-schedule.js';
 import { redis, trustedProxies, type RedisConfig } from './config/network.js';
 import { ConfigError, httpUrl, integer, onOff, type Env } from './config/parse.js';
+import { serverLimits, type ServerLimitsConfig } from './config/server-limits.js';
 
 export { ConfigError };
 export type { BigQueryConfig, BigQueryCredentials, ServiceAccountKey } from './config/bigquery.js';
 export type { LoadScheduleConfig, LoadSourceKind } from './config/load-schedule.js';
+export type { ServerLimitsConfig } from './config/server-limits.js';
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; file: string }
@@ -25,6 +27,8 @@ export interface Config {
   database: DatabaseConfig;
   host: string;
   port: number;
+  /** Timeouts, the connection cap and the drain of `serve`. */
+  server: ServerLimitsConfig;
   retentionDays: number;
   mirrorInstallers: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -37,6 +41,8 @@ export interface Config {
   bigquery: BigQueryConfig;
   /** Requests each client address may make to the JSON API; 0 turns a window off. */
   rateLimit: { perSecond: number; perMinute: number };
+  /** Requests each client address may make to the pages that ask PyPI (the package page); 0 turns a window off. */
+  pageRateLimit: { perSecond: number; perMinute: number };
   /** Where rate-limit counts are shared between processes; null: each process counts in memory. */
   redis: RedisConfig | null;
   /** Proxies whose `X-Forwarded-For` is believed, as Fastify's `trustProxy` takes them. */
@@ -54,6 +60,14 @@ export const variables = {
     'Milliseconds a read for the API or a page may wait for PostgreSQL before the request gets a 503 (default `10000`; loads are not limited).',
   HOST: 'Address the server listens on (default `localhost`; `0.0.0.0` in a container).',
   PORT: 'Port the server listens on (default `8080`).',
+  HEADERS_TIMEOUT_MS: 'Milliseconds a client has to send a request\'s headers; past it, `408` and the connection is closed (default `10000`).',
+  REQUEST_TIMEOUT_MS:
+    'Milliseconds a client has to send its whole request, and that a connection may stay silent in both directions; past it, `408` (or the socket is closed) (default `30000`, at least HEADERS_TIMEOUT_MS).',
+  KEEP_ALIVE_TIMEOUT_MS: 'Milliseconds an idle keep-alive connection is kept open between requests (default `5000`; behind a load balancer, more than its idle timeout).',
+  MAX_CONNECTIONS:
+    'Connections held at once; a new one past it is closed before anything is read (default: the open-file limit, `ulimit -n`, less 128 and less DATABASE_POOL_SIZE; 896 where the limit cannot be read).',
+  DRAIN_TIMEOUT_MS:
+    'Milliseconds SIGTERM gives requests in flight; connections still open at four fifths of it are closed, and the process exits 0 (default `10000`).',
   RETENTION_DAYS: 'Days of data kept, ending at the latest loaded day; older days are purged after each load (default `180`).',
   MIRROR_INSTALLERS: 'Comma-separated installer names counted as mirrors (default `bandersnatch,z3c.pypimirror,Artifactory,devpi`).',
   LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent (default `info`; `debug` logs every request).',
@@ -82,6 +96,8 @@ export const variables = {
   BIGQUERY_PRICE_PER_TIB: 'US dollars per TiB scanned, for the cost `load --source bigquery --dry-run` prints (default `6.25`, the on-demand price).',
   RATE_LIMIT_PER_SECOND: 'Requests to the JSON API each client address may make in a second (default `5`; `0`: no per-second limit).',
   RATE_LIMIT_PER_MINUTE: 'Requests to the JSON API each client address may make in a minute (default `30`; `0`: no per-minute limit).',
+  PAGE_RATE_LIMIT_PER_SECOND: 'Package pages (the pages that ask PyPI) each client address may request in a second (default `10`; `0`: no per-second limit).',
+  PAGE_RATE_LIMIT_PER_MINUTE: 'Package pages each client address may request in a minute (default `120`; `0`: no per-minute limit).',
   REDIS_URL: 'Redis that API processes share their rate-limit counts through: `redis://[:PASSWORD@]HOST[:PORT][/DB]` or `rediss://…` (unset: each process counts in its own memory).',
   REDIS_KEY_PREFIX: 'Start of every key written to Redis, so deployments sharing one Redis stay apart (default `pypistats:`).',
   TRUSTED_PROXIES: 'Comma-separated addresses or CIDR ranges (or `loopback`, `linklocal`, `uniquelocal`) of proxies whose `X-Forwarded-For` names the client (default none: the connecting address is the client).',
@@ -131,10 +147,12 @@ export function loadConfig(env: Env = process.env): Config {
     .filter((name) => name !== '');
   const host = env.HOST?.trim() || 'localhost';
   if (/\s/.test(host)) throw new ConfigError(`HOST must be a host name or address, got "${env.HOST}"`);
+  const databaseConfig = database(env.DATABASE_URL?.trim(), env);
   return {
-    database: database(env.DATABASE_URL?.trim(), env),
+    database: databaseConfig,
     host,
     port: integer(env, 'PORT', 8080, 0, 65_535),
+    server: serverLimits(env, databaseConfig.kind === 'postgres' ? databaseConfig.poolSize : 0),
     retentionDays,
     mirrorInstallers: mirrors,
     logLevel: logLevel as Config['logLevel'],
@@ -155,6 +173,10 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimit: {
       perSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 5, 0, 1_000_000),
       perMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 30, 0, 60_000_000),
+    },
+    pageRateLimit: {
+      perSecond: integer(env, 'PAGE_RATE_LIMIT_PER_SECOND', 10, 0, 1_000_000),
+      perMinute: integer(env, 'PAGE_RATE_LIMIT_PER_MINUTE', 120, 0, 60_000_000),
     },
     redis: redis(env),
     trustedProxies: trustedProxies(env.TRUSTED_PROXIES),

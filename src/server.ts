@@ -7,7 +7,12 @@ import { closeRedis, connectRedis } from './rate-limit/redis.js';
 import { openStore } from './store/open.js';
 import { PypiMetadataSource } from './web/pypi-metadata.js';
 
-const DRAIN_TIMEOUT_MS = 10_000;
+/**
+ * The share of the drain timeout given to connections: at it, the ones still open (a client that
+ * sent half its headers, or never reads) are closed, leaving the rest for the scheduler, the store
+ * and Redis to close before the deadline.
+ */
+const CONNECTIONS_SHARE_OF_DRAIN = 0.8;
 
 export async function serve(config: Config): Promise<void> {
   const store = await openStore(config.database);
@@ -50,12 +55,19 @@ export async function serve(config: Config): Promise<void> {
 
   const shutdown = async (signal: string) => {
     app.log.info(`${signal}: finishing requests in flight, then stopping`);
+    const { drainTimeoutMs } = config.server;
     setTimeout(() => {
       app.log.error('requests did not finish in time; stopping anyway');
       process.exit(1);
-    }, DRAIN_TIMEOUT_MS).unref();
+    }, drainTimeoutMs).unref();
+    // Idle keep-alive sockets are closed at once (forceCloseConnections); stalled ones at this deadline.
+    const stalled = setTimeout(() => {
+      app.log.warn('closing the connections still open at the drain deadline');
+      app.server.closeAllConnections();
+    }, drainTimeoutMs * CONNECTIONS_SHARE_OF_DRAIN);
     stopping.abort();
     await app.close();
+    clearTimeout(stalled);
     await scheduled?.scheduler.stop();
     await scheduled?.close();
     await demo;

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
+import { descriptorLimit, serverLimits } from '../src/config/server-limits.js';
+
+/** The connection cap's default on this machine: its open-file limit less 128 (SQLite: no pool). */
+const DEFAULT_CAP = (descriptorLimit() ?? 1024) - 128;
 
 describe('configuration from the environment', () => {
   it('has defaults for everything', () => {
@@ -7,6 +11,7 @@ describe('configuration from the environment', () => {
       database: { kind: 'sqlite', file: 'data/pypistats.sqlite' },
       host: 'localhost',
       port: 8080,
+      server: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5000, maxConnections: DEFAULT_CAP, drainTimeoutMs: 10_000 },
       retentionDays: 180,
       mirrorInstallers: ['bandersnatch', 'z3c.pypimirror', 'Artifactory', 'devpi'],
       logLevel: 'info',
@@ -16,6 +21,7 @@ describe('configuration from the environment', () => {
       pypi: { url: 'https://pypi.org', timeoutMs: 1500 },
       bigquery: { table: 'bigquery-public-data.pypi.file_downloads', project: null, credentials: null, apiEndpoint: null, pricePerTib: 6.25 },
       rateLimit: { perSecond: 5, perMinute: 30 },
+      pageRateLimit: { perSecond: 10, perMinute: 120 },
       redis: null,
       trustedProxies: [],
     });
@@ -51,6 +57,13 @@ describe('configuration from the environment', () => {
       BIGQUERY_PRICE_PER_TIB: '5',
       RATE_LIMIT_PER_SECOND: '10',
       RATE_LIMIT_PER_MINUTE: '0',
+      PAGE_RATE_LIMIT_PER_SECOND: '0',
+      PAGE_RATE_LIMIT_PER_MINUTE: '30',
+      HEADERS_TIMEOUT_MS: '2000',
+      REQUEST_TIMEOUT_MS: '4000',
+      KEEP_ALIVE_TIMEOUT_MS: '65000',
+      MAX_CONNECTIONS: '500',
+      DRAIN_TIMEOUT_MS: '25000',
       REDIS_URL: 'redis://:secret@cache.internal:6380/2',
       REDIS_KEY_PREFIX: 'staging:',
       TRUSTED_PROXIES: '10.0.0.1, 192.168.0.0/16,loopback, 2001:db8::/32',
@@ -59,6 +72,7 @@ describe('configuration from the environment', () => {
       database: { kind: 'sqlite', file: '/tmp/x.sqlite' },
       host: '0.0.0.0',
       port: 9000,
+      server: { headersTimeoutMs: 2000, requestTimeoutMs: 4000, keepAliveTimeoutMs: 65_000, maxConnections: 500, drainTimeoutMs: 25_000 },
       retentionDays: 30,
       mirrorInstallers: ['bandersnatch', 'my-mirror'],
       logLevel: 'warn',
@@ -68,6 +82,7 @@ describe('configuration from the environment', () => {
       pypi: { url: 'http://127.0.0.1:3141/root/pypi', timeoutMs: 250 },
       bigquery: { table: 'my-project.pypi.downloads', project: 'billing-project', credentials: { kind: 'key-file', path: '/keys/loader.json' }, apiEndpoint: 'http://127.0.0.1:9050', pricePerTib: 5 },
       rateLimit: { perSecond: 10, perMinute: 0 },
+      pageRateLimit: { perSecond: 0, perMinute: 30 },
       redis: { url: 'redis://:secret@cache.internal:6380/2', keyPrefix: 'staging:' },
       trustedProxies: ['10.0.0.1', '192.168.0.0/16', 'loopback', '2001:db8::/32'],
     });
@@ -146,8 +161,42 @@ describe('configuration from the environment', () => {
       [{ TRUSTED_PROXIES: 'my-proxy' }, /^TRUSTED_PROXIES must list addresses or CIDR ranges: invalid IP address: my-proxy$/],
       [{ TRUSTED_PROXIES: '10.0.0.1,10.0.0.0/33' }, /^TRUSTED_PROXIES must list addresses or CIDR ranges: invalid range on address: 10.0.0.0\/33$/],
       [{ TRUSTED_PROXIES: '*' }, /^TRUSTED_PROXIES must list addresses or CIDR ranges: invalid IP address: \*$/],
+      [{ HEADERS_TIMEOUT_MS: '0' }, /^HEADERS_TIMEOUT_MS must be a whole number from 100 to 600000, got "0"$/],
+      [{ REQUEST_TIMEOUT_MS: 'never' }, /^REQUEST_TIMEOUT_MS must be a whole number from 100 to 600000, got "never"$/],
+      [{ HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '10000' }, /^HEADERS_TIMEOUT_MS \(20000\) must not exceed REQUEST_TIMEOUT_MS \(10000\): the headers are part of the request$/],
+      [{ KEEP_ALIVE_TIMEOUT_MS: '0' }, /^KEEP_ALIVE_TIMEOUT_MS must be a whole number from 1/],
+      [{ MAX_CONNECTIONS: '0' }, /^MAX_CONNECTIONS must be a whole number from 1/],
+      [{ DRAIN_TIMEOUT_MS: '500' }, /^DRAIN_TIMEOUT_MS must be a whole number from 1000 to 600000, got "500"$/],
+      [{ PAGE_RATE_LIMIT_PER_SECOND: 'lots' }, /^PAGE_RATE_LIMIT_PER_SECOND must be a whole number from 0/],
+      [{ PAGE_RATE_LIMIT_PER_MINUTE: '-5' }, /^PAGE_RATE_LIMIT_PER_MINUTE must be a whole number from 0/],
     ];
     for (const [env, message] of cases) expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('configuration: the connection cap', () => {
+  const limits = (soft: string) => `Limit                     Soft Limit           Hard Limit           Units     \nMax open files            ${soft}                524288               files     \n`;
+
+  it('reads the open-file limit as Linux reports it, and says null where it cannot', () => {
+    expect(descriptorLimit(limits('1024'))).toBe(1024);
+    expect(descriptorLimit(limits('unlimited'))).toBe(Number.MAX_SAFE_INTEGER);
+    expect(descriptorLimit('')).toBeNull();
+  });
+
+  it('defaults to the open-file limit less 128 and the PostgreSQL pool, so a full cap never runs out of descriptors', () => {
+    expect(serverLimits({}, 0, 1024).maxConnections).toBe(896);
+    expect(serverLimits({}, 10, 1024).maxConnections).toBe(886);
+    expect(serverLimits({}, 0, 100).maxConnections).toBe(1);
+    // Where the limit cannot be read, the usual 1024 is assumed.
+    expect(serverLimits({}, 0, null).maxConnections).toBe(896);
+  });
+
+  it('refuses a cap at or past the open-file limit, and accepts any where the limit is unknown', () => {
+    expect(() => serverLimits({ MAX_CONNECTIONS: '1024' }, 0, 1024)).toThrow(
+      'MAX_CONNECTIONS (1024) must stay below the open-file limit (1024, ulimit -n): past it every new connection fails',
+    );
+    expect(serverLimits({ MAX_CONNECTIONS: '1023' }, 0, 1024).maxConnections).toBe(1023);
+    expect(serverLimits({ MAX_CONNECTIONS: '50000' }, 0, null).maxConnections).toBe(50_000);
   });
 });
 

@@ -89,6 +89,37 @@ describe('pypistats serve', () => {
     expect(server.logs()).toContain('SIGTERM: finishing requests in flight, then stopping');
   });
 
+  it('closes stalled clients at the drain deadline on SIGTERM, and still exits 0', async () => {
+    // Timeouts far past the drain: only the shutdown can close these connections.
+    const drainMs = 3000;
+    const server = await startServer({ ...env, DRAIN_TIMEOUT_MS: String(drainMs), HEADERS_TIMEOUT_MS: '60000', REQUEST_TIMEOUT_MS: '60000', KEEP_ALIVE_TIMEOUT_MS: '60000' });
+    const { port } = new URL(server.url);
+    const open = async (send: string) => {
+      const socket = net.connect(Number(port), '127.0.0.1');
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.on('error', () => {});
+      // Read what comes, or the socket would never see its end.
+      socket.resume();
+      await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+      if (send !== '') socket.write(send);
+      return { closed };
+    };
+    const stalled = await Promise.all([
+      // Half its headers (slowloris), headers and never the body they announce, nothing at all.
+      open('GET /api/packages/pkg-1/recent HTTP/1.1\r\nHost: localhost\r\nX-Slow: a'),
+      open('POST /api/packages/pkg-1/recent HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n'),
+      open(''),
+      // A keep-alive connection, idle after one answer.
+      open('GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n'),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    server.child.kill('SIGTERM');
+    // Past the drain timeout the process would exit 1: 0 says it finished within it.
+    expect(await server.exited).toBe(0);
+    await Promise.all(stalled.map((socket) => socket.closed));
+    expect(server.logs()).toContain('closing the connections still open at the drain deadline');
+  });
+
   it('stops at start-up on an invalid variable, naming it', async () => {
     for (const [variable, value, message] of [
       ['PORT', 'http', 'pypistats: configuration: PORT must be a whole number from 0 to 65535, got "http"'],

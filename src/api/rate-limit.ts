@@ -3,16 +3,20 @@
  * and one over a limit gets 429 with `Retry-After`. Responses say where the client stands in the
  * IETF draft's headers (`RateLimit-Limit`, `-Remaining`, `-Reset`, `-Policy`).
  *
- * A revalidation answered 304 costs nothing: a client polling with `If-None-Match` stays free.
+ * A revalidation answered 304 is free while its client is within its limit: it is counted like
+ * any request, before anything is computed, and given back once answered 304. So a client over its
+ * limit gets 429 for it too, and learns nothing (not even whether a name exists) until its window
+ * starts over; and a burst of revalidations cannot compute more answers than the budget allows.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { clientKey } from '../rate-limit/client-key.js';
-import type { ClientRateLimiter, RateDecision, RateWindow } from '../rate-limit/limiter.js';
+import type { ClientRateLimiter, RateDecision } from '../rate-limit/limiter.js';
+import { describeWindow, setRateLimitHeaders, setRetryAfter } from '../rate-limit/reply.js';
 import { sendError } from './errors.js';
 
 export interface RateLimitOptions {
   limiter: ClientRateLimiter;
-  /** Whether the request, answered successfully, would be 304 Not Modified. */
+  /** Whether the request, answered successfully, would be 304 Not Modified (`If-None-Match: *` is not one). */
   isRevalidation(request: FastifyRequest): Promise<boolean>;
 }
 
@@ -21,36 +25,24 @@ export interface RateLimitOptions {
  * a plugin's hooks would stay inside the plugin.
  */
 export function limitRequests(scope: FastifyInstance, { limiter, isRevalidation }: RateLimitOptions): void {
-  // Revalidations go ahead uncounted; the rare one that ends as something else is counted then.
-  const uncounted = new WeakSet<FastifyRequest>();
+  // Revalidations that went ahead, with how they were counted, to give back if answered 304.
+  const refundable = new WeakMap<FastifyRequest, RateDecision>();
 
   scope.addHook('onRequest', async (request, reply) => {
-    if (await isRevalidation(request)) {
-      uncounted.add(request);
+    const [decision, revalidation] = await Promise.all([limiter.consume(clientKey(request.ip)), isRevalidation(request)]);
+    setRateLimitHeaders(reply, decision, limiter.policy);
+    if (decision.allowed) {
+      if (revalidation) refundable.set(request, decision);
       return;
     }
-    const decision = await limiter.consume(clientKey(request.ip));
-    setHeaders(reply, decision, limiter.policy);
-    if (decision.allowed) return;
-    const retryAfter = Math.max(1, decision.resetSeconds);
-    reply.header('retry-after', String(retryAfter));
+    const retryAfter = setRetryAfter(reply, decision);
     return sendError(reply, 429, `too many requests: the API answers ${describeWindow(decision.window)} from one address; retry in ${retryAfter} s`);
   });
 
-  scope.addHook('onResponse', (request, reply, done) => {
-    if (reply.statusCode !== 304 && uncounted.has(request)) void limiter.consume(clientKey(request.ip));
-    done();
+  // Before the reply is written, so the count is right by the time the client reads the answer.
+  scope.addHook('onSend', async (request, reply, payload) => {
+    const decision = refundable.get(request);
+    if (decision !== undefined && reply.statusCode === 304) await limiter.refund(clientKey(request.ip), decision);
+    return payload;
   });
-}
-
-function setHeaders(reply: FastifyReply, decision: RateDecision, policy: string): void {
-  reply.header('ratelimit-limit', String(decision.window.limit));
-  reply.header('ratelimit-remaining', String(decision.remaining));
-  reply.header('ratelimit-reset', String(decision.resetSeconds));
-  reply.header('ratelimit-policy', policy);
-}
-
-function describeWindow(window: RateWindow): string {
-  const per = window.seconds === 1 ? 'a second' : window.seconds === 60 ? 'a minute' : `in ${window.seconds} seconds`;
-  return `at most ${window.limit} requests ${per}`;
 }

@@ -41,12 +41,14 @@ export class ResponseCache {
   }
 
   /**
-   * Whether `send` would answer this request 304 if its answer is a 200: known before any answer
-   * is computed, since every answer of one data version has the same ETag.
+   * Whether `send` would answer this request 304 if its answer is a 200, because it holds the
+   * current ETag: known before any answer is computed, since every answer of one data version has
+   * the same ETag. `If-None-Match: *` (any answer at all) is no revalidation: it names no answer
+   * the client holds, so it costs like any request.
    */
   async isRevalidation(request: FastifyRequest): Promise<boolean> {
     const header = request.headers['if-none-match'];
-    if (!header) return false;
+    if (!header || header.split(',').some((candidate) => candidate.trim() === '*')) return false;
     return matchesEtag(header, etagOf(await this.store.dataVersion()));
   }
 }

@@ -36,6 +36,8 @@ export interface RateDecision {
   remaining: number;
   /** Whole seconds until the binding window starts over. */
   resetSeconds: number;
+  /** Where the request was counted, so a refund goes back to the same counts. */
+  countedIn: 'shared' | 'local';
 }
 
 export interface SharedCounts {
@@ -98,11 +100,18 @@ export class ClientRateLimiter {
           this.sharedFailing = false;
           this.log.info('rate limits: Redis answers again; counts are shared again');
         }
-        return this.decide(outcomes);
+        return this.decide(outcomes, 'shared');
       }
       this.sharedFailed((failure as PromiseRejectedResult).reason);
     }
-    return this.decide(await Promise.allSettled(this.local.map((limiter) => limiter.consume(client))));
+    return this.decide(await Promise.allSettled(this.local.map((limiter) => limiter.consume(client))), 'local');
+  }
+
+  /** Gives back the request `decision` counted: it turned out to cost nothing. Never throws. */
+  async refund(client: string, decision: RateDecision): Promise<void> {
+    const limiters = decision.countedIn === 'shared' && this.shared !== null ? this.shared : this.local;
+    // A refund that fails (Redis gone meanwhile) leaves the request counted: the client loses one.
+    await Promise.allSettled(limiters.map((limiter) => limiter.reward(client, 1)));
   }
 
   private sharedFailed(error: unknown): void {
@@ -113,14 +122,14 @@ export class ClientRateLimiter {
     this.log.warn(`rate limits: Redis failed (${message}); counting in this process's memory until Redis answers again`);
   }
 
-  private decide(outcomes: Outcome[]): RateDecision {
+  private decide(outcomes: Outcome[], countedIn: RateDecision['countedIn']): RateDecision {
     const states = outcomes.map((outcome, index): WindowState => {
       const allowed = outcome.status === 'fulfilled';
       const result = (allowed ? outcome.value : outcome.reason) as RateLimiterRes;
       return { allowed, window: this.windows[index]!, remaining: allowed ? result.remainingPoints : 0, ms: Math.max(0, result.msBeforeNext) };
     });
     const binding = states.reduce((current, candidate) => (bindsOver(candidate, current) ? candidate : current));
-    return { allowed: binding.allowed, window: binding.window, remaining: binding.remaining, resetSeconds: Math.ceil(binding.ms / 1000) };
+    return { allowed: binding.allowed, window: binding.window, remaining: binding.remaining, resetSeconds: Math.ceil(binding.ms / 1000), countedIn };
   }
 }
 

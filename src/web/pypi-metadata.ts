@@ -3,7 +3,9 @@
  * must render without it, so this never throws and never waits longer than the timeout: anything
  * but a good answer in time is null. Answers are kept for an hour and misses for a few minutes,
  * so a slow or absent PyPI costs one timeout per package per few minutes, not one per page view;
- * concurrent asks for one package share one request.
+ * concurrent asks for one package share one request. At most a few requests are out at once: past
+ * that the page renders without the metadata rather than wait in a queue (and the miss is not
+ * kept, so the next view asks again).
  */
 import { LRUCache } from 'lru-cache';
 import { ALL_PACKAGES, checkPackageName } from '../domain/names.js';
@@ -23,6 +25,8 @@ export interface PypiMetadataOptions {
   maxPackages?: number;
   /** Larger answers are misses (default 32 MiB: a project with thousands of releases stays under it). */
   maxBodyBytes?: number;
+  /** Requests to PyPI out at once (default 4: enough for pages viewed by people, who hit the cache). */
+  maxConcurrent?: number;
   /** The clock the TTLs are measured on, in milliseconds (default `Date.now`). */
   now?: () => number;
 }
@@ -38,6 +42,7 @@ export class PypiMetadataSource implements PackageMetadataSource {
   private readonly answerTtlMs: number;
   private readonly missTtlMs: number;
   private readonly maxBodyBytes: number;
+  private readonly maxConcurrent: number;
   private readonly now: () => number;
   private readonly kept: LRUCache<string, Kept>;
   private readonly inFlight = new Map<string, Promise<PackageMetadata | null>>();
@@ -48,6 +53,7 @@ export class PypiMetadataSource implements PackageMetadataSource {
     this.answerTtlMs = options.answerTtlMs ?? 60 * 60 * 1000;
     this.missTtlMs = options.missTtlMs ?? 5 * 60 * 1000;
     this.maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
+    this.maxConcurrent = options.maxConcurrent ?? 4;
     this.now = options.now ?? Date.now;
     this.kept = new LRUCache({ max: options.maxPackages ?? 10_000 });
   }
@@ -61,6 +67,7 @@ export class PypiMetadataSource implements PackageMetadataSource {
     if (kept && kept.expiresAt > this.now()) return kept.metadata;
     const pending = this.inFlight.get(key);
     if (pending) return pending;
+    if (this.inFlight.size >= this.maxConcurrent) return null;
     const fetching = this.fetchMetadata(key).then((metadata) => {
       this.kept.set(key, { metadata, expiresAt: this.now() + (metadata ? this.answerTtlMs : this.missTtlMs) });
       this.inFlight.delete(key);

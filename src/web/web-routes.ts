@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import { ALL_PACKAGES, checkPackageName, describeNameProblem } from '../domain/names.js';
 import type { PackageMetadata, PackageMetadataSource } from '../domain/package-metadata.js';
 import { STORE_RETRY_AFTER_SECONDS } from '../api/errors.js';
+import type { ClientRateLimiter } from '../rate-limit/limiter.js';
 import { isStoreUnavailable, type Store } from '../store/types.js';
 import { ASSETS_DIR, ASSETS_PREFIX, type Assets } from './assets.js';
 import { DEFAULT_LOOKBACK, isLookback, LOOKBACKS } from './chart-settings.js';
@@ -22,6 +23,7 @@ import { packageNotFound, problemPage } from './pages/not-found.js';
 import { packagePage } from './pages/package.js';
 import { searchPage } from './pages/search.js';
 import { topPage } from './pages/top.js';
+import { limitPage } from './page-rate-limit.js';
 import { sendPage } from './send-page.js';
 import { MAX_QUERY_LENGTH, searchPackages } from './search.js';
 import { SiteData } from './site-data.js';
@@ -32,6 +34,8 @@ export interface WebRoutesOptions {
   config: Pick<Config, 'retentionDays' | 'mirrorInstallers' | 'rateLimit'>;
   metadata: PackageMetadataSource;
   assets: Assets;
+  /** Limits each client's package pages, which ask PyPI; without it, they are not limited. */
+  pageLimiter?: ClientRateLimiter | undefined;
 }
 
 type Query = Record<string, string | string[] | undefined>;
@@ -40,7 +44,7 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { store, config, metadata, assets }) => {
+export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { store, config, metadata, assets, pageLimiter }) => {
   const site = new SiteData(store, config.retentionDays);
   const staticPages = {
     about: aboutPage(assets, config),
@@ -107,7 +111,9 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
   // pypistats.org's form of the search URL.
   app.get<{ Params: { term: string } }>('/search/:term', (request, reply) => reply.redirect(searchUrl(request.params.term), 301));
 
-  app.get<{ Params: { name: string }; Querystring: Query }>('/packages/:name', async (request, reply) => {
+  const limitPages = pageLimiter ? { onRequest: limitPage(pageLimiter, (reply, message) => sendPage(reply, 429, problemPage(assets, { title: 'Too many requests', message }))) } : {};
+
+  app.get<{ Params: { name: string }; Querystring: Query }>('/packages/:name', limitPages, async (request, reply) => {
     const check = checkPackageName(request.params.name);
     if (!check.ok) {
       const message = html`“${request.params.name}” cannot be a package: ${describeNameProblem(check.reason)}.`;
@@ -121,8 +127,10 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
       const query = rawLookback === undefined ? undefined : { lookback: rawLookback };
       return reply.redirect(packageUrl(check.name, query), 301);
     }
-    const [data, packageMetadata] = await Promise.all([site.packagePage(check.name), metadataOf(check.name)]);
+    const data = await site.packagePage(check.name);
     if (data === null) return send(reply, 404, packageNotFound(assets, check.name));
+    // Only now: a name without data never makes PyPI a request.
+    const packageMetadata = await metadataOf(check.name);
     const lookback = rawLookback ?? DEFAULT_LOOKBACK;
     return send(reply, 200, packagePage({ assets, data, metadata: packageMetadata, lookback }));
   });

@@ -107,6 +107,41 @@ describeWith([redis], 'rate limits shared through Redis', () => {
     expect((await get(b)).remaining).toBe('3');
   });
 
+  it('counts revalidations once the client is over its limit, on every instance: 429, never a 404 that tells a name exists', async () => {
+    const [a, b] = await twoInstances('revalidate-over');
+    const { etag } = await get(a);
+    for (let i = 0; i < 4; i++) expect((await get(i % 2 ? a : b)).status).toBe(200);
+    const seen: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const app = i % 2 ? a : b;
+      const response = await app.inject({ url: `/api/packages/no-such-package-${i}/overall`, remoteAddress: '198.51.100.1', headers: { 'if-none-match': etag } });
+      seen.push(response.statusCode);
+    }
+    // No 404: a client over its limit cannot tell which names exist.
+    expect(seen).toEqual(Array(20).fill(429));
+  });
+
+  it('counts If-None-Match: * like any request, on every instance', async () => {
+    const [a, b] = await twoInstances('revalidate-any');
+    const seen: number[] = [];
+    for (let i = 0; i < 6; i++) seen.push((await get(i % 2 ? a : b, '198.51.100.1', { 'if-none-match': '*' })).status);
+    expect(seen).toEqual([...Array(5).fill(304), 429]);
+    expect(await counted('revalidate-any', '198.51.100.1')).toBe(6);
+  });
+
+  it('shares the package pages’ own budget between instances, apart from the API’s', async () => {
+    const options = async () => ({ pageRateLimit: { perSecond: 0, perMinute: 3 }, sharedRateLimits: { client: await client(), keyPrefix: `${RUN_PREFIX}pages-shared:` } });
+    const first = await appWithData(DAYS, await options());
+    apps.push(first);
+    const second = await appOver(first.store, await options());
+    apps.unshift({ close: () => second.close() });
+    const seen: number[] = [];
+    for (const app of [first.app, second, first.app, second]) seen.push((await app.inject({ url: '/packages/requests', remoteAddress: '198.51.100.1' })).statusCode);
+    expect(seen).toEqual([200, 200, 200, 429]);
+    expect(Number(await admin.get(`${RUN_PREFIX}pages-shared:pages:60s:198.51.100.1`))).toBe(4);
+    expect((await second.inject({ url: URL, remoteAddress: '198.51.100.1' })).statusCode).toBe(200);
+  });
+
   it('keeps answering while Redis is unreachable, limiting per process, and shares again once it is back', async () => {
     const { proxy, app, redisClient } = await behindProxy('outage');
 

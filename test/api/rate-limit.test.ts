@@ -114,15 +114,39 @@ describe('rate limits per client address (5 a second and 30 a minute by default)
     expect((await get(t, URL, { ip: '2001:db8:1:3::1' })).status).toBe(200);
   });
 
-  it('does not count revalidations answered 304: they stay free, even past the limit', async () => {
+  it('keeps revalidations answered 304 free while the client is within its limit', async () => {
     const t = await app();
     const etag = (await get(t)).header('etag')!;
     const revalidate = { headers: { 'if-none-match': etag } };
     expect(await statuses(t, 50, revalidate)).toEqual(Array(50).fill(304));
     expect(await statuses(t, 5)).toEqual([...ok(4), 429]);
-    expect(await statuses(t, 10, revalidate)).toEqual(Array(10).fill(304));
     // A stale ETag gets the new answer, and that counts.
     expect((await get(t, URL, { ip: '198.51.100.9', headers: { 'if-none-match': '"stale"' } })).header('ratelimit-remaining')).toBe('4');
+  });
+
+  it('counts a revalidation once its client is over the limit, refusing it 429 before computing anything', async () => {
+    const t = await app();
+    const etag = (await get(t)).header('etag')!;
+    expect(await statuses(t, 5)).toEqual([...ok(4), 429]);
+    const reads = ['series', 'recent', 'hasPackage'].map((method) => vi.spyOn(t.store, method as 'series'));
+    // Distinct URLs never answered before, known names and unknown alike: a flood of revalidations.
+    const urls = Array.from({ length: 300 }, (_, i) => (i % 2 ? `/api/packages/requests/overall?start_date=2026-10-${String((i % 28) + 1).padStart(2, '0')}&end_date=2026-11-${String((i % 30) + 1).padStart(2, '0')}` : `/api/packages/no-such-package-${i}/overall`));
+    const seen = await Promise.all(urls.map(async (url) => (await get(t, url, { headers: { 'if-none-match': etag } })).status));
+    expect(new Set(seen)).toEqual(new Set([429]));
+    for (const read of reads) expect(read).not.toHaveBeenCalled();
+    // Counted: the minute window too is spent by them.
+    vi.advanceTimersByTime(1000);
+    expect(await statuses(t, 1)).toEqual([429]);
+  });
+
+  it('gives a burst of revalidations no more computed answers than the budget allows', async () => {
+    const t = await app();
+    const etag = (await get(t)).header('etag')!;
+    const urls = Array.from({ length: 40 }, (_, i) => `/api/packages/no-such-package-${i}/recent`);
+    const seen = await Promise.all(urls.map(async (url) => (await get(t, url, { headers: { 'if-none-match': etag } })).status));
+    // The 4 left of the second's budget are computed (404s, counted); the rest are refused.
+    expect(seen.filter((status) => status === 404)).toHaveLength(4);
+    expect(seen.filter((status) => status === 429)).toHaveLength(36);
   });
 
   it('counts a request with a current ETag that is not answered 304 (an error has no ETag)', async () => {
@@ -131,6 +155,14 @@ describe('rate limits per client address (5 a second and 30 a minute by default)
     const revalidate = { headers: { 'if-none-match': etag } };
     expect(await statuses(t, 4, revalidate, '/api/packages/no-such-package/overall')).toEqual(Array(4).fill(404));
     expect((await get(t)).status).toBe(429);
+  });
+
+  it('counts If-None-Match: * like any request: it names no answer the client holds', async () => {
+    const t = await app();
+    const any = { headers: { 'if-none-match': '*' } };
+    expect(await statuses(t, 5, any)).toEqual(Array(5).fill(304));
+    expect(await statuses(t, 1, any, '/api/packages/no-such-package/overall')).toEqual([429]);
+    expect((await get(t, '/api/packages/no-such-package/overall', { ip: '198.51.100.2', ...any })).status).toBe(404);
   });
 
   it('does not limit the health checks or the website’s pages, the /api page and the front door included', async () => {

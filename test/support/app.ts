@@ -21,6 +21,8 @@ export interface TestAppOptions {
   kind?: StoreKind;
   metadata?: AppOptions['metadata'];
   rateLimit?: AppOptions['config']['rateLimit'];
+  /** Limits on the package pages; unset: none. */
+  pageRateLimit?: AppOptions['config']['pageRateLimit'];
   trustedProxies?: string[];
   sharedRateLimits?: AppOptions['sharedRateLimits'];
 }
@@ -50,6 +52,7 @@ export function appOver(store: Store, options: TestAppOptions = {}): Promise<Fas
     cacheMaxAge: 3600,
     logLevel: 'silent' as const,
     rateLimit: options.rateLimit ?? { perSecond: 0, perMinute: 0 },
+    pageRateLimit: options.pageRateLimit,
     trustedProxies: options.trustedProxies ?? [],
     mirrorInstallers: [...DEFAULT_MIRROR_INSTALLERS],
   };

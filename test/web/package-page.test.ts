@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PackageCharts } from '../../src/web/chart-data.js';
 import { PypiMetadataSource } from '../../src/web/pypi-metadata.js';
 import { appWithData, type TestApp } from '../support/app.js';
@@ -159,5 +159,44 @@ describe('PyPI’s metadata on a package page (from the PyPI stand-in)', () => {
   it('is not asked of PyPI for all of PyPI', async () => {
     await get('/packages/__all__');
     expect(pypi.requestsFor('__all__')).toBe(0);
+  });
+});
+
+describe('requests to PyPI caused by package pages', () => {
+  it('asks PyPI only for names that have data: 500 pages of unknown names make no request', async () => {
+    const before = pypi.requests();
+    const statuses = new Set<number>();
+    for (let i = 0; i < 500; i++) statuses.add((await get(`/packages/no-such-package-${i}`)).status);
+    expect([...statuses]).toEqual([404]);
+    expect(pypi.requests()).toBe(before);
+  });
+
+  it('limits each client’s package pages with windows of their own, answered with the HTML 429 page and Retry-After', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'], now: new Date('2026-11-30T12:00:00Z') });
+    const limited = await appWithData(siteDays(), { metadata: new PypiMetadataSource({ url: pypi.url }), pageRateLimit: { perSecond: 3, perMinute: 6 } });
+    try {
+      const page = (url: string, ip = '198.51.100.1') => limited.app.inject({ url, remoteAddress: ip });
+      const seen = [];
+      for (let i = 0; i < 4; i++) seen.push((await page(i % 2 ? '/packages/requests' : `/packages/unknown-${i}`)).statusCode);
+      expect(seen).toEqual([404, 200, 404, 429]);
+      const refused = await page('/packages/requests');
+      expect(refused.statusCode).toBe(429);
+      expect(refused.headers['retry-after']).toBe('1');
+      expect(refused.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(refused.headers['cache-control']).toBe('no-store');
+      expect(refused.body).toContain('<h1>Too many requests</h1>');
+      expect(refused.body).toContain('This site shows at most 3 package pages a second to one address. Try again in 1 s.');
+      // Another client, the API and the other pages are not touched by it.
+      expect((await page('/packages/requests', '198.51.100.2')).statusCode).toBe(200);
+      for (const url of ['/', '/top', '/about', '/api/packages/requests/recent']) expect((await page(url)).statusCode).toBe(200);
+      vi.advanceTimersByTime(1000);
+      expect((await page('/packages/requests')).statusCode).toBe(200);
+      const minute = await page('/packages/requests');
+      expect([minute.statusCode, minute.headers['retry-after']]).toEqual([429, '59']);
+      expect(minute.body).toContain('at most 6 package pages a minute');
+    } finally {
+      await limited.close();
+      vi.useRealTimers();
+    }
   });
 });

@@ -169,6 +169,19 @@ describe('caching PyPI metadata', () => {
     expect(standIn.requestsFor(STAND_IN_PACKAGES.slow) - before.slow).toBe(1);
   });
 
+  it('asks PyPI for at most maxConcurrent packages at once: past it, null at once, asked again next time', async () => {
+    const pypi = source({ maxConcurrent: 2, timeoutMs: 500 });
+    const before = standIn.requestsFor('django');
+    const slow = [pypi.metadata(STAND_IN_PACKAGES.slow), pypi.metadata(STAND_IN_PACKAGES.slowBody)];
+    // Two requests out: a third package is not queued behind them, and PyPI is not asked.
+    expect(await pypi.metadata('django')).toBeNull();
+    expect(standIn.requestsFor('django')).toBe(before);
+    expect(await Promise.all(slow)).toEqual([null, null]);
+    // That null was no answer of PyPI's, so it was not kept.
+    expect((await pypi.metadata('django'))?.name).toBe('Django');
+    expect(standIn.requestsFor('django') - before).toBe(1);
+  });
+
   it('keeps at most maxPackages, dropping the least recently used', async () => {
     const pypi = source({ maxPackages: 1 });
     const before = standIn.requestsFor('jupyter');

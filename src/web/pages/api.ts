@@ -56,7 +56,7 @@ function describeLimits({ perSecond, perMinute }: RateLimits): string | null {
 function rateLimitNote(rateLimit: RateLimits) {
   const limits = describeLimits(rateLimit);
   if (limits === null) return html`<li>This server does not limit how often a client may call the API.</li>`;
-  return html`<li>Each client address may make at most ${limits} to the API; beyond that the answer is <code>429 Too Many Requests</code> with <code>Retry-After</code> (seconds). Answers carry <code>RateLimit-Limit</code>, <code>RateLimit-Remaining</code> and <code>RateLimit-Reset</code>. Revalidations answered <code>304</code> do not count.</li>`;
+  return html`<li>Each client address may make at most ${limits} to the API; beyond that the answer is <code>429 Too Many Requests</code> with <code>Retry-After</code> (seconds). Answers carry <code>RateLimit-Limit</code>, <code>RateLimit-Remaining</code> and <code>RateLimit-Reset</code>. Revalidations answered <code>304</code> cost nothing while the client is within its limit; over it, they are refused <code>429</code> too. <code>If-None-Match: *</code> counts like any request.</li>`;
 }
 
 export interface ApiPageOptions {
