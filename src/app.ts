@@ -1,23 +1,23 @@
 /** The HTTP application: the API and pages over a store. It never knows which store it is. */
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import type { Config } from './config.js';
 import type { PackageMetadataSource } from './domain/package-metadata.js';
 import type { Store } from './store/types.js';
-import { describeValidationError, registerErrorHandlers, sendError } from './api/errors.js';
+import { describeValidationError, sendError } from './api/errors.js';
 import { packageRoutes } from './api/package-routes.js';
 import { limitRequests } from './api/rate-limit.js';
 import { ResponseCache } from './api/response-cache.js';
 import { siteRoutes } from './api/site-routes.js';
+import { API_ROOT, ErrorAnswers, isApiPath } from './http/errors.js';
+import { hstsHeader, SECURITY_HEADERS } from './http/security-headers.js';
 import { ClientRateLimiter, rateWindows, type SharedCounts } from './rate-limit/limiter.js';
-import { loadAssets } from './web/assets.js';
-import { pageNotFound } from './web/pages/not-found.js';
-import { sendPage } from './web/send-page.js';
+import { ASSETS_PREFIX, loadAssets } from './web/assets.js';
 import { webRoutes } from './web/web-routes.js';
 
 export interface AppOptions {
   store: Store;
-  config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel' | 'rateLimit' | 'trustedProxies' | 'mirrorInstallers'>;
+  config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel' | 'rateLimit' | 'trustedProxies' | 'mirrorInstallers' | 'hstsMaxAge'>;
   /** Where the processes serving together share their rate-limit counts; without it, each counts its own. */
   sharedRateLimits?: SharedCounts | undefined;
   /** What PyPI says of a package, for its page; without it, pages show downloads only. */
@@ -26,8 +26,12 @@ export interface AppOptions {
 
 const noMetadata: PackageMetadataSource = { metadata: async () => null };
 
+/** Every path answers GET and HEAD only; the others get 405 (OPTIONS under the API is CORS's). */
+const REFUSED_METHODS = ['DELETE', 'PATCH', 'POST', 'PUT'] as const;
+
 export async function buildApp({ store, config, sharedRateLimits, metadata = noMetadata }: AppOptions): Promise<FastifyInstance> {
   const assets = await loadAssets();
+  const errors = new ErrorAnswers(assets);
   const app = Fastify({
     // Only a configured proxy's X-Forwarded-For names the client; anyone else could forge it.
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
@@ -38,22 +42,66 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
     schemaErrorFormatter: (errors, dataVar) => new Error(describeValidationError(errors, dataVar)),
     // A request that was on its way when SIGTERM came is answered, not turned away.
     return503OnClosing: false,
-    // Errors before routing (a URL with bad percent-encoding) are JSON too.
-    frameworkErrors: (error, request, reply) =>
-      sendError(reply, 400, error.code === 'FST_ERR_BAD_URL' ? `the URL is not valid: ${request.url}` : error.message),
+    frameworkErrors: errors.framework,
+    clientErrorHandler(error, socket) {
+      errors.socket(this as unknown as FastifyInstance, error, socket);
+    },
   });
-  registerErrorHandlers(app, { pageNotFound: (request, reply) => sendPage(reply, 404, pageNotFound(assets, request.url.split('?')[0]!)) });
-  await app.register(cors, { origin: '*', methods: ['GET', 'HEAD'] });
+  app.setErrorHandler(errors.handler);
+  app.setNotFoundHandler(errors.notFound);
+  setSecurityHeaders(app, config.hstsMaxAge);
+
+  // Every GET route, whoever registers it, answers the other methods with 405.
+  const getRoutes: string[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.includes('GET')) getRoutes.push(route.url);
+  });
+
   const cache = new ResponseCache(store, config.cacheMaxAge);
   const windows = rateWindows(config.rateLimit);
-  await app.register(async (api) => {
-    if (windows.length > 0) {
-      const limiter = new ClientRateLimiter({ windows, shared: sharedRateLimits, log: app.log });
-      limitRequests(api, { limiter, isRevalidation: (request) => cache.isRevalidation(request) });
-    }
-    await api.register(packageRoutes, { store, cache });
-  });
+  await app.register(
+    async (api) => {
+      // A bare OPTIONS is no preflight: @fastify/cors would answer it with a plain-text 400.
+      api.addHook('onRequest', async (request, reply) => {
+        if (request.method === 'OPTIONS' && (!request.headers.origin || !request.headers['access-control-request-method'])) {
+          return sendError(reply, 400, 'an OPTIONS request here is a CORS preflight: it needs Origin and Access-Control-Request-Method');
+        }
+      });
+      // CORS on the API only: dashboards read it from other sites; the pages are this site's.
+      await api.register(cors, { origin: '*', methods: ['GET', 'HEAD'] });
+      await api.register(async (limited) => {
+        if (windows.length > 0) {
+          const limiter = new ClientRateLimiter({ windows, shared: sharedRateLimits, log: app.log });
+          limitRequests(limited, { limiter, isRevalidation: (request) => cache.isRevalidation(request) });
+        }
+        await limited.register(packageRoutes, { store, cache });
+      });
+    },
+    { prefix: API_ROOT },
+  );
   await app.register(siteRoutes, { store });
   await app.register(webRoutes, { store, config, metadata, assets });
+
+  const refuse = async (request: FastifyRequest, reply: FastifyReply) => errors.methodNotAllowed(request, reply);
+  for (const url of new Set(getRoutes)) {
+    const methods = isApiPath(url) ? REFUSED_METHODS : [...REFUSED_METHODS, 'OPTIONS' as const];
+    // Refused in onRequest, before a body is read: a POST with a body gets 405, not 415 or 400.
+    app.route({ method: [...methods], url, onRequest: refuse, handler: refuse });
+  }
   return app;
+}
+
+/**
+ * Each response gets its kind's headers (src/http/security-headers.ts), chosen by path, and HSTS
+ * when it went out over HTTPS (the request's protocol: X-Forwarded-Proto from a trusted proxy).
+ */
+function setSecurityHeaders(app: FastifyInstance, hstsMaxAge: number): void {
+  const hsts = hstsHeader(hstsMaxAge);
+  app.addHook('onRequest', (request, reply, done) => {
+    const { url } = request;
+    reply.headers(SECURITY_HEADERS[url.startsWith(ASSETS_PREFIX) ? 'asset' : isApiPath(url) ? 'api' : 'page']);
+    if (hsts !== null && request.protocol === 'https') reply.header('strict-transport-security', hsts);
+    done();
+  });
 }

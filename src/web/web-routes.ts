@@ -56,16 +56,13 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
       maxAge: '365d',
       index: false,
       decorateReply: false,
+      // Each file is sent brotli, gzip or plain by Accept-Encoding: a shared cache must key on it.
+      setHeaders: (response) => response.setHeader('vary', 'accept-encoding'),
     });
   });
 
   // Only the pages: the API's hot path is not compressed per request.
   await app.register(compress, { encodings: ['br', 'gzip'], threshold: 1024 });
-
-  app.setErrorHandler((error, request, reply) => {
-    request.log.error({ err: error }, 'page failed');
-    return sendPage(reply, 500, problemPage(assets, { title: 'Something went wrong', message: 'The page could not be made. The failure was logged.' }));
-  });
 
   app.get('/', async (_request, reply) => sendPage(reply, 200, homePage(assets, await site.facts())));
   app.get('/top', async (_request, reply) => sendPage(reply, 200, topPage(assets, await site.facts())));

@@ -22,6 +22,7 @@ export interface TestAppOptions {
   metadata?: AppOptions['metadata'];
   rateLimit?: AppOptions['config']['rateLimit'];
   trustedProxies?: string[];
+  hstsMaxAge?: number;
   sharedRateLimits?: AppOptions['sharedRateLimits'];
 }
 
@@ -51,6 +52,7 @@ export function appOver(store: Store, options: TestAppOptions = {}): Promise<Fas
     logLevel: 'silent' as const,
     rateLimit: options.rateLimit ?? { perSecond: 0, perMinute: 0 },
     trustedProxies: options.trustedProxies ?? [],
+    hstsMaxAge: options.hstsMaxAge ?? 31_536_000,
     mirrorInstallers: [...DEFAULT_MIRROR_INSTALLERS],
   };
   return buildApp({ store, config, sharedRateLimits: options.sharedRateLimits, metadata: options.metadata });
