@@ -64,6 +64,8 @@ export class ErrorAnswers {
   /** A client error of `request`: JSON under the API, the matching page elsewhere. */
   client(request: FastifyRequest, reply: FastifyReply, status: number, message: string): FastifyReply {
     if (isApiPath(request.url)) return sendError(reply, status, message);
+    // A page, even under /assets/: it loads the site's styles, as every page may.
+    reply.headers(SECURITY_HEADERS.page);
     if (status === 404) return sendPage(reply, 404, pageNotFound(this.assets, pathOf(request.url)));
     return sendPage(reply, status, this.clientPage(status));
   }
@@ -74,6 +76,7 @@ export class ErrorAnswers {
     if (status === null) {
       request.log.error({ err: error }, 'request failed');
       if (isApiPath(request.url)) return sendError(reply, 500, 'internal error: the failure was logged');
+      reply.headers(SECURITY_HEADERS.page);
       return sendPage(reply, 500, this.serverErrorPage);
     }
     logClientError(request, status, error.message);
@@ -96,6 +99,8 @@ export class ErrorAnswers {
   /** A method a path does not answer: 405 with the methods it does. */
   methodNotAllowed(request: FastifyRequest, reply: FastifyReply): FastifyReply {
     reply.header('allow', 'GET, HEAD');
+    // Registered beside every route, outside the API's CORS scope: readable from other sites like the API's other answers.
+    if (isApiPath(request.url)) reply.header('access-control-allow-origin', '*');
     return this.client(request, reply, 405, `${request.method} is not allowed here: the API answers GET and HEAD`);
   }
 
