@@ -136,6 +136,9 @@ describe('pages', () => {
       }
       expect(response.body).toContain('start_date');
       expect(response.body).toContain('kept for 180 days');
+      expect(response.body).toContain('Parameter values are case-insensitive on every endpoint');
+      expect(response.body).toContain('A parameter an endpoint does not take is a 400 naming it');
+      expect(response.body).toContain('<b>431</b>');
     }
   });
 
