@@ -85,6 +85,8 @@ const pageCases: [what: string, request: string, status: number, title: string][
   ['an encoded .. in the assets', `GET /assets/%2e%2e/x HTTP/1.1\r\nHost: x\r\n${close}\r\n`, 404, 'Page not found'],
   ['an encoded backslash in the assets', `GET /assets/..%5c HTTP/1.1\r\nHost: x\r\n${close}\r\n`, 404, 'Page not found'],
   ['a null byte in an asset name', `GET /assets/a%00 HTTP/1.1\r\nHost: x\r\n${close}\r\n`, 400, 'Bad request'],
+  ['a path that starts with //', `GET //etc/passwd HTTP/1.1\r\nHost: x\r\n${close}\r\n`, 404, 'Page not found'],
+  ['a path that starts with a backslash', `GET /\\..\\package.json HTTP/1.1\r\nHost: x\r\n${close}\r\n`, 404, 'Page not found'],
   ['a dotfile in the assets', `GET /assets/.env HTTP/1.1\r\nHost: x\r\n${close}\r\n`, 404, 'Page not found'],
 ];
 

@@ -5,6 +5,7 @@
  * shape with its status, every page error an HTML page. fast-check prints the seed and the
  * shrunk request on a failure; `FC_SEED` replays it.
  */
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isApiPath } from '../../src/http/errors.js';
@@ -38,7 +39,9 @@ const segment = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 100, max: 3000 }).map((n) => 'a'.repeat(n)) },
 );
 const path = fc.tuple(fc.constantFrom('/api/packages/', '/api/package/', '/api/', '/', '/packages/', '/assets/', '/search/'), fc.array(segment, { maxLength: 4 }))
-  .map(([start, segments]) => start + segments.join('/'));
+  .map(([start, segments]) => start + segments.join('/'))
+  // app.inject reads `//x` and `/\\x` as a host, not a path (test/server-errors.test.ts sends them raw).
+  .filter((url) => !/^\/[/\\]/.test(url));
 
 const paramName = fc.oneof(fc.constantFrom('period', 'mirrors', 'version', 'os', 'start_date', 'end_date', 'lookback', 'q', 'mirror', ''), fc.string({ maxLength: 8 }));
 const paramValue = fc.oneof(
@@ -77,17 +80,22 @@ async function check(request: { method: string; url: string; headers: Record<str
   expect(status, `${request.method} ${request.url}`).toBeLessThan(500);
   if (status < 400 || request.method === 'HEAD') return;
   const type = String(response.headers['content-type']);
-  if (isApiPath(request.url)) {
+  // The URL the server got: app.inject resolves it as a browser would (`/../api/x` is `/api/x`).
+  const sent = new URL(request.url, 'http://localhost');
+  if (isApiPath(sent.pathname + sent.search)) {
     expect(type).toBe('application/json; charset=utf-8');
     expect(response.json()).toEqual({ error: expect.any(String), status });
   } else {
     expect(type).toBe('text/html; charset=utf-8');
-    expect(response.body).toMatch(/^<!doctype html>/);
+    const encoding = response.headers['content-encoding'];
+    const raw = response.rawPayload;
+    const body = encoding === 'br' ? brotliDecompressSync(raw) : encoding === 'gzip' ? gunzipSync(raw) : raw;
+    expect(body.toString('utf8')).toMatch(/^<!doctype html>/);
   }
 }
 
 /** Runs enough cases to find something, few enough to take seconds. */
-const runs = { numRuns: 400, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) };
+const runs = { numRuns: Number(process.env.FC_RUNS ?? 400), ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) };
 
 describe('HTTP properties', () => {
   it('random paths and parameters: never a 5xx, every error in its place’s shape', async () => {
