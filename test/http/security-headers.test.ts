@@ -20,10 +20,15 @@ const PAGE_CSP =
 function expectCommonHeaders(headers: Record<string, unknown>) {
   expect(headers['x-content-type-options']).toBe('nosniff');
   expect(headers['cross-origin-opener-policy']).toBe('same-origin');
+  expect(headers['strict-transport-security']).toBeUndefined();
+}
+
+/** What documents (pages, assets) carry beside: the API's JSON is never one. */
+function expectDocumentHeaders(headers: Record<string, unknown>) {
+  expectCommonHeaders(headers);
   expect(headers['x-frame-options']).toBe('DENY');
   expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
   expect(headers['permissions-policy']).toMatch(/^accelerometer=\(\), .*camera=\(\), .*geolocation=\(\), .*microphone=\(\), .*usb=\(\)/);
-  expect(headers['strict-transport-security']).toBeUndefined();
 }
 
 describe('security headers on every kind of response', () => {
@@ -34,7 +39,7 @@ describe('security headers on every kind of response', () => {
       expect({ url, csp: response.headers['content-security-policy'] }).toEqual({ url, csp: PAGE_CSP });
       expect(response.headers['cross-origin-resource-policy']).toBe('same-origin');
       expect(response.headers['access-control-allow-origin']).toBeUndefined();
-      expectCommonHeaders(response.headers);
+      expectDocumentHeaders(response.headers);
     }
   });
 
@@ -55,6 +60,7 @@ describe('security headers on every kind of response', () => {
       expect(response.headers['cross-origin-resource-policy']).toBe('cross-origin');
       expect(response.headers['access-control-allow-origin']).toBe('*');
       expectCommonHeaders(response.headers);
+      expect(response.headers['permissions-policy']).toBeUndefined();
     }
     expect(statuses).toEqual([200, 304, 404, 400, 405]);
     // An unknown path under /api/ is the API's JSON 404 with its headers too.
@@ -73,7 +79,7 @@ describe('security headers on every kind of response', () => {
       expect(response.headers.vary).toBe('accept-encoding');
       expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
       expect(response.headers['cross-origin-resource-policy']).toBe('same-origin');
-      expectCommonHeaders(response.headers);
+      expectDocumentHeaders(response.headers);
       const again = await t.app.inject({ url: assetUrl, headers: { 'accept-encoding': encoding, 'if-none-match': response.headers.etag as string } });
       statuses.push(again.statusCode);
       expect(again.headers.vary).toBe('accept-encoding');
