@@ -1,24 +1,24 @@
 /** The HTTP application: the API and pages over a store. It never knows which store it is. */
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import type { Config, ServerLimitsConfig } from './config.js';
 import { serverLimits } from './config/server-limits.js';
 import type { PackageMetadataSource } from './domain/package-metadata.js';
 import type { Store } from './store/types.js';
-import { describeValidationError, registerErrorHandlers, sendError } from './api/errors.js';
+import { describeValidationError, sendError } from './api/errors.js';
 import { packageRoutes } from './api/package-routes.js';
 import { limitRequests } from './api/rate-limit.js';
 import { ResponseCache } from './api/response-cache.js';
 import { siteRoutes } from './api/site-routes.js';
+import { API_ROOT, ErrorAnswers, isApiPath } from './http/errors.js';
+import { hstsHeader, SECURITY_HEADERS } from './http/security-headers.js';
 import { ClientRateLimiter, rateWindows, type SharedCounts } from './rate-limit/limiter.js';
-import { loadAssets } from './web/assets.js';
-import { pageNotFound } from './web/pages/not-found.js';
-import { sendPage } from './web/send-page.js';
+import { ASSETS_PREFIX, loadAssets } from './web/assets.js';
 import { webRoutes } from './web/web-routes.js';
 
 export interface AppOptions {
   store: Store;
-  config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel' | 'rateLimit' | 'trustedProxies' | 'mirrorInstallers'> &
+  config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel' | 'rateLimit' | 'trustedProxies' | 'mirrorInstallers' | 'hstsMaxAge'> &
     // Unset: the defaults' timeouts and cap, and package pages not limited.
     Partial<Pick<Config, 'server' | 'pageRateLimit'>>;
   /** Where the processes serving together share their rate-limit counts; without it, each counts its own. */
@@ -37,8 +37,12 @@ const BODY_LIMIT_BYTES = 1024;
  */
 const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 
+/** Every path answers GET and HEAD only; the others get 405 (OPTIONS under the API is CORS's). */
+const REFUSED_METHODS = ['DELETE', 'PATCH', 'POST', 'PUT'] as const;
+
 export async function buildApp({ store, config, sharedRateLimits, metadata = noMetadata }: AppOptions): Promise<FastifyInstance> {
   const assets = await loadAssets();
+  const errors = new ErrorAnswers(assets);
   const limits: ServerLimitsConfig = config.server ?? serverLimits({}, 0);
   const app = Fastify({
     http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS },
@@ -59,23 +63,47 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
     schemaErrorFormatter: (errors, dataVar) => new Error(describeValidationError(errors, dataVar)),
     // A request that was on its way when SIGTERM came is answered, not turned away.
     return503OnClosing: false,
-    // Errors before routing (a URL with bad percent-encoding) are JSON too.
-    frameworkErrors: (error, request, reply) =>
-      sendError(reply, 400, error.code === 'FST_ERR_BAD_URL' ? `the URL is not valid: ${request.url}` : error.message),
+    frameworkErrors: errors.framework,
+    clientErrorHandler(error, socket) {
+      errors.socket(this as unknown as FastifyInstance, error, socket);
+    },
   });
   // Past the cap a new connection is closed by Node before anything is read.
   app.server.maxConnections = limits.maxConnections;
-  registerErrorHandlers(app, { pageNotFound: (request, reply) => sendPage(reply, 404, pageNotFound(assets, request.url.split('?')[0]!)) });
-  await app.register(cors, { origin: '*', methods: ['GET', 'HEAD'] });
+  app.setErrorHandler(errors.handler);
+  app.setNotFoundHandler(errors.notFound);
+  setSecurityHeaders(app, config.hstsMaxAge);
+  endConnectionsWhenClosing(app);
+
+  // Every GET route, whoever registers it, answers the other methods with 405.
+  const getRoutes: string[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.includes('GET')) getRoutes.push(route.url);
+  });
+
   const cache = new ResponseCache(store, config.cacheMaxAge);
   const windows = rateWindows(config.rateLimit);
-  await app.register(async (api) => {
-    if (windows.length > 0) {
-      const limiter = new ClientRateLimiter({ windows, shared: sharedRateLimits, log: app.log });
-      limitRequests(api, { limiter, isRevalidation: (request) => cache.isRevalidation(request) });
-    }
-    await api.register(packageRoutes, { store, cache });
-  });
+  await app.register(
+    async (api) => {
+      // A bare OPTIONS is no preflight: @fastify/cors would answer it with a plain-text 400.
+      api.addHook('onRequest', async (request, reply) => {
+        if (request.method === 'OPTIONS' && (!request.headers.origin || !request.headers['access-control-request-method'])) {
+          return sendError(reply, 400, 'an OPTIONS request here is a CORS preflight: it needs Origin and Access-Control-Request-Method');
+        }
+      });
+      // CORS on the API only: dashboards read it from other sites; the pages are this site's.
+      await api.register(cors, { origin: '*', methods: ['GET', 'HEAD'] });
+      await api.register(async (limited) => {
+        if (windows.length > 0) {
+          const limiter = new ClientRateLimiter({ windows, shared: sharedRateLimits, log: app.log });
+          limitRequests(limited, { limiter, isRevalidation: (request) => cache.isRevalidation(request) });
+        }
+        await limited.register(packageRoutes, { store, cache });
+      });
+    },
+    { prefix: API_ROOT },
+  );
   await app.register(siteRoutes, { store });
   const pageWindows = rateWindows(config.pageRateLimit ?? { perSecond: 0, perMinute: 0 });
   const pageLimiter =
@@ -87,5 +115,46 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
         })
       : undefined;
   await app.register(webRoutes, { store, config, metadata, assets, pageLimiter });
+
+  const refuse = async (request: FastifyRequest, reply: FastifyReply) => errors.methodNotAllowed(request, reply);
+  for (const url of new Set(getRoutes)) {
+    const methods = isApiPath(url) ? REFUSED_METHODS : [...REFUSED_METHODS, 'OPTIONS' as const];
+    // Refused in onRequest, before a body is read: a POST with a body gets 405, not 415 or 400.
+    app.route({ method: [...methods], url, onRequest: refuse, handler: refuse });
+  }
   return app;
+}
+
+/**
+ * Each response gets its kind's headers (src/http/security-headers.ts), chosen by path, and HSTS
+ * when it went out over HTTPS (the request's protocol: X-Forwarded-Proto from a trusted proxy).
+ */
+function setSecurityHeaders(app: FastifyInstance, hstsMaxAge: number): void {
+  const hsts = hstsHeader(hstsMaxAge);
+  app.addHook('onRequest', (request, reply, done) => {
+    const { url } = request;
+    reply.headers(SECURITY_HEADERS[url.startsWith(ASSETS_PREFIX) ? 'asset' : isApiPath(url) ? 'api' : 'page']);
+    if (hsts !== null && request.protocol === 'https') reply.header('strict-transport-security', hsts);
+    done();
+  });
+}
+
+/**
+ * Closing closes the connections idle at that moment; one whose response was still being written
+ * (a compressed page streams) would then stay open, kept alive, until its client let go, holding
+ * SIGTERM's drain until its deadline. While closing, the idle ones are closed again every
+ * CLOSE_IDLE_EVERY_MS: no per-request hook, so serving costs nothing for it.
+ */
+const CLOSE_IDLE_EVERY_MS = 50;
+
+function endConnectionsWhenClosing(app: FastifyInstance): void {
+  let timer: NodeJS.Timeout | undefined;
+  app.addHook('preClose', (done) => {
+    if (app.server.listening) timer = setInterval(() => app.server.closeIdleConnections(), CLOSE_IDLE_EVERY_MS).unref();
+    done();
+  });
+  app.addHook('onClose', (_instance, done) => {
+    clearInterval(timer);
+    done();
+  });
 }

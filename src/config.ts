@@ -47,6 +47,8 @@ export interface Config {
   redis: RedisConfig | null;
   /** Proxies whose `X-Forwarded-For` is believed, as Fastify's `trustProxy` takes them. */
   trustedProxies: string[];
+  /** Seconds of `Strict-Transport-Security` on responses sent over HTTPS; 0: none. */
+  hstsMaxAge: number;
 }
 
 /** Every variable the service reads, with what it means: the README's table is made from this. */
@@ -100,6 +102,8 @@ export const variables = {
   PAGE_RATE_LIMIT_PER_MINUTE: 'Package pages each client address may request in a minute (default `120`; `0`: no per-minute limit).',
   REDIS_URL: 'Redis that API processes share their rate-limit counts through: `redis://[:PASSWORD@]HOST[:PORT][/DB]` or `rediss://…` (unset: each process counts in its own memory).',
   REDIS_KEY_PREFIX: 'Start of every key written to Redis, so deployments sharing one Redis stay apart (default `pypistats:`).',
+  HSTS_MAX_AGE:
+    'Seconds of `Strict-Transport-Security: max-age` on responses served over HTTPS (directly, or per `X-Forwarded-Proto` from a `TRUSTED_PROXIES` proxy); never sent over plain HTTP (default `31536000`, a year; `0`: never).',
   TRUSTED_PROXIES: 'Comma-separated addresses or CIDR ranges (or `loopback`, `linklocal`, `uniquelocal`) of proxies whose `X-Forwarded-For` names the client (default none: the connecting address is the client).',
 } as const;
 
@@ -180,5 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     redis: redis(env),
     trustedProxies: trustedProxies(env.TRUSTED_PROXIES),
+    // Two years is what browsers' HSTS preload lists ask for, and more than anyone needs.
+    hstsMaxAge: integer(env, 'HSTS_MAX_AGE', 31_536_000, 0, 63_072_000),
   };
 }

@@ -24,6 +24,7 @@ describe('configuration from the environment', () => {
       pageRateLimit: { perSecond: 10, perMinute: 120 },
       redis: null,
       trustedProxies: [],
+      hstsMaxAge: 31_536_000,
     });
   });
 
@@ -67,6 +68,7 @@ describe('configuration from the environment', () => {
       REDIS_URL: 'redis://:secret@cache.internal:6380/2',
       REDIS_KEY_PREFIX: 'staging:',
       TRUSTED_PROXIES: '10.0.0.1, 192.168.0.0/16,loopback, 2001:db8::/32',
+      HSTS_MAX_AGE: '0',
     });
     expect(config).toEqual({
       database: { kind: 'sqlite', file: '/tmp/x.sqlite' },
@@ -85,6 +87,7 @@ describe('configuration from the environment', () => {
       pageRateLimit: { perSecond: 0, perMinute: 30 },
       redis: { url: 'redis://:secret@cache.internal:6380/2', keyPrefix: 'staging:' },
       trustedProxies: ['10.0.0.1', '192.168.0.0/16', 'loopback', '2001:db8::/32'],
+      hstsMaxAge: 0,
     });
     expect(loadConfig({ REDIS_URL: 'rediss://cache.internal' }).redis).toEqual({ url: 'rediss://cache.internal', keyPrefix: 'pypistats:' });
     expect(loadConfig({ TRUSTED_PROXIES: ' , ' }).trustedProxies).toEqual([]);
@@ -128,6 +131,8 @@ describe('configuration from the environment', () => {
       [{ DEMO_DAYS: '200' }, /^DEMO_DAYS \(200\) must not exceed RETENTION_DAYS \(180\)$/],
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
       [{ HOST: 'a b' }, /^HOST must be a host name or address/],
+      [{ HSTS_MAX_AGE: 'forever' }, /^HSTS_MAX_AGE must be a whole number from 0 to 63072000, got "forever"$/],
+      [{ HSTS_MAX_AGE: '63072001' }, /^HSTS_MAX_AGE must be/],
       [{ DEMO_EVENTS_PER_DAY: '5' }, /^DEMO_EVENTS_PER_DAY must be a whole number from 100/],
       [{ LOAD_SOURCE: 'ftp' }, /^LOAD_SOURCE must be none, files or bigquery, got "ftp"$/],
       [{ LOAD_SOURCE: 'files' }, /^LOAD_INPUT must name the raw event files when LOAD_SOURCE=files$/],

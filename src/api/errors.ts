@@ -1,7 +1,6 @@
 /** Every error the API gives is JSON: `{"error": "<for a person>", "status": <code>}`. Never a stack trace. */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
-import { isStoreUnavailable } from '../store/types.js';
 
 /**
  * Seconds a client is asked to wait when the database is away: a PostgreSQL restart or fail-over
@@ -11,7 +10,7 @@ export const STORE_RETRY_AFTER_SECONDS = 10;
 
 export const STORE_UNAVAILABLE_MESSAGE = 'the database is unavailable; try again shortly';
 
-function errorBody(status: number, message: string): string {
+export function errorBody(status: number, message: string): string {
   return JSON.stringify({ error: message, status });
 }
 
@@ -36,33 +35,4 @@ export function describeValidationError(errors: FastifySchemaValidationError[], 
     default:
       return `${name} ${error.message ?? 'is not valid'}`;
   }
-}
-
-/** Paths of the JSON API: whatever is not found under them is a JSON 404, as the contract says. */
-function isApiPath(url: string): boolean {
-  return url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
-}
-
-export interface ErrorHandlerOptions {
-  /** Answers an unknown path outside the API (the website's 404 page). */
-  pageNotFound?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
-}
-
-export function registerErrorHandlers(app: FastifyInstance, options: ErrorHandlerOptions = {}): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error.validation) return sendError(reply, 400, error.message);
-    if (isStoreUnavailable(error)) {
-      // Not the request's fault, and no bug: one line without a stack, the details for the operator.
-      request.log.warn(error.message);
-      return sendError(reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS)), 503, STORE_UNAVAILABLE_MESSAGE);
-    }
-    const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) return sendError(reply, status, error.message);
-    request.log.error({ err: error }, 'request failed');
-    return sendError(reply, 500, 'internal error: the failure was logged');
-  });
-  app.setNotFoundHandler((request, reply) => {
-    if (options.pageNotFound && !isApiPath(request.url)) return options.pageNotFound(request, reply);
-    return sendError(reply, 404, `nothing here: ${request.url.split('?')[0]}`);
-  });
 }

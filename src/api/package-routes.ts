@@ -11,8 +11,9 @@ import { sendError } from './errors.js';
 import { recentBody, RECENT_PERIODS, seriesBody, type RecentPeriod } from './responses.js';
 import type { Answer, ResponseCache } from './response-cache.js';
 
-export const API_PREFIXES = ['/api/packages', '/api/package'] as const;
-const OTHER_METHODS = ['DELETE', 'PATCH', 'POST', 'PUT'] as const;
+/** Where the routes sit under the API's root, `/api` (the app registers them there). */
+const PACKAGE_PREFIXES = ['/packages', '/package'] as const;
+export const API_PREFIXES = PACKAGE_PREFIXES.map((prefix) => `/api${prefix}`);
 
 const dateParam = Type.String({ format: 'date' });
 const filterValueMaxLength = 64;
@@ -28,6 +29,33 @@ function oneOf(values: readonly string[]): TSchema {
 }
 
 const recentQuery = Type.Object({ period: Type.Optional(oneOf(RECENT_PERIODS)) });
+
+/**
+ * The edge's rules for every endpoint's query, from its schema: a parameter it does not take is a
+ * 400 naming it (a typo must not silently mean "no filter"), and every value is case-insensitive
+ * (`period=WEEK`, `mirrors=TRUE`, `version=NULL`, `os=LINUX`), so values are lowercased before
+ * the schema checks them. The empty name of the Python client's `?&` is no parameter.
+ */
+function queryRules(endpoint: string, schema: TSchema) {
+  const names = Object.keys(schema.properties as Record<string, unknown>);
+  const takes = new Set(names);
+  return {
+    schema: { querystring: schema },
+    preValidation: async (request: FastifyRequest, reply: FastifyReply) => {
+      const query = request.query as Record<string, string | string[]>;
+      const unknown = Object.keys(query).filter((name) => name !== '' && !takes.has(name));
+      if (unknown.length > 0) {
+        const what = unknown.length === 1 ? 'parameter' : 'parameters';
+        return sendError(reply, 400, `unknown ${what}: ${unknown.join(', ')} (${endpoint} takes ${names.join(', ')})`);
+      }
+      for (const name of names) {
+        const value = query[name];
+        if (typeof value === 'string') query[name] = value.toLowerCase();
+        else if (Array.isArray(value)) query[name] = value.map((v) => v.toLowerCase());
+      }
+    },
+  };
+}
 
 function seriesQuery(dimension: Dimension) {
   return Type.Object({
@@ -53,11 +81,12 @@ export const packageRoutes: FastifyPluginAsync<PackageRoutesOptions> = async (ap
     return null;
   }
 
+  const seriesRules = new Map(dimensions.map((dimension) => [dimension, queryRules(dimension.name, seriesQuery(dimension))]));
   const missing = (name: string): Answer => ({ status: 404, error: `no downloads of package "${name}" are known` });
 
-  for (const prefix of API_PREFIXES) {
-    const recentUrl = `${prefix}/:package/recent`;
-    app.get(recentUrl, { schema: { querystring: recentQuery } }, async (request: PackageRequest, reply) => {
+  const recentRules = queryRules('recent', recentQuery);
+  for (const prefix of PACKAGE_PREFIXES) {
+    app.get(`${prefix}/:package/recent`, recentRules, async (request: PackageRequest, reply) => {
       const name = packageName(request, reply);
       if (name === null) return reply;
       const period = request.query.period as RecentPeriod | undefined;
@@ -70,11 +99,9 @@ export const packageRoutes: FastifyPluginAsync<PackageRoutesOptions> = async (ap
         return { status: 200, body: recentBody(name, recent, period) };
       });
     });
-    refuseOtherMethods(recentUrl);
 
     for (const dimension of dimensions) {
-      const url = `${prefix}/:package/${dimension.name}`;
-      app.get(url, { schema: { querystring: seriesQuery(dimension) } }, async (request: PackageRequest, reply) => {
+      app.get(`${prefix}/:package/${dimension.name}`, seriesRules.get(dimension)!, async (request: PackageRequest, reply) => {
         const name = packageName(request, reply);
         if (name === null) return reply;
         const { start_date: start, end_date: end } = request.query;
@@ -89,16 +116,6 @@ export const packageRoutes: FastifyPluginAsync<PackageRoutesOptions> = async (ap
           return { status: 200, body: seriesBody(name, dimension, points) };
         });
       });
-      refuseOtherMethods(url);
     }
-  }
-
-  function refuseOtherMethods(url: string): void {
-    app.route({
-      method: [...OTHER_METHODS],
-      url,
-      handler: (request, reply) =>
-        sendError(reply.header('allow', 'GET, HEAD'), 405, `${request.method} is not allowed here: the API answers GET and HEAD`),
-    });
   }
 };

@@ -25,7 +25,7 @@ export interface DimensionFilter {
   readonly param: string;
   /** A closed set of accepted values (anything else is a 400); absent: any short string. */
   readonly values?: readonly string[];
-  /** What a filter value selects. */
+  /** What a filter value selects. Values arrive lowercased: every filter is case-insensitive. */
   readonly toCategory: (value: string) => string;
   readonly examples: readonly string[];
   readonly description: string;
@@ -151,9 +151,9 @@ export const dimensions: readonly Dimension[] = [
     description: 'Daily downloads without mirrors, by operating system.',
     filter: {
       param: 'os',
-      toCategory: (value) => value.toLowerCase(),
+      toCategory: (value) => value,
       examples: ['windows', 'linux', 'darwin', 'other', 'null'],
-      description: 'One of `windows`, `linux`, `darwin`, `other` or `null` (case-insensitive). Omitted: every category.',
+      description: 'One of `windows`, `linux`, `darwin`, `other` or `null`. Omitted: every category.',
     },
     categories: {
       kind: 'expression',

@@ -23,9 +23,12 @@ export type NameCheck =
   | { ok: true; name: string }
   | { ok: false; reason: 'empty' | 'too_long' | 'invalid' };
 
-/** Checks a requested package name and returns its normalized form. `__all__` is kept as it is. */
+/**
+ * Checks a requested package name and returns its normalized form. `__all__` is never normalized,
+ * and is case-insensitive like every other name (`__ALL__` is `__all__`).
+ */
 export function checkPackageName(raw: string): NameCheck {
-  if (raw === ALL_PACKAGES) return { ok: true, name: ALL_PACKAGES };
+  if (raw.length === ALL_PACKAGES.length && raw.toLowerCase() === ALL_PACKAGES) return { ok: true, name: ALL_PACKAGES };
   if (raw.length === 0) return { ok: false, reason: 'empty' };
   // Checked before the pattern so a huge name costs no regex work.
   if (raw.length > MAX_NAME_LENGTH * 8) return { ok: false, reason: 'too_long' };

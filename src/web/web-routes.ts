@@ -8,7 +8,6 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Config } from '../config.js';
 import { ALL_PACKAGES, checkPackageName, describeNameProblem } from '../domain/names.js';
 import type { PackageMetadata, PackageMetadataSource } from '../domain/package-metadata.js';
-import { STORE_RETRY_AFTER_SECONDS } from '../api/errors.js';
 import type { ClientRateLimiter } from '../rate-limit/limiter.js';
 import { isStoreUnavailable, type Store } from '../store/types.js';
 import { ASSETS_DIR, ASSETS_PREFIX, type Assets } from './assets.js';
@@ -62,22 +61,13 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
       maxAge: '365d',
       index: false,
       decorateReply: false,
+      // Each file is sent brotli, gzip or plain by Accept-Encoding: a shared cache must key on it.
+      setHeaders: (response) => response.setHeader('vary', 'accept-encoding'),
     });
   });
 
   // Only the pages: the API's hot path is not compressed per request.
   await app.register(compress, { encodings: ['br', 'gzip'], threshold: 1024 });
-
-  app.setErrorHandler((error, request, reply) => {
-    if (isStoreUnavailable(error)) {
-      request.log.warn(error.message);
-      reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
-      const message = 'The database is unavailable at the moment. Try again in a few seconds.';
-      return sendPage(reply, 503, problemPage(assets, { title: 'Temporarily unavailable', message }));
-    }
-    request.log.error({ err: error }, 'page failed');
-    return sendPage(reply, 500, problemPage(assets, { title: 'Something went wrong', message: 'The page could not be made. The failure was logged.' }));
-  });
 
   /**
    * A page as sent: with the demo-data notice when the data is the demo's. A page that needs no

@@ -41,6 +41,11 @@ const cases: [what: string, url: string, status: number, error: string][] = [
   ['reversed dates', '/api/packages/requests/system?start_date=2026-12-01&end_date=2026-11-01', 400, 'start_date must not be after end_date'],
   ['a bad period', '/api/packages/requests/recent?period=%27%20OR%201%3D1', 400, 'period must be one of: day, week, month'],
   ['a bad mirrors', '/api/packages/requests/overall?mirrors=1', 400, 'mirrors must be one of: true, false'],
+  ['a mistyped parameter', '/api/packages/requests/overall?mirror=true', 400, 'unknown parameter: mirror (overall takes mirrors, start_date, end_date)'],
+  ['two unknown parameters', '/api/packages/requests/recent?period=day&perod=week&x=', 400, 'unknown parameters: perod, x (recent takes period)'],
+  ['a parameter of another endpoint', '/api/packages/requests/system?version=3', 400, 'unknown parameter: version (system takes os, start_date, end_date)'],
+  ['a parameter name in capitals', '/api/packages/requests/overall?MIRRORS=true', 400, 'unknown parameter: MIRRORS (overall takes mirrors, start_date, end_date)'],
+  ['an upper-case bad value', '/api/packages/requests/recent?period=YEAR', 400, 'period must be one of: day, week, month'],
 ];
 
 describe('bad input gets a clear 4xx JSON error, never a 500', () => {
@@ -50,12 +55,66 @@ describe('bad input gets a clear 4xx JSON error, never a 500', () => {
     expect({ status: response.statusCode, body: response.json() }).toEqual({ status, body: { error, status } });
   });
 
-  it('answers 405 with Allow for other methods on API paths', async () => {
+  it('answers 405 with Allow for other methods on API paths, whatever body they carry', async () => {
+    const bodies = [
+      { payload: { a: 1 } },
+      // Once a 400 (not JSON) and a 415 (no parser for it): the method is refused before the body is read.
+      { payload: '{"a":', headers: { 'content-type': 'application/json' } },
+      { payload: '<a/>', headers: { 'content-type': 'text/xml' } },
+      { payload: 'x'.repeat(2_000_000), headers: { 'content-type': 'application/json' } },
+      {},
+    ];
     for (const method of ['POST', 'PUT', 'DELETE', 'PATCH'] as const) {
-      const response = await t.app.inject({ method, url: '/api/packages/requests/overall', payload: { a: 1 } });
-      expect(response.statusCode).toBe(405);
-      expect(response.headers.allow).toBe('GET, HEAD');
-      expect(response.json()).toEqual({ error: `${method} is not allowed here: the API answers GET and HEAD`, status: 405 });
+      for (const body of bodies) {
+        const response = await t.app.inject({ method, url: '/api/packages/requests/overall?mirrors=true', ...body });
+        expect(response.statusCode).toBe(405);
+        expect(response.headers.allow).toBe('GET, HEAD');
+        expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+        expect(response.json()).toEqual({ error: `${method} is not allowed here: the API answers GET and HEAD`, status: 405 });
+      }
+    }
+  });
+
+  it('answers a bare OPTIONS with a JSON 400, and a real preflight with CORS', async () => {
+    for (const headers of [{}, { origin: 'https://example.org' }, { 'access-control-request-method': 'GET' }]) {
+      const response = await t.app.inject({ method: 'OPTIONS', url: '/api/packages/requests/overall', headers });
+      expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect({ status: response.statusCode, body: response.json() }).toEqual({
+        status: 400,
+        body: { error: 'an OPTIONS request here is a CORS preflight: it needs Origin and Access-Control-Request-Method', status: 400 },
+      });
+    }
+    const preflight = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/api/packages/requests/overall',
+      headers: { origin: 'https://example.org', 'access-control-request-method': 'GET' },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('*');
+    expect(preflight.headers['access-control-allow-methods']).toBe('GET, HEAD');
+  });
+
+  it('takes filter values and __all__ in any case, the same way on every endpoint', async () => {
+    const same: [string, string][] = [
+      ['/api/packages/requests/recent?period=WEEK', '/api/packages/requests/recent?period=week'],
+      ['/api/packages/requests/overall?mirrors=TRUE', '/api/packages/requests/overall?mirrors=true'],
+      ['/api/packages/requests/overall?mirrors=False', '/api/packages/requests/overall?mirrors=false'],
+      ['/api/packages/requests/python_major?version=NULL', '/api/packages/requests/python_major?version=null'],
+      ['/api/packages/requests/python_minor?version=Null', '/api/packages/requests/python_minor?version=null'],
+      ['/api/packages/requests/system?os=LINUX', '/api/packages/requests/system?os=linux'],
+      ['/api/packages/__ALL__/overall', '/api/packages/__all__/overall'],
+      ['/api/package/__All__/recent?period=Day', '/api/package/__all__/recent?period=day'],
+    ];
+    for (const [asked, canonical] of same) {
+      const [a, b] = await Promise.all([t.app.inject({ url: asked }), t.app.inject({ url: canonical })]);
+      expect({ asked, status: a.statusCode, body: a.body }).toEqual({ asked, status: 200, body: b.body });
+    }
+    expect((await t.app.inject({ url: '/api/packages/__ALL__/overall' })).json().package).toBe('__all__');
+  });
+
+  it("keeps the Python client's literal ?& valid", async () => {
+    for (const url of ['/api/packages/requests/recent?&period=day', '/api/packages/requests/overall?&', '/api/packages/requests/overall?&&mirrors=true']) {
+      expect({ url, status: (await t.app.inject({ url })).statusCode }).toEqual({ url, status: 200 });
     }
   });
 
@@ -77,6 +136,9 @@ describe('pages', () => {
       }
       expect(response.body).toContain('start_date');
       expect(response.body).toContain('kept for 180 days');
+      expect(response.body).toContain('Parameter values are case-insensitive on every endpoint');
+      expect(response.body).toContain('A parameter an endpoint does not take is a 400 naming it');
+      expect(response.body).toContain('<b>431</b>');
     }
   });
 
@@ -94,8 +156,14 @@ describe('pages', () => {
     expect(response.body).toContain('<a href="/api">API</a>');
   });
 
-  it('allows other origins to read the API (CORS)', async () => {
-    const response = await t.app.inject({ url: '/api/packages/requests/recent', headers: { origin: 'https://example.org' } });
-    expect(response.headers['access-control-allow-origin']).toBe('*');
+  it('allows other origins to read the API (CORS), errors included, and only the API', async () => {
+    for (const url of ['/api/packages/requests/recent', '/api/packages/no-such-thing/recent', '/api/packages/requests/recent?period=year']) {
+      const response = await t.app.inject({ url, headers: { origin: 'https://example.org' } });
+      expect(response.headers['access-control-allow-origin']).toBe('*');
+    }
+    for (const url of ['/', '/api', '/packages/requests', '/health', '/nowhere']) {
+      const response = await t.app.inject({ url, headers: { origin: 'https://example.org' } });
+      expect({ url, cors: response.headers['access-control-allow-origin'] }).toEqual({ url, cors: undefined });
+    }
   });
 });

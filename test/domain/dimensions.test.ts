@@ -24,7 +24,7 @@ describe('the dimension registry', () => {
   it('maps filter values to categories', () => {
     expect(dimensionNamed('overall').filter.toCategory('true')).toBe('with_mirrors');
     expect(dimensionNamed('overall').filter.toCategory('false')).toBe('without_mirrors');
-    expect(dimensionNamed('system').filter.toCategory('Linux')).toBe('linux');
+    expect(dimensionNamed('system').filter.toCategory('linux')).toBe('linux');
     expect(dimensionNamed('python_minor').filter.toCategory('3.12')).toBe('3.12');
     expect(() => dimensionNamed('nope')).toThrow('unknown dimension "nope"');
   });

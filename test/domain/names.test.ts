@@ -13,6 +13,8 @@ describe('package names', () => {
     expect(checkPackageName('Flask_SQLAlchemy')).toEqual({ ok: true, name: 'flask-sqlalchemy' });
     expect(checkPackageName('a')).toEqual({ ok: true, name: 'a' });
     expect(checkPackageName('__all__')).toEqual({ ok: true, name: '__all__' });
+    for (const spelling of ['__ALL__', '__All__', '__aLL__']) expect(checkPackageName(spelling)).toEqual({ ok: true, name: '__all__' });
+    expect(checkPackageName('__all_')).toEqual({ ok: false, reason: 'invalid' });
   });
 
   it('refuses names PyPI could not have', () => {

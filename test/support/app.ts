@@ -24,6 +24,7 @@ export interface TestAppOptions {
   /** Limits on the package pages; unset: none. */
   pageRateLimit?: AppOptions['config']['pageRateLimit'];
   trustedProxies?: string[];
+  hstsMaxAge?: number;
   sharedRateLimits?: AppOptions['sharedRateLimits'];
 }
 
@@ -54,6 +55,7 @@ export function appOver(store: Store, options: TestAppOptions = {}): Promise<Fas
     rateLimit: options.rateLimit ?? { perSecond: 0, perMinute: 0 },
     pageRateLimit: options.pageRateLimit,
     trustedProxies: options.trustedProxies ?? [],
+    hstsMaxAge: options.hstsMaxAge ?? 31_536_000,
     mirrorInstallers: [...DEFAULT_MIRROR_INSTALLERS],
   };
   return buildApp({ store, config, sharedRateLimits: options.sharedRateLimits, metadata: options.metadata });

@@ -83,6 +83,7 @@ describe('a package page', () => {
   it('redirects a name that is not normalized to its normalized URL, keeping the range', async () => {
     expect(await get('/packages/Requests')).toMatchObject({ status: 301, location: '/packages/requests' });
     expect(await get('/packages/Zope.Interface?lookback=30')).toMatchObject({ status: 301, location: '/packages/zope-interface?lookback=30' });
+    expect(await get('/packages/__ALL__')).toMatchObject({ status: 301, location: '/packages/__all__' });
   });
 
   it('starts the charts at the range `lookback` gives, and answers a bad one with 400 and the values it takes', async () => {

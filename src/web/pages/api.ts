@@ -79,7 +79,8 @@ export function apiPage(assets: Assets, options: ApiPageOptions): string {
   <li>Time series are kept for ${options.retentionDays} days, ending at the latest loaded day.</li>
   <li>Data is loaded once a day, for the previous UTC day. Dates are UTC days, <code>YYYY-MM-DD</code>.</li>
   <li>Every endpoint answers under <code>/api/packages/&lt;package&gt;/…</code> and <code>/api/package/&lt;package&gt;/…</code>.</li>
-  <li>Package names are normalized as PyPI does (PEP 503): <code>Django_REST.framework</code> is <code>django-rest-framework</code>. <code>${ALL_PACKAGES}</code> stands for all of PyPI.</li>
+  <li>Package names are normalized as PyPI does (PEP 503): <code>Django_REST.framework</code> is <code>django-rest-framework</code>. <code>${ALL_PACKAGES}</code> (in any case) stands for all of PyPI.</li>
+  <li>Parameter values are case-insensitive on every endpoint (<code>period=WEEK</code>, <code>mirrors=TRUE</code>, <code>version=NULL</code>, <code>os=Linux</code>); parameter names are not. A parameter an endpoint does not take is a 400 naming it, so a typo is never silently ignored.</li>
   <li>Responses carry an <code>ETag</code> that changes only when new data lands; send <code>If-None-Match</code> to get <code>304 Not Modified</code>.</li>
   ${rateLimitNote(options.rateLimit)}
 </ul>
@@ -99,9 +100,10 @@ ${dimensions.map(dimensionSection)}
 <h2>Errors</h2>
 <p>Errors are JSON, <code>{"error": "…", "status": 400}</code>, with that HTTP status:</p>
 <ul>
-  <li><b>400</b>: a parameter value that is not accepted, a malformed or reversed date range, or a name that cannot be a PyPI project (empty, over ${MAX_NAME_LENGTH} characters, or characters other than letters, digits, <code>.</code>, <code>_</code>, <code>-</code>).</li>
+  <li><b>400</b>: a parameter value that is not accepted, a parameter the endpoint does not take, a malformed or reversed date range, a name that cannot be a PyPI project (empty, over ${MAX_NAME_LENGTH} characters, or characters other than letters, digits, <code>.</code>, <code>_</code>, <code>-</code>), a malformed URL or request, or an <code>OPTIONS</code> request that is not a CORS preflight.</li>
   <li><b>404</b>: a package with no downloads in the kept window, or an unknown path.</li>
-  <li><b>405</b>: a method other than GET or HEAD.</li>
+  <li><b>405</b>: a method other than GET or HEAD, with <code>Allow: GET, HEAD</code>, whatever body it carries.</li>
+  <li><b>431</b>: request headers larger than the server accepts.</li>
   <li><b>429</b>: too many requests from one address (see the notes); <code>Retry-After</code> says how many seconds to wait.</li>
   <li><b>503</b>: the database is unavailable for a moment (restarting, unreachable): <code>{"error": "the database is unavailable; try again shortly", "status": 503}</code>, with <code>Retry-After</code> in seconds. Try again then: nothing about the request was wrong.</li>
 </ul>
