@@ -2,7 +2,8 @@
 // CI: the production dependencies' advisories (`npm audit --omit=dev`). Any advisory fails the
 // run unless .ci/audit-allow.json accepts it: its GHSA id, why it is accepted, and until when
 // (an entry past its date fails again, so an allowance is looked at again). An audit that cannot
-// run (no network, a registry without the audit endpoint) fails too: unknown is not clean.
+// run (no network, a registry without the audit endpoint) exits 3, apart from advisories' 1:
+// unknown is not clean, and .ci/run says so (it fails on 3 where AUDIT_REQUIRED=1).
 //
 //   node .ci/audit.mjs [--report FILE] [--allow FILE] [--today YYYY-MM-DD]
 //
@@ -19,9 +20,13 @@ function option(name, fallback) {
   return i === -1 ? fallback : process.argv[i + 1];
 }
 
-function fail(message) {
+/** Exit codes: advisories (or a bad allowance list) found, and no audit to look at at all. */
+const FOUND = 1;
+const NOT_RUN = 3;
+
+function fail(message, code = FOUND) {
   console.error(`audit: ${message}`);
-  process.exit(1);
+  process.exit(code);
 }
 
 function runAudit() {
@@ -40,10 +45,10 @@ const text = reportFile ? await readFile(reportFile, 'utf8') : await runAudit();
 try {
   report = JSON.parse(text);
 } catch {
-  fail(`npm audit gave no JSON report: ${text.slice(0, 200)}`);
+  fail(`npm audit gave no JSON report: ${text.slice(0, 200)}`, NOT_RUN);
 }
 if (typeof report.vulnerabilities !== 'object' || report.vulnerabilities === null) {
-  fail(`npm audit could not run: ${report.error?.summary || report.message || 'no report of vulnerabilities'}`);
+  fail(`npm audit could not run: ${report.error?.summary || report.message || 'no report of vulnerabilities'}`, NOT_RUN);
 }
 
 let allowances;
