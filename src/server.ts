@@ -2,6 +2,7 @@
 import type { Config } from './config.js';
 import { buildApp } from './app.js';
 import { yesterdayUtc } from './domain/dates.js';
+import { runInWorker, workerLoads } from './pipeline/load-worker-host.js';
 import { LoadScheduler } from './pipeline/scheduler.js';
 import { closeRedis, connectRedis } from './rate-limit/redis.js';
 import { openStore } from './store/open.js';
@@ -31,22 +32,19 @@ export async function serve(config: Config): Promise<void> {
 
   const stopping = new AbortController();
   let demo: Promise<unknown> = Promise.resolve();
-  let scheduled: { scheduler: LoadScheduler; close(): Promise<void> } | null = null;
+  let scheduled: LoadScheduler | null = null;
   if (config.load.source !== 'none') {
-    // Loaded only here: a server without scheduled loads never needs DuckDB or Google's client.
-    const { openSource } = await import('./sources/open-source.js');
-    const { source: kind, inputs } = config.load;
-    const source = await openSource(config, kind === 'files' ? { kind, inputs } : { kind: 'bigquery' });
+    // Each day's load runs in a worker process with its own store connection and source.
     const { minute, catchUpDays, retries, retryDelaySeconds } = config.load;
     const scheduler = new LoadScheduler(
       store,
-      source,
+      workerLoads(config, store, app.log, stopping.signal),
       { loadMinute: minute, catchUpDays, retries, retryDelayMs: retryDelaySeconds * 1000, retentionDays: config.retentionDays, minShare: config.load.minShare },
       app.log,
     );
     app.log.info(`scheduled loads from ${config.load.source}: the days missing within ${catchUpDays} days now, then daily`);
     scheduler.start();
-    scheduled = { scheduler, close: async () => source.close?.() };
+    scheduled = scheduler;
   } else if (config.demo.enabled && (await store.latestDay()) === null) {
     demo = loadDemo(config, stopping.signal, app.log).catch((error: unknown) => {
       if (!stopping.signal.aborted) app.log.error({ err: error }, 'the demo load failed');
@@ -68,8 +66,7 @@ export async function serve(config: Config): Promise<void> {
     stopping.abort();
     await app.close();
     clearTimeout(stalled);
-    await scheduled?.scheduler.stop();
-    await scheduled?.close();
+    await scheduled?.stop();
     await demo;
     await store.close();
     if (sharedRateLimits) await closeRedis(sharedRateLimits.client);
@@ -81,29 +78,30 @@ export async function serve(config: Config): Promise<void> {
   async function loadDemo(config: Config, signal: AbortSignal, log: typeof app.log): Promise<void> {
     const { days, packages, seed, eventsPerDay } = config.demo;
     log.info(`the database is empty: loading ${days} days of demo data (${packages} packages); set DEMO_DATA=off to skip`);
-    // Loaded only here: a server with data never needs DuckDB.
-    const [{ runDemo }, { DuckDb }] = await Promise.all([import('./pipeline/demo.js'), import('./sources/duckdb.js')]);
-    const duck = await DuckDb.open();
-    try {
-      const started = performance.now();
-      await runDemo(store, duck, {
-        days,
-        packages,
-        seed,
-        eventsPerDay,
-        endDay: yesterdayUtc(),
-        retentionDays: config.retentionDays,
-        minShare: config.load.minShare,
-        mirrorInstallers: config.mirrorInstallers,
+    const started = performance.now();
+    const run = {
+      days,
+      packages,
+      seed,
+      eventsPerDay,
+      endDay: yesterdayUtc(),
+      retentionDays: config.retentionDays,
+      minShare: config.load.minShare,
+      mirrorInstallers: config.mirrorInstallers,
+    };
+    await runInWorker(
+      { kind: 'demo', config, run },
+      {
+        store,
+        log,
         signal,
-        onDay: ({ done, total }) => {
+        onProgress: ({ done, total }) => {
           if (done % 30 === 0 || done === total) log.info(`demo data: ${done} of ${total} days loaded`);
         },
-      });
-      log.info(`demo data loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    } finally {
-      duck.close();
-    }
+      },
+    );
+    log.info(`demo data loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
   }
 }
 

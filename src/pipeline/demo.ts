@@ -13,7 +13,7 @@ import { writeDemoDay, type DemoOptions } from '../sources/synthetic.js';
 import type { Source } from '../sources/types.js';
 import type { Store } from '../store/types.js';
 import { refuseFuture } from './guards.js';
-import { loadDay, type DayLoadResult, type RangeProgress } from './load.js';
+import { loadDay, type DayLoadResult, type LoadOptions, type RangeProgress } from './load.js';
 
 export interface DemoRun extends DemoOptions {
   days: number;
@@ -28,6 +28,7 @@ export interface DemoRun extends DemoOptions {
   /** Keep the raw files here; without it they go to a temporary folder, removed after each day. */
   outDir?: string;
   onDay?: (progress: RangeProgress) => void;
+  onAttempt?: LoadOptions['onAttempt'];
   signal?: AbortSignal;
 }
 
@@ -52,7 +53,7 @@ export async function runDemo(store: Store, duck: DuckDb, run: DemoRun): Promise
       run.signal?.throwIfAborted();
       const file = path.join(dir, `${day}.parquet`);
       await writeDemoDay(duck, run, day, file);
-      const result = await loadDay(store, source, day, { retentionDays: run.retentionDays, minShare: run.minShare, today });
+      const result = await loadDay(store, source, day, { retentionDays: run.retentionDays, minShare: run.minShare, today, onAttempt: run.onAttempt });
       if (!keep) await rm(file, { force: true });
       results.push(result);
       run.onDay?.({ done: results.length, total: days.length, last: result });

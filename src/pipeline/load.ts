@@ -10,6 +10,8 @@ export interface LoadOptions extends GuardOptions {
   retentionDays: number;
   /** Today, UTC (default: from the system clock); a day after it is refused. */
   today?: Day;
+  /** Told the load history's id of the attempt once it is recorded as running (a load worker reports it to its host). */
+  onAttempt?: (attempt: { day: Day; id: number }) => void;
 }
 
 export interface DayLoadResult {
@@ -70,6 +72,7 @@ async function loadUnderLock(
   try {
     if (onlyIfMissing && (await store.loadedDays()).some((loaded) => loaded.day === day)) return null;
     const attempt = await store.startLoad(day, source.name);
+    options.onAttempt?.({ day, id: attempt });
     try {
       result = await writeDay(store, source, day, options, attempt);
       return result;

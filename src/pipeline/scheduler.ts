@@ -7,7 +7,7 @@
 import { addDays, todayUtc, type Day } from '../domain/dates.js';
 import type { Source } from '../sources/types.js';
 import type { Store } from '../store/types.js';
-import { DayBusyError, loadDayIfMissing, type DayLoadResult } from './load.js';
+import { DayBusyError, loadDayIfMissing, type DayLoadResult, type LoadOptions } from './load.js';
 
 export interface Clock {
   now(): Date;
@@ -45,6 +45,17 @@ export interface ScheduleLog {
   error(message: string): void;
 }
 
+/**
+ * Runs the pipeline's loadDayIfMissing for one day, wherever it runs: in this process
+ * (inProcessLoads) or in a load worker (src/pipeline/load-worker-host.ts). Its errors are the
+ * pipeline's: DayBusyError, LoadRefusedError, or any other for a failure.
+ */
+export type DayLoader = (day: Day, options: LoadOptions) => Promise<DayLoadResult | null>;
+
+export function inProcessLoads(store: Store, source: Source): DayLoader {
+  return (day, options) => loadDayIfMissing(store, source, day, options);
+}
+
 export type DayOutcome = 'loaded' | 'present' | 'busy' | 'failed';
 
 /** Milliseconds from `now` to the next `loadMinute` after midnight UTC (today's if still ahead). */
@@ -67,7 +78,7 @@ export class LoadScheduler {
 
   constructor(
     private readonly store: Store,
-    private readonly source: Source,
+    private readonly loadIfMissing: DayLoader,
     private readonly options: ScheduleOptions,
     private readonly log: ScheduleLog,
     private readonly clock: Clock = systemClock,
@@ -110,7 +121,7 @@ export class LoadScheduler {
     const { retries, retryDelayMs, retentionDays, minShare } = this.options;
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await loadDayIfMissing(this.store, this.source, day, { retentionDays, minShare, today: todayUtc(this.clock.now()) });
+        const result = await this.loadIfMissing(day, { retentionDays, minShare, today: todayUtc(this.clock.now()) });
         if (result === null) return 'present';
         this.log.info(describe(result));
         return 'loaded';

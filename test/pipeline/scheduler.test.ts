@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Day } from '../../src/domain/dates.js';
-import { daysToCheck, LoadScheduler, msUntilNextRun, type Clock, type ScheduleOptions } from '../../src/pipeline/scheduler.js';
+import { daysToCheck, inProcessLoads, LoadScheduler, msUntilNextRun, type Clock, type ScheduleOptions } from '../../src/pipeline/scheduler.js';
 import type { Source } from '../../src/sources/types.js';
 import type { Store } from '../../src/store/types.js';
 import { chunks, row } from '../support/rows.js';
@@ -88,7 +88,7 @@ describeEachStore('the load scheduler', (kind) => {
   it('catches up the missing days of the window, leaving loaded days alone', async () => {
     const source = countingSource();
     await store.replaceDay({ day: '2026-11-02', source: 'earlier', summary: null, rows: chunks([row('pkg', 'overall', 'with_mirrors', 9)]) });
-    const scheduler = new LoadScheduler(store, source, options, silent, new ManualClock(new Date('2026-11-05T10:00:00Z')));
+    const scheduler = new LoadScheduler(store, inProcessLoads(store, source), options, silent, new ManualClock(new Date('2026-11-05T10:00:00Z')));
     const outcomes = await scheduler.runOnce();
     expect([...outcomes]).toEqual([
       ['2026-11-04', 'loaded'],
@@ -105,7 +105,7 @@ describeEachStore('the load scheduler', (kind) => {
   it('retries a failed day with growing waits, and records every attempt', async () => {
     const clock = new ManualClock(new Date('2026-11-05T10:00:00Z'));
     const source = countingSource({ '2026-11-04': 2 });
-    const scheduler = new LoadScheduler(store, source, { ...options, catchUpDays: 1 }, silent, clock);
+    const scheduler = new LoadScheduler(store, inProcessLoads(store, source), { ...options, catchUpDays: 1 }, silent, clock);
     const run = scheduler.runOnce();
     expect(await clock.wake()).toBe(60_000);
     expect(await clock.wake()).toBe(120_000);
@@ -129,7 +129,7 @@ describeEachStore('the load scheduler', (kind) => {
         return { summary, rows: chunks(downloads > 0 ? [row('pkg', 'overall', 'with_mirrors', 2), row('pkg', 'overall', 'without_mirrors', 2)] : []) };
       },
     };
-    const scheduler = new LoadScheduler(store, late, { ...options, catchUpDays: 1 }, silent, clock);
+    const scheduler = new LoadScheduler(store, inProcessLoads(store, late), { ...options, catchUpDays: 1 }, silent, clock);
     const run = scheduler.runOnce();
     expect(await clock.wake()).toBe(60_000);
     expect([...(await run)]).toEqual([['2026-11-04', 'loaded']]);
@@ -142,7 +142,7 @@ describeEachStore('the load scheduler', (kind) => {
   it('gives up on a day after its retries and tries it again on the next run', async () => {
     const clock = new ManualClock(new Date('2026-11-05T10:00:00Z'));
     const source = countingSource({ '2026-11-04': 2 });
-    const scheduler = new LoadScheduler(store, source, { ...options, catchUpDays: 1, retries: 1 }, silent, clock);
+    const scheduler = new LoadScheduler(store, inProcessLoads(store, source), { ...options, catchUpDays: 1, retries: 1 }, silent, clock);
     const first = scheduler.runOnce();
     await clock.wake();
     expect([...(await first)]).toEqual([['2026-11-04', 'failed']]);
@@ -154,7 +154,7 @@ describeEachStore('the load scheduler', (kind) => {
 
   it('runs on start, then each day at the load time, until stopped', async () => {
     const clock = new ManualClock(new Date('2026-11-05T10:00:00Z'));
-    const scheduler = new LoadScheduler(store, countingSource(), { ...options, catchUpDays: 2 }, silent, clock);
+    const scheduler = new LoadScheduler(store, inProcessLoads(store, countingSource()), { ...options, catchUpDays: 2 }, silent, clock);
     scheduler.start();
     // After catching up, it sleeps until 01:00 UTC the next day...
     expect(await clock.wake()).toBe(15 * 3_600_000);
@@ -173,7 +173,7 @@ describeEachStore('the load scheduler', (kind) => {
     try {
       const sources = [countingSource(), countingSource(), countingSource()];
       const schedulers = instances.map(
-        (each, i) => new LoadScheduler(each, sources[i]!, { ...options, catchUpDays: 6 }, silent, new ManualClock(new Date('2026-11-07T10:00:00Z'))),
+        (each, i) => new LoadScheduler(each, inProcessLoads(each, sources[i]!), { ...options, catchUpDays: 6 }, silent, new ManualClock(new Date('2026-11-07T10:00:00Z'))),
       );
       const outcomes = await Promise.all(schedulers.map((scheduler) => scheduler.runOnce()));
       expect(await succeededDays()).toEqual(['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05', '2026-11-06']);

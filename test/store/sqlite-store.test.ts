@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -144,4 +145,35 @@ describe('SQLite store', () => {
     store = SqliteStore.open(file);
     expect(await store.latestDay()).toBe('2026-11-01');
   }, 30_000);
+});
+
+describe('SQLite store: the WAL after a write', () => {
+  const walBytes = () => statSync(`${file}-wal`).size;
+
+  it('is checkpointed into the file and truncated by the writing connection once the write commits', async () => {
+    await write('2026-11-01', [row('a', 'overall', 'with_mirrors', 1), row('b', 'overall', 'with_mirrors', 2)]);
+    expect(walBytes()).toBe(0);
+    expect(await store.latestDay()).toBe('2026-11-01');
+  });
+
+  it('stays while a reader holds a snapshot past the wait (the write still commits), and is truncated by the next write once it has gone', async () => {
+    await write('2026-11-01', [row('a', 'overall', 'with_mirrors', 1)]);
+    const Database = (await import('better-sqlite3')).default;
+    const reader = new Database(file);
+    try {
+      reader.exec('BEGIN');
+      expect(reader.prepare('SELECT max(day) FROM loaded_days').pluck().get()).not.toBeNull();
+      await write('2026-11-02', [row('a', 'overall', 'with_mirrors', 2)]);
+      expect(await store.latestDay()).toBe('2026-11-02');
+      // The reader's snapshot is kept: the frames it reads from are still in the WAL.
+      expect(walBytes()).toBeGreaterThan(0);
+      expect(reader.prepare('SELECT count(*) FROM loaded_days').pluck().get()).toBe(1);
+      reader.exec('COMMIT');
+    } finally {
+      reader.close();
+    }
+    await write('2026-11-03', [row('a', 'overall', 'with_mirrors', 3)]);
+    expect(walBytes()).toBe(0);
+    expect((await store.loadedDays()).map((day) => day.day)).toEqual(['2026-11-01', '2026-11-02', '2026-11-03']);
+  });
 });

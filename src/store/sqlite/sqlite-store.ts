@@ -33,6 +33,14 @@ type Connection = Database.Database;
 const VERSION_CHECK_MS = 1000;
 /** What the WAL file keeps of its size between writes. */
 const WAL_KEPT_BYTES = 64 * 1024 * 1024;
+/**
+ * How long the checkpoint after a write waits for readers still on the WAL's old frames. The
+ * API's reads are single statements (milliseconds), so this is many times the longest of them;
+ * a reader holding a snapshot longer (another process's open transaction) only defers the
+ * truncation to the next write's checkpoint.
+ */
+const CHECKPOINT_WAIT_MS = 2000;
+const BUSY_TIMEOUT_MS = 10_000;
 
 function newDataVersion(): string {
   return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
@@ -61,7 +69,7 @@ function openConnection(file: string): Connection {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 10000');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   return db;
 }
 
@@ -254,7 +262,7 @@ export class SqliteStore implements Store {
   purgeBefore(day: Day): Promise<Day[]> {
     return this.serialized(async () => {
       const db = this.writerConnection();
-      return db.transaction(() => {
+      const purged = db.transaction(() => {
         const purged = this.deleteDaysBefore(db, dayNumber(day));
         if (purged.length > 0) {
           refreshDerived(db);
@@ -262,6 +270,8 @@ export class SqliteStore implements Store {
         }
         return purged;
       }).immediate();
+      if (purged.length > 0) this.checkpoint(db);
+      return purged;
     });
   }
 
@@ -386,10 +396,30 @@ export class SqliteStore implements Store {
       this.bumpDataVersion(db);
       if (write.attempt) loads.recordSuccess(db, write.attempt, rows);
       db.exec('COMMIT');
+      this.checkpoint(db);
       return { rows, packages: packageIds.size, purgedDays };
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
       throw error;
+    }
+  }
+
+  /**
+   * After a write, on the writing connection (a load worker's, inside `serve`): copies the WAL
+   * into the file and truncates it, waiting at most CHECKPOINT_WAIT_MS for readers on its old
+   * frames. A reader that outlasts the wait keeps the WAL at its size (the copy goes as far as its
+   * snapshot allows); the next write appends to it, and its checkpoint tries again. The WAL thus
+   * grows past one write only while a reader holds one snapshot across writes (days apart here);
+   * between writes journal_size_limit keeps it at most WAL_KEPT_BYTES.
+   */
+  private checkpoint(db: Connection): void {
+    db.pragma(`busy_timeout = ${CHECKPOINT_WAIT_MS}`);
+    try {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // The write is committed: a checkpoint that cannot run now is the next write's to do.
+    } finally {
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
   }
 

@@ -1,0 +1,70 @@
+/**
+ * A load worker: the child process src/pipeline/load-worker-host.ts forks for one load. It opens
+ * its own store connection and source, runs the pipeline, reports each attempt and the outcome to
+ * its host, and exits. Its host going away (the server killed) ends it too: nothing would hear of
+ * the load, and the next load's startLoad marks the attempt interrupted.
+ */
+import type { Config } from '../config.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/types.js';
+import type { DayLoadResult } from './load.js';
+import { serializeError, type LoadTask, type WorkerMessage } from './load-worker-host.js';
+
+/**
+ * PostgreSQL connections a load worker keeps: the day's lock holds one for the whole load, the
+ * write (or a read of the loaded days) takes another, and one spare keeps a slow release from
+ * making the next step wait.
+ */
+const WORKER_POOL_SIZE = 3;
+
+function send(message: WorkerMessage): Promise<void> {
+  return new Promise((resolve, reject) => process.send!(message, undefined, {}, (error) => (error ? reject(error) : resolve())));
+}
+
+async function openWorkerStore(config: Config): Promise<Store> {
+  const database = config.database.kind === 'postgres' ? { ...config.database, poolSize: Math.min(config.database.poolSize, WORKER_POOL_SIZE) } : config.database;
+  return openStore(database);
+}
+
+async function run(task: LoadTask): Promise<(DayLoadResult | null)[]> {
+  const store = await openWorkerStore(task.config);
+  const onAttempt = ({ day, id }: { day: string; id: number }) => void send({ type: 'attempt', day, id });
+  try {
+    if (task.kind === 'day') {
+      // Loaded here, as in `serve` before: only the configured source's libraries are imported.
+      const [{ openSource }, { loadDayIfMissing }] = await Promise.all([import('../sources/open-source.js'), import('./load.js')]);
+      const { source: kind, inputs } = task.config.load;
+      const source = await openSource(task.config, kind === 'files' ? { kind, inputs } : { kind: 'bigquery' });
+      try {
+        return [await loadDayIfMissing(store, source, task.day, { ...task.options, onAttempt })];
+      } finally {
+        await source.close?.();
+      }
+    }
+    const [{ runDemo }, { DuckDb }] = await Promise.all([import('./demo.js'), import('../sources/duckdb.js')]);
+    const duck = await DuckDb.open();
+    try {
+      return await runDemo(store, duck, { ...task.run, onAttempt, onDay: (progress) => void send({ type: 'progress', progress }) });
+    } finally {
+      duck.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+let reported = false;
+process.on('disconnect', () => {
+  if (!reported) process.exit(1);
+});
+process.once('message', (task: LoadTask) => {
+  run(task)
+    .then(
+      (results) => send({ type: 'done', results }),
+      (error: unknown) => send({ type: 'failed', error: serializeError(error) }),
+    )
+    .finally(() => {
+      reported = true;
+      process.disconnect();
+    });
+});
