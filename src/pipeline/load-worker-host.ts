@@ -12,6 +12,8 @@
  * out of memory) reaches the serving process.
  */
 import { fork } from 'node:child_process';
+import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import type { Day } from '../domain/dates.js';
@@ -58,6 +60,15 @@ function deserializeError(error: SerializedError): Error {
 /** The load's worker ended without saying how the load ended: killed, crashed, or exited. */
 export class LoadWorkerCrashedError extends Error {}
 
+/**
+ * The load worker's niceness (Linux: 0 is normal, 19 the lowest priority): when the cores are
+ * busy, the serving process gets the CPU first, and a load has the whole day to finish.
+ */
+const WORKER_NICENESS = 10;
+
+/** The delay monitor's sampling interval: fine enough to see a stall of tens of milliseconds. */
+const DELAY_RESOLUTION_MS = 10;
+
 const WORKER_ENTRY = fileURLToPath(new URL('./load-worker.js', import.meta.url));
 
 export interface WorkerRunOptions {
@@ -76,9 +87,19 @@ export interface WorkerRunOptions {
 export async function runInWorker(task: LoadTask, options: WorkerRunOptions): Promise<(DayLoadResult | null)[]> {
   const { store, log, signal } = options;
   signal?.throwIfAborted();
+  // What the load cost the requests of this process: logged when it ends, for whoever watches.
+  const delay = monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS });
+  delay.enable();
   const child = fork(WORKER_ENTRY, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   const what = task.kind === 'day' ? task.day : 'demo data';
   log.info(`${what}: loading in a worker process (pid ${child.pid})`);
+  if (child.pid !== undefined) {
+    try {
+      os.setPriority(child.pid, WORKER_NICENESS);
+    } catch {
+      // Where priorities cannot be set, the worker runs at the server's.
+    }
+  }
   const attempts = new Map<number, Day>();
   const reported: { outcome: Extract<WorkerMessage, { type: 'done' | 'failed' }> | null } = { outcome: null };
   const onAbort = () => child.kill('SIGKILL');
@@ -107,6 +128,8 @@ export async function runInWorker(task: LoadTask, options: WorkerRunOptions): Pr
     );
     throw new LoadWorkerCrashedError(reason);
   } finally {
+    delay.disable();
+    log.info(`${what}: the worker process ended; the serving event loop's longest delay meanwhile was ${Math.round(delay.max / 1e6)} ms`);
     signal?.removeEventListener('abort', onAbort);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }

@@ -4,6 +4,7 @@
  * its host, and exits. Its host going away (the server killed) ends it too: nothing would hear of
  * the load, and the next load's startLoad marks the attempt interrupted.
  */
+import os from 'node:os';
 import type { Config } from '../config.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
@@ -16,6 +17,13 @@ import { serializeError, type LoadTask, type WorkerMessage } from './load-worker
  * making the next step wait.
  */
 const WORKER_POOL_SIZE = 3;
+
+/**
+ * DuckDB's threads in a load worker: every core but one, which is left to the serving process
+ * (on two cores, an aggregation on both made the server's event loop wait for CPU, hundreds of
+ * milliseconds at a time).
+ */
+const AGGREGATION_THREADS = Math.max(1, os.availableParallelism() - 1);
 
 function send(message: WorkerMessage): Promise<void> {
   return new Promise((resolve, reject) => process.send!(message, undefined, {}, (error) => (error ? reject(error) : resolve())));
@@ -34,7 +42,7 @@ async function run(task: LoadTask): Promise<(DayLoadResult | null)[]> {
       // Loaded here, as in `serve` before: only the configured source's libraries are imported.
       const [{ openSource }, { loadDayIfMissing }] = await Promise.all([import('../sources/open-source.js'), import('./load.js')]);
       const { source: kind, inputs } = task.config.load;
-      const source = await openSource(task.config, kind === 'files' ? { kind, inputs } : { kind: 'bigquery' });
+      const source = await openSource(task.config, kind === 'files' ? { kind, inputs, threads: AGGREGATION_THREADS } : { kind: 'bigquery' });
       try {
         return [await loadDayIfMissing(store, source, task.day, { ...task.options, onAttempt })];
       } finally {
@@ -42,7 +50,7 @@ async function run(task: LoadTask): Promise<(DayLoadResult | null)[]> {
       }
     }
     const [{ runDemo }, { DuckDb }] = await Promise.all([import('./demo.js'), import('../sources/duckdb.js')]);
-    const duck = await DuckDb.open();
+    const duck = await DuckDb.open({ threads: AGGREGATION_THREADS });
     try {
       return await runDemo(store, duck, { ...task.run, onAttempt, onDay: (progress) => void send({ type: 'progress', progress }) });
     } finally {

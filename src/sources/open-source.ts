@@ -8,7 +8,7 @@ import type { Source } from './types.js';
 
 export type SourceChoice =
   /** Files exported from BigQuery, aggregated by DuckDB; `{date}` in an input stands for the day. */
-  | { kind: 'files'; inputs: readonly string[] }
+  | { kind: 'files'; inputs: readonly string[]; /** DuckDB's threads (default: one per core). */ threads?: number }
   /** The BigQuery table itself (BIGQUERY_* and the Google credentials variables). */
   | { kind: 'bigquery'; pageSize?: number; retry?: RetryOptions };
 
@@ -26,7 +26,7 @@ export async function openBigQuerySource(config: Config, choice: Omit<Extract<So
 /** A source ready to aggregate days; `close()` releases what it holds (a DuckDB engine). */
 export async function openSource(config: Config, choice: SourceChoice): Promise<Source> {
   if (choice.kind === 'bigquery') return openBigQuerySource(config, choice);
-  const duck = await DuckDb.open();
+  const duck = await DuckDb.open(choice.threads === undefined ? {} : { threads: choice.threads });
   try {
     const source = new FileSource(duck, { inputs: choice.inputs, mirrorInstallers: config.mirrorInstallers });
     return { name: source.name, aggregateDay: (day) => source.aggregateDay(day), close: () => duck.close() };
