@@ -165,4 +165,20 @@ describeEachStore('serve while a day loads in its worker', (kind) => {
     expect(await earlierDownloads(server)).toBe(5);
     expect(server.child.exitCode).toBeNull();
   }, 180_000);
+
+  it('kills the load on SIGTERM, records it failed, and exits 0; the next start loads the day', async () => {
+    await t.store.purgeBefore(addDays(day, 1));
+    await t.store.replaceDay({ day: earlierDay, source: 'test', summary: null, rows: chunks([row('seeded', 'overall', 'without_mirrors', 5), row('seeded', 'overall', 'with_mirrors', 6)]) });
+    const before = new Set((await attemptsOf(t.store)).map((record) => record.id));
+    const fresh = async () => (await attemptsOf(t.store)).filter((record) => !before.has(record.id));
+    server = await startServer(env(0));
+    await until('the load to be running', async () => ((await fresh())[0]?.status === 'running' ? true : undefined), server);
+    expect(await server.stop()).toBe(0);
+    server = undefined;
+    const [stopped] = await fresh();
+    expect(stopped).toMatchObject({ status: 'failed' });
+    expect(stopped!.error).toMatch(/^the server is stopping: the load's worker process \(pid \d+\) was killed by SIGKILL/);
+    server = await startServer(env(0));
+    await until('the next start to load the day', async () => ((await fresh())[0]?.status === 'succeeded' ? true : undefined), server);
+  }, 180_000);
 });
