@@ -79,8 +79,8 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
   }
 
   /**
-   * A page that is not kept (the 429 page, and pages while the database is away): a page that
-   * needs no data (about, FAQs, API) is still served then, without the notice.
+   * A page sent without the page cache (the 400 pages of bad input, and the pages that need no
+   * data while the database is away): those (about, FAQs, API) are served then without the notice.
    */
   async function send(reply: FastifyReply, status: number, page: string): Promise<FastifyReply> {
     const demo = await site.facts().then(
@@ -93,7 +93,7 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
     return sendPage(reply, status, demo ? withDemoNotice(page) : page);
   }
 
-  /** A page kept per data version; `render` gives its HTML before the notice. */
+  /** A page as a render gives it to the page cache, the notice added. */
   const page = (status: 200 | 400 | 404, html: string) => withNotice(html).then((withIt) => ({ status, html: withIt }));
 
   function sendStatic(request: FastifyRequest, reply: FastifyReply, key: keyof typeof staticPages): Promise<FastifyReply> {

@@ -106,6 +106,12 @@ describe('the page cache', () => {
       expect(page.headers.etag).toBe(plain.headers.etag);
     }
     expect(br.raw.length).toBeLessThan(gzip.raw.length);
+    // HEAD: the same headers, no body.
+    const head = await site.app.inject({ method: 'HEAD', url: '/packages/requests', headers: { 'accept-encoding': 'br' } });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-encoding']).toBe('br');
+    expect(head.headers.etag).toBe(plain.headers.etag);
+    expect(head.rawPayload.length).toBe(0);
   });
 
   it('answers 304 to the ETag a page was sent with, in any encoding, and 200 to another', async () => {
