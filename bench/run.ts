@@ -15,6 +15,7 @@ import { skipped, writeResults } from './lib/results.js';
 import { api } from './scenarios/api.js';
 import { firstStart } from './scenarios/first-start.js';
 import { ingestion } from './scenarios/ingestion.js';
+import { pageCache } from './scenarios/page-cache.js';
 import { pages } from './scenarios/pages.js';
 import { postgresUnreachable, storeScale } from './scenarios/store-scale.js';
 
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pypistats-bench-'));
   const started = performance.now();
   try {
-    if (runs('first-start') || runs('api')) {
+    if (runs('first-start') || runs('api') || runs('page-cache')) {
       const database = await firstStart(dir, sizes.demoDays, !quick);
       if (runs('api')) {
         const top = normalizeName(demoPackageNames(DEFAULT_DEMO_OPTIONS)[0]!);
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
           shareTarget: null,
         });
       }
+      if (runs('page-cache')) await pageCache(dir, `sqlite:${database}`, { seconds: sizes.apiSeconds, warmUpSeconds: sizes.warmUpSeconds });
     }
     if (runs('pages')) await pages(dir, { loads: quick ? 5 : 15 });
     if (runs('ingestion')) await ingestion(dir, { parquetEvents: sizes.parquetEvents, ndjsonEvents: sizes.ndjsonEvents, target: !quick });

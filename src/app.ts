@@ -1,7 +1,7 @@
 /** The HTTP application: the API and pages over a store. It never knows which store it is. */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
-import type { Config, ServerLimitsConfig } from './config.js';
+import { DEFAULT_CACHE_MIB, type Config, type ServerLimitsConfig } from './config.js';
 import { serverLimits } from './config/server-limits.js';
 import type { PackageMetadataSource } from './domain/package-metadata.js';
 import type { Store } from './store/types.js';
@@ -14,18 +14,22 @@ import { API_ROOT, ErrorAnswers, isApiPath } from './http/errors.js';
 import { hstsHeader, SECURITY_HEADERS } from './http/security-headers.js';
 import { ClientRateLimiter, rateWindows, type SharedCounts } from './rate-limit/limiter.js';
 import { ASSETS_PREFIX, loadAssets } from './web/assets.js';
+import { PageCache } from './web/page-cache.js';
 import { webRoutes } from './web/web-routes.js';
 
 export interface AppOptions {
   store: Store;
   config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel' | 'rateLimit' | 'trustedProxies' | 'mirrorInstallers' | 'hstsMaxAge'> &
-    // Unset: the defaults' timeouts and cap, and package pages not limited.
-    Partial<Pick<Config, 'server' | 'pageRateLimit'>>;
+    // Unset: the defaults' timeouts, cap and cache budgets, and package pages not limited.
+    Partial<Pick<Config, 'server' | 'pageRateLimit' | 'cacheBytes'>>;
   /** Where the processes serving together share their rate-limit counts; without it, each counts its own. */
   sharedRateLimits?: SharedCounts | undefined;
   /** What PyPI says of a package, for its page; without it, pages show downloads only. */
   metadata?: PackageMetadataSource;
 }
+
+const MIB = 1024 * 1024;
+const DEFAULT_CACHE_BYTES: Config['cacheBytes'] = { responses: DEFAULT_CACHE_MIB.responses * MIB, pages: DEFAULT_CACHE_MIB.pages * MIB };
 
 const noMetadata: PackageMetadataSource = { metadata: async () => null };
 
@@ -82,7 +86,8 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
     if (methods.includes('GET')) getRoutes.push(route.url);
   });
 
-  const cache = new ResponseCache(store, config.cacheMaxAge);
+  const cacheBytes = config.cacheBytes ?? DEFAULT_CACHE_BYTES;
+  const cache = new ResponseCache(store, config.cacheMaxAge, cacheBytes.responses);
   const windows = rateWindows(config.rateLimit);
   await app.register(
     async (api) => {
@@ -114,7 +119,8 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
           log: app.log,
         })
       : undefined;
-  await app.register(webRoutes, { store, config, metadata, assets, pageLimiter });
+  const pages = new PageCache(store, cacheBytes.pages);
+  await app.register(webRoutes, { store, config, metadata, assets, pages, pageLimiter });
 
   const refuse = async (request: FastifyRequest, reply: FastifyReply) => errors.methodNotAllowed(request, reply);
   for (const url of new Set(getRoutes)) {

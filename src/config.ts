@@ -34,6 +34,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Seconds clients and proxies may reuse an API response (`Cache-Control: max-age`). */
   cacheMaxAge: number;
+  /** Bytes of memory each cache of the serving process may hold: the API's answers, and the pages. */
+  cacheBytes: { responses: number; pages: number };
   demo: { enabled: boolean; days: number; packages: number; seed: number; eventsPerDay: number };
   load: LoadScheduleConfig;
   /** PyPI's JSON API, read for the package page's metadata; `url` has no trailing slash. */
@@ -50,6 +52,10 @@ export interface Config {
   /** Seconds of `Strict-Transport-Security` on responses sent over HTTPS; 0: none. */
   hstsMaxAge: number;
 }
+
+const MIB = 1024 * 1024;
+/** RESPONSE_CACHE_MB and PAGE_CACHE_MB unset: the README's RSS figure is measured with these. */
+export const DEFAULT_CACHE_MIB = { responses: 256, pages: 64 } as const;
 
 /** Every variable the service reads, with what it means: the README's table is made from this. */
 export const variables = {
@@ -74,6 +80,8 @@ export const variables = {
   MIRROR_INSTALLERS: 'Comma-separated installer names counted as mirrors (default `bandersnatch,z3c.pypimirror,Artifactory,devpi`).',
   LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent (default `info`; `debug` logs every request).',
   CACHE_MAX_AGE: 'Seconds in the `Cache-Control: max-age` of API responses (default `3600`).',
+  RESPONSE_CACHE_MB: `MiB of API answers kept in memory per process, least recently used dropped first (default \`${DEFAULT_CACHE_MIB.responses}\`).`,
+  PAGE_CACHE_MB: `MiB of pages (HTML, brotli and gzip) kept in memory per process, least recently used dropped first (default \`${DEFAULT_CACHE_MIB.pages}\`).`,
   DEMO_DATA: '`on` (default): `serve` loads demo data when the database is empty and no `LOAD_SOURCE` is set; `off`: never.',
   DEMO_DAYS: 'Days of demo data `serve` loads into an empty database (default `180`, at most RETENTION_DAYS).',
   DEMO_PACKAGES: `Packages in the demo data (default \`${DEFAULT_DEMO_OPTIONS.packages}\`).`,
@@ -133,6 +141,7 @@ function database(raw: string | undefined, env: Env): DatabaseConfig {
   throw new ConfigError(`DATABASE_URL must look like sqlite:PATH or postgres://host/database, got "${raw.replace(/:[^:@/]*@/, ':***@')}"`);
 }
 
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -161,6 +170,12 @@ export function loadConfig(env: Env = process.env): Config {
     mirrorInstallers: mirrors,
     logLevel: logLevel as Config['logLevel'],
     cacheMaxAge: integer(env, 'CACHE_MAX_AGE', 3600, 0, 31_536_000),
+    // At least 1 MiB: a cache that cannot hold one answer or page would render each one twice.
+    // At most 64 GiB, more than any machine this runs on, so a typo's extra digits are caught.
+    cacheBytes: {
+      responses: integer(env, 'RESPONSE_CACHE_MB', DEFAULT_CACHE_MIB.responses, 1, 65_536) * MIB,
+      pages: integer(env, 'PAGE_CACHE_MB', DEFAULT_CACHE_MIB.pages, 1, 65_536) * MIB,
+    },
     demo: {
       enabled: onOff(env, 'DEMO_DATA', true),
       days: demoDays,

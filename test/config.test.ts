@@ -16,6 +16,7 @@ describe('configuration from the environment', () => {
       mirrorInstallers: ['bandersnatch', 'z3c.pypimirror', 'Artifactory', 'devpi'],
       logLevel: 'info',
       cacheMaxAge: 3600,
+      cacheBytes: { responses: 256 * 1024 * 1024, pages: 64 * 1024 * 1024 },
       demo: { enabled: true, days: 180, packages: 300, seed: 1, eventsPerDay: 30_000 },
       load: { source: 'none', inputs: [], minute: 60, catchUpDays: 180, retries: 5, retryDelaySeconds: 60, minShare: 30 },
       pypi: { url: 'https://pypi.org', timeoutMs: 1500 },
@@ -37,6 +38,8 @@ describe('configuration from the environment', () => {
       MIRROR_INSTALLERS: 'bandersnatch, my-mirror',
       LOG_LEVEL: 'WARN',
       CACHE_MAX_AGE: '60',
+      RESPONSE_CACHE_MB: '32',
+      PAGE_CACHE_MB: '8',
       DEMO_DATA: 'off',
       DEMO_DAYS: '7',
       DEMO_PACKAGES: '50',
@@ -79,6 +82,7 @@ describe('configuration from the environment', () => {
       mirrorInstallers: ['bandersnatch', 'my-mirror'],
       logLevel: 'warn',
       cacheMaxAge: 60,
+      cacheBytes: { responses: 32 * 1024 * 1024, pages: 8 * 1024 * 1024 },
       demo: { enabled: false, days: 7, packages: 50, seed: 42, eventsPerDay: 1000 },
       load: { source: 'files', inputs: ['/exports/{date}/*.parquet'], minute: 150, catchUpDays: 10, retries: 3, retryDelaySeconds: 30, minShare: 45 },
       pypi: { url: 'http://127.0.0.1:3141/root/pypi', timeoutMs: 250 },
@@ -174,6 +178,9 @@ describe('configuration from the environment', () => {
       [{ DRAIN_TIMEOUT_MS: '500' }, /^DRAIN_TIMEOUT_MS must be a whole number from 1000 to 600000, got "500"$/],
       [{ PAGE_RATE_LIMIT_PER_SECOND: 'lots' }, /^PAGE_RATE_LIMIT_PER_SECOND must be a whole number from 0/],
       [{ PAGE_RATE_LIMIT_PER_MINUTE: '-5' }, /^PAGE_RATE_LIMIT_PER_MINUTE must be a whole number from 0/],
+      [{ RESPONSE_CACHE_MB: '0' }, /^RESPONSE_CACHE_MB must be a whole number from 1 to 65536, got "0"$/],
+      [{ RESPONSE_CACHE_MB: '256MB' }, /^RESPONSE_CACHE_MB must be a whole number from 1 to 65536, got "256MB"$/],
+      [{ PAGE_CACHE_MB: '100000' }, /^PAGE_CACHE_MB must be a whole number from 1 to 65536, got "100000"$/],
     ];
     for (const [env, message] of cases) expect(() => loadConfig(env)).toThrow(message);
   });

@@ -58,15 +58,16 @@ function fromAutocannon(result: autocannon.Result): LoadResult {
   };
 }
 
-/** One URL over and over: the warm path. */
-export async function hammer(url: string, seconds: number, warmUpSeconds = 3): Promise<LoadResult> {
+/** One URL over and over: the warm path; `headers` go with every request (`accept-encoding`, say). */
+export async function hammer(url: string, seconds: number, warmUpSeconds = 3, headers: Record<string, string> = {}): Promise<LoadResult> {
   if (hasWrk) {
-    const run = (duration: number) => execFileSync('wrk', ['-t2', '-c50', `-d${duration}s`, '--latency', url]).toString();
+    const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+    const run = (duration: number) => execFileSync('wrk', ['-t2', '-c50', `-d${duration}s`, '--latency', ...headerArgs, url]).toString();
     run(warmUpSeconds);
     return parseWrk(run(seconds));
   }
-  await autocannon({ url, connections: 50, duration: warmUpSeconds });
-  const result = await autocannon({ url, connections: 50, duration: seconds });
+  await autocannon({ url, connections: 50, duration: warmUpSeconds, headers });
+  const result = await autocannon({ url, connections: 50, duration: seconds, headers });
   return fromAutocannon(result);
 }
 

@@ -30,11 +30,12 @@ export function startServer(env: Record<string, string>, nodeOptions: string[] =
   });
 }
 
-/** A bare Fastify server answering every GET with the bytes of `bodyFile`. */
-export function startCeiling(bodyFile: string): Promise<Server> {
+/** A bare Fastify server answering every GET with the bytes of `bodyFile` (JSON unless `type` says). */
+export function startCeiling(bodyFile: string, type?: { contentType: string; encoding?: string }): Promise<Server> {
   return new Promise((resolve, reject) => {
     const port = 18_000 + Math.floor(Math.random() * 1000);
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/ceiling-server.ts'), bodyFile, String(port)], {
+    const typeArgs = type ? [type.contentType, ...(type.encoding ? [type.encoding] : [])] : [];
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/ceiling-server.ts'), bodyFile, String(port), ...typeArgs], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
     });

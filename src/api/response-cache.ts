@@ -18,7 +18,8 @@ export class ResponseCache {
   constructor(
     private readonly store: Store,
     private readonly maxAgeSeconds: number,
-    maxBytes = 256 * 1024 * 1024,
+    /** RESPONSE_CACHE_MB, in bytes. */
+    maxBytes: number,
   ) {
     this.bodies = new LRUCache<string, Buffer>({ maxSize: maxBytes, sizeCalculation: (body) => body.length + 64 });
   }

@@ -3,11 +3,12 @@ import type { FastifyReply } from 'fastify';
 
 /** Pages show data that changes once a day and PyPI's metadata: a few minutes of reuse is safe. */
 const PAGE_MAX_AGE_SECONDS = 300;
+export const PAGE_CACHE_CONTROL = `public, max-age=${PAGE_MAX_AGE_SECONDS}`;
 
-export function sendPage(reply: FastifyReply, status: number, body: string): FastifyReply {
+export function sendPage(reply: FastifyReply, status: number, body: string | Buffer): FastifyReply {
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
-    .header('cache-control', status === 200 ? `public, max-age=${PAGE_MAX_AGE_SECONDS}` : 'no-store')
+    .header('cache-control', status === 200 ? PAGE_CACHE_CONTROL : 'no-store')
     .send(body);
 }

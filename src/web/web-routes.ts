@@ -4,7 +4,7 @@
  */
 import compress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { ALL_PACKAGES, checkPackageName, describeNameProblem } from '../domain/names.js';
 import type { PackageMetadata, PackageMetadataSource } from '../domain/package-metadata.js';
@@ -22,6 +22,7 @@ import { packageNotFound, problemPage } from './pages/not-found.js';
 import { packagePage } from './pages/package.js';
 import { searchPage } from './pages/search.js';
 import { topPage } from './pages/top.js';
+import type { PageCache } from './page-cache.js';
 import { limitPage } from './page-rate-limit.js';
 import { sendPage } from './send-page.js';
 import { MAX_QUERY_LENGTH, searchPackages } from './search.js';
@@ -33,6 +34,8 @@ export interface WebRoutesOptions {
   config: Pick<Config, 'retentionDays' | 'mirrorInstallers' | 'rateLimit'>;
   metadata: PackageMetadataSource;
   assets: Assets;
+  /** Where the pages are kept per data version (src/app.ts makes it, within its byte budget). */
+  pages: PageCache;
   /** Limits each client's package pages, which ask PyPI; without it, they are not limited. */
   pageLimiter?: ClientRateLimiter | undefined;
 }
@@ -43,7 +46,7 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { store, config, metadata, assets, pageLimiter }) => {
+export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { store, config, metadata, assets, pages, pageLimiter }) => {
   const site = new SiteData(store, config.retentionDays);
   const staticPages = {
     about: aboutPage(assets, config),
@@ -66,12 +69,18 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
     });
   });
 
-  // Only the pages: the API's hot path is not compressed per request.
+  // Only the pages not kept (error pages, the 429 page): a kept page is compressed once, by the
+  // page cache, and sent with its Content-Encoding, which this leaves alone.
   await app.register(compress, { encodings: ['br', 'gzip'], threshold: 1024 });
 
+  /** A page as rendered: with the demo-data notice when the data is the demo's. */
+  async function withNotice(page: string): Promise<string> {
+    return (await site.facts()).demo ? withDemoNotice(page) : page;
+  }
+
   /**
-   * A page as sent: with the demo-data notice when the data is the demo's. A page that needs no
-   * data (about, FAQs, API) is still served while the database is away, without the notice.
+   * A page sent without the page cache (the 400 pages of bad input, and the pages that need no
+   * data while the database is away): those (about, FAQs, API) are served then without the notice.
    */
   async function send(reply: FastifyReply, status: number, page: string): Promise<FastifyReply> {
     const demo = await site.facts().then(
@@ -84,19 +93,33 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
     return sendPage(reply, status, demo ? withDemoNotice(page) : page);
   }
 
-  app.get('/', async (_request, reply) => send(reply, 200, homePage(assets, await site.facts())));
-  app.get('/top', async (_request, reply) => send(reply, 200, topPage(assets, await site.facts())));
-  app.get('/about', (_request, reply) => send(reply, 200, staticPages.about));
-  app.get('/faqs', (_request, reply) => send(reply, 200, staticPages.faqs));
-  // The router ignores trailing slashes: this also answers `/api/`.
-  app.get('/api', (_request, reply) => send(reply, 200, staticPages.api));
+  /** A page as a render gives it to the page cache, the notice added. */
+  const page = (status: 200 | 400 | 404, html: string) => withNotice(html).then((withIt) => ({ status, html: withIt }));
 
-  app.get<{ Querystring: Query }>('/search', async (request, reply) => {
+  function sendStatic(request: FastifyRequest, reply: FastifyReply, key: keyof typeof staticPages): Promise<FastifyReply> {
+    return pages.send(request, reply, key, { render: () => page(200, staticPages[key]) }).catch((error: unknown) => {
+      if (isStoreUnavailable(error)) return send(reply, 200, staticPages[key]);
+      throw error;
+    });
+  }
+
+  app.get('/', (request, reply) => pages.send(request, reply, 'home', { render: async () => page(200, homePage(assets, await site.facts())) }));
+  app.get('/top', (request, reply) => pages.send(request, reply, 'top', { render: async () => page(200, topPage(assets, await site.facts())) }));
+  app.get('/about', (request, reply) => sendStatic(request, reply, 'about'));
+  app.get('/faqs', (request, reply) => sendStatic(request, reply, 'faqs'));
+  // The router ignores trailing slashes: this also answers `/api/`.
+  app.get('/api', (request, reply) => sendStatic(request, reply, 'api'));
+
+  app.get<{ Querystring: Query }>('/search', (request, reply) => {
     const query = single(request.query.q)?.slice(0, MAX_QUERY_LENGTH) ?? '';
-    if (query.trim() === '') return send(reply, 200, searchPage(assets, null));
-    const result = await searchPackages(store, query);
-    if (result.names.length === 1 && !result.more) return reply.redirect(packageUrl(result.names[0]!), 302);
-    return send(reply, 200, searchPage(assets, result));
+    if (query.trim() === '') return pages.send(request, reply, 'search', { render: () => page(200, searchPage(assets, null)) });
+    return pages.send(request, reply, `search\u0000${query}`, {
+      render: async () => {
+        const result = await searchPackages(store, query);
+        if (result.names.length === 1 && !result.more) return { status: 302, location: packageUrl(result.names[0]!) };
+        return page(200, searchPage(assets, result));
+      },
+    });
   });
   // pypistats.org's form of the search URL.
   app.get<{ Params: { term: string } }>('/search/:term', (request, reply) => reply.redirect(searchUrl(request.params.term), 301));
@@ -117,12 +140,21 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
       const query = rawLookback === undefined ? undefined : { lookback: rawLookback };
       return reply.redirect(packageUrl(check.name, query), 301);
     }
-    const data = await site.packagePage(check.name);
-    if (data === null) return send(reply, 404, packageNotFound(assets, check.name));
-    // Only now: a name without data never makes PyPI a request.
-    const packageMetadata = await metadataOf(check.name);
+    const name = check.name;
     const lookback = rawLookback ?? DEFAULT_LOOKBACK;
-    return send(reply, 200, packagePage({ assets, data, metadata: packageMetadata, lookback }));
+    return pages.send(request, reply, `package\u0000${name}\u0000${lookback}`, {
+      // The metadata is the page's other input: a newer answer (or one arriving after a miss)
+      // renders the page anew. Asked only of a kept page, so only for a name with data.
+      inputs: () => metadataOf(name),
+      render: async () => {
+        const data = await site.packagePage(name);
+        if (data === null) return page(404, packageNotFound(assets, name));
+        // Only now: a name without data never makes PyPI a request.
+        const packageMetadata = await metadataOf(name);
+        const rendered = await page(200, packagePage({ assets, data, metadata: packageMetadata, lookback }));
+        return { ...rendered, status: 200, inputs: packageMetadata };
+      },
+    });
   });
 
   function badLookback(reply: FastifyReply, name: string, value: string): Promise<FastifyReply> {
