@@ -194,14 +194,26 @@ describe('floods on loopback', () => {
         },
       }));
       let result: autocannon.Result;
+      const requestErrors = new Map<string, number>();
       try {
-        result = await autocannon({ url: server.url, connections: FLOOD_CONNECTIONS, duration: FLOOD_SECONDS, requests, timeout: 10 });
+        // Its instance is a promise of the result too; the types offer one or the other.
+        const flood = autocannon({ url: server.url, connections: FLOOD_CONNECTIONS, duration: FLOOD_SECONDS, requests, timeout: 10 }) as Promise<autocannon.Result> &
+          autocannon.Instance;
+        // What went wrong, should anything: the first few socket errors by message.
+        flood.on('reqError', (error: Error) => {
+          if (requestErrors.size < 5 || requestErrors.has(error.message)) requestErrors.set(error.message, (requestErrors.get(error.message) ?? 0) + 1);
+        });
+        result = await flood;
       } finally {
         clearInterval(sampler);
       }
 
       expect(wrong).toEqual([]);
-      expect({ errors: result.errors, timeouts: result.timeouts, resets: result.resets }).toEqual({ errors: 0, timeouts: 0, resets: 0 });
+      expect(server.child.exitCode, `the server exited during the flood:\n${server.logs().slice(-3000)}`).toBeNull();
+      expect(
+        { errors: result.errors, timeouts: result.timeouts, resets: result.resets },
+        `socket errors: ${JSON.stringify([...requestErrors])}\nthe server's last log lines:\n${server.logs().slice(-3000)}`,
+      ).toEqual({ errors: 0, timeouts: 0, resets: 0 });
       expect([...statuses.keys()].filter((status) => status >= 500 && status !== 503)).toEqual([]);
       expect(statuses.get(200) ?? 0).toBeGreaterThan(1000);
       expect(statuses.get(429) ?? 0).toBeGreaterThan(0);
