@@ -13,7 +13,7 @@ import { DuckDb } from '../src/sources/duckdb.js';
 import { writeDemoDay } from '../src/sources/synthetic.js';
 import type { LoadRecord, Store } from '../src/store/types.js';
 import { startServer, type RunningServer } from './support/cli.js';
-import { tempDir } from './support/raw-events.js';
+import { download, tempDir, writeNdjson } from './support/raw-events.js';
 import { chunks, row } from './support/rows.js';
 import { describeEachStore, type TestStore } from './support/stores.js';
 
@@ -180,5 +180,29 @@ describeEachStore('serve while a day loads in its worker', (kind) => {
     expect(stopped!.error).toMatch(/^the server is stopping: the load's worker process \(pid \d+\) was killed by SIGKILL/);
     server = await startServer(env(0));
     await until('the next start to load the day', async () => ((await fresh())[0]?.status === 'succeeded' ? true : undefined), server);
+  }, 180_000);
+
+  it('gets back from its worker a busy day as busy and a refused day as refused', async () => {
+    const refusedDir = await tempDir('pypistats-serve-refused-');
+    const refusedDay = addDays(day, -1);
+    // Only a `.metadata` fetch: no downloads, which the guards refuse.
+    await writeNdjson(path.join(refusedDir, `${refusedDay}.ndjson`), [download('seeded', `${refusedDay} 12:00:00 UTC`, {}, 'seeded-1.0.tar.gz.metadata')]);
+    await t.store.purgeBefore(addDays(day, 1));
+    const before = (await attemptsOf(t.store)).length;
+    const lock = await t.store.tryLock(`load ${day}`);
+    expect(lock).not.toBeNull();
+    try {
+      server = await startServer({ ...env(0), LOAD_INPUT: path.join(refusedDir, '{date}.ndjson'), LOAD_CATCH_UP_DAYS: '2' });
+      await until('both days to be tried', () => (/next scheduled load in/.test(server!.logs()) ? true : undefined), server);
+      expect(server.logs()).toContain(`${day}: another process is loading it`);
+      expect(server.logs()).toContain(`${refusedDay}: load failed 1 times, left for the next run: ${refusedDay}: the source holds no downloads for this day`);
+      const [refused] = (await t.store.loadHistory(20)).filter((record) => record.day === refusedDay);
+      expect(refused).toMatchObject({ status: 'refused' });
+      // A busy day is not attempted: another process has it.
+      expect(await attemptsOf(t.store)).toHaveLength(before);
+    } finally {
+      await lock?.release();
+      await rm(refusedDir, { recursive: true, force: true });
+    }
   }, 180_000);
 });

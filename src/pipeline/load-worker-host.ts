@@ -57,6 +57,13 @@ function deserializeError(error: SerializedError): Error {
   }
 }
 
+/**
+ * How far back in the load history a dead worker's unreported attempt is looked for: the
+ * scheduler loads one day at a time, so it is the newest attempt of this process, and other
+ * instances add at most a few.
+ */
+const RECENT_ATTEMPTS = 20;
+
 /** The load's worker ended without saying how the load ended: killed, crashed, or exited. */
 export class LoadWorkerCrashedError extends Error {}
 
@@ -146,8 +153,10 @@ async function recordCrash(store: Store, task: LoadTask, attempts: number[], rea
   const lock = await store.tryLock(dayLockName(task.day));
   if (lock === null) return;
   try {
-    const source = task.config.load.source;
-    const attempt = await store.startLoad(task.day, source);
+    // Under the lock, an attempt of the day still running is the worker's, recorded just before
+    // it died and not yet reported.
+    const unreported = (await store.loadHistory(RECENT_ATTEMPTS)).find((record) => record.day === task.day && record.status === 'running');
+    const attempt = unreported?.id ?? (await store.startLoad(task.day, task.config.load.source));
     await store.finishLoad(attempt, { status: 'failed', error: reason });
   } finally {
     await lock.release();
