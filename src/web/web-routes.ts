@@ -83,14 +83,11 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
    * data while the database is away): those (about, FAQs, API) are served then without the notice.
    */
   async function send(reply: FastifyReply, status: number, page: string): Promise<FastifyReply> {
-    const demo = await site.facts().then(
-      (facts) => facts.demo,
-      (error: unknown) => {
-        if (isStoreUnavailable(error)) return false;
-        throw error;
-      },
-    );
-    return sendPage(reply, status, demo ? withDemoNotice(page) : page);
+    const shown = await withNotice(page).catch((error: unknown) => {
+      if (isStoreUnavailable(error)) return page;
+      throw error;
+    });
+    return sendPage(reply, status, shown);
   }
 
   /** A page as a render gives it to the page cache, the notice added. */
