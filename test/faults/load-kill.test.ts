@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dimensions } from '../../src/domain/dimensions.js';
 import { dayLockName, loadDay } from '../../src/pipeline/load.js';
 import { DuckDb } from '../../src/sources/duckdb.js';
@@ -16,7 +16,7 @@ import { writeDemoDay } from '../../src/sources/synthetic.js';
 import type { Store } from '../../src/store/types.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/raw-events.js';
-import { describeEachStore, type TestStore } from '../support/stores.js';
+import { describeEachStore, freshStoreEachTest, type TestStore } from '../support/stores.js';
 
 const DAY = '2026-11-20';
 const KILLS = 20;
@@ -55,11 +55,7 @@ afterAll(async () => {
 describeEachStore('a load killed with SIGKILL at 20 random points', (kind) => {
   let t: TestStore;
   let store: Store;
-  beforeEach(async () => {
-    t = await kind.create();
-    store = t.store;
-    return () => t.dispose();
-  });
+  freshStoreEachTest(kind, (fresh) => ((t = fresh), (store = fresh.store)));
 
   /** Everything a reader sees of the day: every dimension of __all__, the loaded days, and SQLite's integrity. */
   async function snapshot(): Promise<string> {

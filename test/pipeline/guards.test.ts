@@ -1,11 +1,11 @@
-import { beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { addDays, dayRange, type Day } from '../../src/domain/dates.js';
 import { loadDay, loadDays, RangeLoadError } from '../../src/pipeline/load.js';
 import { LoadRefusedError } from '../../src/pipeline/guards.js';
 import type { AggregateRow, DaySummary, Source } from '../../src/sources/types.js';
 import type { Store } from '../../src/store/types.js';
 import { chunks, row } from '../support/rows.js';
-import { describeEachStore } from '../support/stores.js';
+import { describeEachStore, freshStoreEachTest } from '../support/stores.js';
 
 const TODAY = '2026-12-01';
 let store: Store;
@@ -57,11 +57,7 @@ async function loadWeek(last: Day): Promise<void> {
 }
 
 describeEachStore('the guards of every load', (kind) => {
-  beforeEach(async () => {
-    const t = await kind.create();
-    store = t.store;
-    return () => t.dispose();
-  });
+  freshStoreEachTest(kind, (fresh) => (store = fresh.store));
 
   it('refuses a day after today, naming both, before the source is read, and records the refusal', async () => {
     await loadWeek('2026-11-30');

@@ -1,10 +1,10 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Day } from '../../src/domain/dates.js';
 import { daysToCheck, inProcessLoads, LoadScheduler, msUntilNextRun, type Clock, type ScheduleOptions } from '../../src/pipeline/scheduler.js';
 import type { Source } from '../../src/sources/types.js';
 import type { Store } from '../../src/store/types.js';
 import { chunks, row } from '../support/rows.js';
-import { describeEachStore, type TestStore } from '../support/stores.js';
+import { describeEachStore, freshStoreEachTest, type TestStore } from '../support/stores.js';
 
 /** Time that moves only when the test says: each sleep waits until `wake()`. */
 class ManualClock implements Clock {
@@ -72,12 +72,7 @@ describe('when scheduled loads run', () => {
 describeEachStore('the load scheduler', (kind) => {
   let t: TestStore;
   let store: Store;
-
-  beforeEach(async () => {
-    t = await kind.create();
-    store = t.store;
-    return () => t.dispose();
-  });
+  freshStoreEachTest(kind, (fresh) => ((t = fresh), (store = fresh.store)));
 
   const succeededDays = async () =>
     (await store.loadHistory(100))

@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { beforeEach } from 'vitest';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
 import { describeWith } from './describe-with.js';
@@ -94,4 +95,13 @@ export const storeKinds: readonly StoreKind[] = [sqliteKind, postgresKind];
 /** The suite once per store kind; a kind whose service is not configured is skipped, and said so. */
 export function describeEachStore(name: string, body: (kind: StoreKind) => void): void {
   for (const kind of storeKinds) describeWith(kind.needs, `${name} on ${kind.name}`, () => body(kind));
+}
+
+/** A fresh store of `kind` before each test of the suite it is called in, handed to `use`, disposed after the test. */
+export function freshStoreEachTest(kind: StoreKind, use: (fresh: TestStore) => void): void {
+  beforeEach(async () => {
+    const fresh = await kind.create();
+    use(fresh);
+    return () => fresh.dispose();
+  });
 }
