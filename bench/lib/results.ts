@@ -43,6 +43,7 @@ function machine(root: string) {
 export function groupOf(scenario: string): string {
   if (scenario.startsWith('first start')) return 'first-start';
   if (scenario.startsWith('package page')) return 'pages';
+  if (scenario.startsWith('page cache')) return 'page-cache';
   if (scenario.startsWith('ingestion')) return 'ingestion';
   if (scenario.startsWith('store at PyPI scale (PostgreSQL)')) return 'store-scale-postgres';
   if (scenario.startsWith('store at PyPI scale')) return 'store-scale';
@@ -77,7 +78,7 @@ export async function writeResults(root: string, mode: 'quick' | 'full', notes: 
     const fallback: Run = { date: previous.date ?? 'unknown', commit: previous.commit ?? 'unknown', notes: previous.notes ?? [] };
     kept = previous.figures.filter((f) => !ran.has(groupOf(f.scenario))).map((f) => ({ ...f, run: f.run ?? fallback }));
   }
-  const order = ['first-start', 'api', 'pages', 'ingestion', 'store-scale-postgres', 'store-scale', 'api-scale'];
+  const order = ['first-start', 'api', 'page-cache', 'pages', 'ingestion', 'store-scale-postgres', 'store-scale', 'api-scale'];
   const rank = (f: Figure) => order.indexOf(groupOf(f.scenario));
   // A stable sort: within a scenario, figures keep the order they were measured in.
   const all: SavedFigure[] = [...kept, ...figures.map((f) => ({ ...f, run }))].sort((a, b) => rank(a) - rank(b));
