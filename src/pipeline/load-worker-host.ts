@@ -120,11 +120,18 @@ export async function runInWorker(task: LoadTask, options: WorkerRunOptions): Pr
         options.onProgress?.(message.progress);
       } else reported.outcome = message;
     });
-    child.on('error', (error) => resolve(`could not be started: ${error.message}`));
+    // A worker that was started always ends with 'exit', which says how; 'error' alone decides
+    // only when there is no process (a send to a worker already dead gets its error in send's
+    // callback, and the exit that follows tells how it died).
+    child.on('error', (error) => {
+      if (child.pid === undefined) resolve(`could not be started: ${error.message}`);
+    });
     child.on('exit', (code, exitSignal) => resolve(exitSignal ? `was killed by ${exitSignal}` : `exited with code ${code}`));
   });
   try {
-    child.send(task);
+    child.send(task, (error) => {
+      if (error) log.info(`${what}: the task could not be sent to the worker process (pid ${child.pid}): ${error.message}`);
+    });
     const how = await ended;
     const done = reported.outcome;
     if (done?.type === 'done') return done.results;
