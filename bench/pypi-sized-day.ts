@@ -3,7 +3,7 @@
  * packages with Zipf popularity, each with the categories a package of that popularity really has.
  * A popular package is downloaded on every Python minor and system; a rare one on one or two.
  */
-import type { AggregateRow } from '../src/sources/types.js';
+import type { AggregateRow } from '../src/domain/aggregates.js';
 
 const MINORS = ['2.7', '3.6', '3.7', '3.8', '3.9', '3.10', '3.11', '3.12', '3.13', '3.14', '3.5', '3.4', '3.15', '2.6'];
 const SYSTEMS = ['linux', 'windows', 'darwin', 'null', 'other'];

@@ -8,6 +8,7 @@ import { DEFAULT_MIRROR_INSTALLERS } from './domain/mirrors.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS } from './store/postgres/timeouts.js';
 import { DEFAULT_BIGQUERY_TABLE } from './sources/bigquery-query.js';
 import { bigquery, type BigQueryConfig } from './config/bigquery.js';
+import { enabledDimensionNames } from './config/dimensions.js';
 import { loadSchedule, type LoadScheduleConfig } from './config/load-schedule.js';
 import { redis, trustedProxies, type RedisConfig } from './config/network.js';
 import { ConfigError, httpUrl, integer, onOff, type Env } from './config/parse.js';
@@ -30,6 +31,8 @@ export interface Config {
   /** Timeouts, the connection cap and the drain of `serve`. */
   server: ServerLimitsConfig;
   retentionDays: number;
+  /** The dimensions on (DIMENSIONS), the seed's four included, in registry order; see enabledDimensions. */
+  dimensions: string[];
   mirrorInstallers: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Seconds clients and proxies may reuse an API response (`Cache-Control: max-age`). */
@@ -77,6 +80,8 @@ export const variables = {
   DRAIN_TIMEOUT_MS:
     'Milliseconds SIGTERM gives requests in flight; connections still open at four fifths of it are closed, and the process exits 0 (default `10000`).',
   RETENTION_DAYS: 'Days of data kept, ending at the latest loaded day; older days are purged after each load (default `180`).',
+  DIMENSIONS:
+    'The breakdowns computed, stored and served besides the seed\'s four (always on): `all` (default), `none`, or a comma-separated list of `version`, `installer`, `ci`, `country`, `implementation`, `cpu`, `libc`, `distro`, `file_type`. Turning one off stops its loads (the days already loaded keep it) and its endpoints answer 404; turning one on fills it from the next load.',
   MIRROR_INSTALLERS: 'Comma-separated installer names counted as mirrors (default `bandersnatch,z3c.pypimirror,Artifactory,devpi`).',
   LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent (default `info`; `debug` logs every request).',
   CACHE_MAX_AGE: 'Seconds in the `Cache-Control: max-age` of API responses (default `3600`).',
@@ -167,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: integer(env, 'PORT', 8080, 0, 65_535),
     server: serverLimits(env, databaseConfig.kind === 'postgres' ? databaseConfig.poolSize : 0),
     retentionDays,
+    dimensions: enabledDimensionNames(env),
     mirrorInstallers: mirrors,
     logLevel: logLevel as Config['logLevel'],
     cacheMaxAge: integer(env, 'CACHE_MAX_AGE', 3600, 0, 31_536_000),

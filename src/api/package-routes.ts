@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { dimensions, type Dimension } from '../domain/dimensions.js';
+import { seedDimensions as dimensions, type Dimension } from '../domain/dimensions.js';
 import { checkPackageName, describeNameProblem } from '../domain/names.js';
 import type { Store } from '../store/types.js';
 import { sendError } from './errors.js';

@@ -1,7 +1,7 @@
 /** How the CLI says what happened, one line per day. */
 import type { DayLoadResult, RangeLoadError } from '../pipeline/load.js';
 import type { DryRun } from '../sources/bigquery.js';
-import { totalSkipped } from '../sources/types.js';
+import { totalSkipped } from '../domain/aggregates.js';
 import type { LoadRecord, StoreStatus } from '../store/types.js';
 
 const number = new Intl.NumberFormat('en-US');

@@ -1,6 +1,6 @@
 /** Derived aggregates, computed from a day's rows as they stream to the store. */
 import { ALL_PACKAGES } from '../domain/names.js';
-import type { AggregateRow } from '../sources/types.js';
+import type { AggregateRow } from '../domain/aggregates.js';
 
 /**
  * Passes the day's rows through, then adds `__all__`: for every (dimension, category), the sum

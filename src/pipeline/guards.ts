@@ -4,7 +4,7 @@
  * day (or the whole window, through the purge) with a bad one, and still look like a success.
  */
 import { addDays, dayNumber, type Day } from '../domain/dates.js';
-import { totalSkipped, type DaySummary } from '../sources/types.js';
+import { totalSkipped, type DaySummary } from '../domain/aggregates.js';
 import type { LoadedDay } from '../store/types.js';
 
 /** The default of LOAD_MIN_SHARE: see its entry in src/config.ts for why this figure. */

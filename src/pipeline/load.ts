@@ -1,6 +1,7 @@
 /** The pipeline: source → store → derived, for one day or a range. Idempotent: a day is replaced whole. */
 import { dayNumber, todayUtc, type Day } from '../domain/dates.js';
-import { totalSkipped, type DayAggregation, type DaySummary, type Source } from '../sources/types.js';
+import { totalSkipped, type DaySummary } from '../domain/aggregates.js';
+import { type DayAggregation, type Source } from '../sources/types.js';
 import type { Store } from '../store/types.js';
 import { withAllPackagesTotals } from './derived.js';
 import { LoadRefusedError, refuseFuture, refuseSummary, type GuardOptions } from './guards.js';

@@ -9,7 +9,7 @@
  * 3. `day_downloads`: valid downloads by package, mirror or not, and category in every dimension.
  * 4. The aggregate rows: per dimension, downloads summed by (package, category).
  */
-import { dimensions, WITH_MIRRORS, WITHOUT_MIRRORS, type Dialect } from '../domain/dimensions.js';
+import { seedDimensions as dimensions, WITH_MIRRORS, WITHOUT_MIRRORS, type Dialect } from '../domain/dimensions.js';
 import { MAX_NAME_LENGTH, SEPARATOR_RUN_PATTERN, VALID_NAME_PATTERN } from '../domain/names.js';
 
 export type RawFormat = 'parquet' | 'ndjson';

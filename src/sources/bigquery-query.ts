@@ -20,7 +20,7 @@
  * Written only with what BigQuery and DuckDB both have, with the same meaning, so the test
  * stand-in runs this very text in DuckDB (see test/support/bigquery-standin.ts).
  */
-import { dimensions, WITH_MIRRORS, WITHOUT_MIRRORS } from '../domain/dimensions.js';
+import { seedDimensions as dimensions, WITH_MIRRORS, WITHOUT_MIRRORS } from '../domain/dimensions.js';
 import { addDays, type Day } from '../domain/dates.js';
 import { MAX_NAME_LENGTH, VALID_NAME_PATTERN } from '../domain/names.js';
 

@@ -15,7 +15,8 @@ import {
   type BigQueryParameters,
   type SummaryMeasure,
 } from './bigquery-query.js';
-import type { AggregateRow, DayAggregation, DaySummary, Source } from './types.js';
+import type { AggregateRow, DaySummary } from '../domain/aggregates.js';
+import type { DayAggregation, Source } from './types.js';
 
 export interface BigQuerySourceOptions {
   table?: string;

@@ -15,7 +15,8 @@ import {
 } from './aggregate-query.js';
 import { DEFAULT_MIRROR_INSTALLERS } from '../domain/mirrors.js';
 import type { DuckDb } from './duckdb.js';
-import type { AggregateRow, DayAggregation, Source } from './types.js';
+import type { AggregateRow } from '../domain/aggregates.js';
+import type { DayAggregation, Source } from './types.js';
 
 export interface FileSourceOptions {
   /** File paths or globs; `{date}` in one stands for the day being loaded (`raw/{date}/*.parquet`). */

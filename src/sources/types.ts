@@ -1,35 +1,5 @@
 import type { Day } from '../domain/dates.js';
-
-/** One aggregate: the downloads of one package on one day in one category of one dimension. */
-export interface AggregateRow {
-  package: string;
-  dimension: string;
-  category: string;
-  downloads: number;
-}
-
-/** Raw events that did not become downloads, by reason. */
-export interface SkippedEvents {
-  /** No timestamp, or one that is not a time. */
-  noTimestamp: number;
-  /** No `file.project` (or an empty one). */
-  noProject: number;
-  /** A project name over 128 characters after normalization. */
-  nameTooLong: number;
-  /** A project name PyPI could not have (PEP 508). */
-  invalidName: number;
-}
-
-export interface DaySummary {
-  day: Day;
-  /** Events of the day that counted as downloads (mirrors included). */
-  downloads: number;
-  /** Events of the day for `.metadata` files: well-formed, but not downloads. */
-  metadataFetches: number;
-  skipped: SkippedEvents;
-  /** Distinct packages with downloads. */
-  packages: number;
-}
+import type { AggregateRow, DaySummary } from '../domain/aggregates.js';
 
 export interface DayAggregation {
   summary: DaySummary;
@@ -42,8 +12,4 @@ export interface Source {
   readonly name: string;
   aggregateDay(day: Day): Promise<DayAggregation>;
   close?(): Promise<void> | void;
-}
-
-export function totalSkipped(skipped: SkippedEvents): number {
-  return skipped.noTimestamp + skipped.noProject + skipped.nameTooLong + skipped.invalidName;
 }

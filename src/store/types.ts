@@ -1,5 +1,5 @@
 import type { Day } from '../domain/dates.js';
-import type { AggregateRow, DaySummary } from '../sources/types.js';
+import type { AggregateRow, DaySummary } from '../domain/aggregates.js';
 
 export interface SeriesPoint {
   category: string;

@@ -4,7 +4,7 @@
  * where the store has no row), categories in the registry's order, styled by category-style.ts.
  */
 import { dayNumber, type Day } from '../domain/dates.js';
-import { dimensions, WITH_MIRRORS, WITHOUT_MIRRORS, type Dimension } from '../domain/dimensions.js';
+import { seedDimensions as dimensions, WITH_MIRRORS, WITHOUT_MIRRORS, type Dimension } from '../domain/dimensions.js';
 import type { SeriesPoint, Store } from '../store/types.js';
 import { categoryStyle, MIRRORS_ONLY } from './category-style.js';
 

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDb } from '../../src/sources/duckdb.js';
 import { FileSource } from '../../src/sources/files.js';
-import type { AggregateRow, DayAggregation } from '../../src/sources/types.js';
+import type { AggregateRow } from '../../src/domain/aggregates.js';
+import type { DayAggregation } from '../../src/sources/types.js';
 import { download, tempDir, writeNdjson, writeParquet, type RawEvent } from '../support/raw-events.js';
 
 const DAY = '2026-11-20';

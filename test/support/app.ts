@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from '../../src/app.js';
 import { DEFAULT_MIRROR_INSTALLERS } from '../../src/domain/mirrors.js';
 import type { Store } from '../../src/store/types.js';
-import type { AggregateRow } from '../../src/sources/types.js';
+import type { AggregateRow } from '../../src/domain/aggregates.js';
 import { withAllPackagesTotals } from '../../src/pipeline/derived.js';
 import { chunks } from './rows.js';
 import { sqliteKind, type StoreKind } from './stores.js';

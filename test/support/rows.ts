@@ -1,4 +1,4 @@
-import type { AggregateRow } from '../../src/sources/types.js';
+import type { AggregateRow } from '../../src/domain/aggregates.js';
 
 /** Aggregate rows as a source streams them, in chunks. */
 export async function* chunks(rows: AggregateRow[], size = 2): AsyncGenerator<AggregateRow[]> {

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { addDays, dayRange, type Day } from '../../src/domain/dates.js';
 import { withAllPackagesTotals } from '../../src/pipeline/derived.js';
-import type { AggregateRow } from '../../src/sources/types.js';
+import type { AggregateRow } from '../../src/domain/aggregates.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { chunks, row } from './rows.js';
 

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MIRROR_INSTALLERS } from '../../src/domain/mirrors.js';
 import { withAllPackagesTotals } from '../../src/pipeline/derived.js';
-import type { AggregateRow } from '../../src/sources/types.js';
+import type { AggregateRow } from '../../src/domain/aggregates.js';
 import type { Store } from '../../src/store/types.js';
 import { loadAssets } from '../../src/web/assets.js';
 import { PageCache } from '../../src/web/page-cache.js';

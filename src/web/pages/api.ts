@@ -1,6 +1,6 @@
 /** `/api`: the JSON API's contract for people, generated from the dimension registry, with live examples. */
 import { RECENT_PERIODS } from '../../api/responses.js';
-import { dimensions, WITH_MIRRORS, WITHOUT_MIRRORS, type Dimension } from '../../domain/dimensions.js';
+import { seedDimensions as dimensions, WITH_MIRRORS, WITHOUT_MIRRORS, type Dimension } from '../../domain/dimensions.js';
 import { ALL_PACKAGES, MAX_NAME_LENGTH } from '../../domain/names.js';
 import type { RateLimits } from '../../rate-limit/limiter.js';
 import type { Assets } from '../assets.js';

@@ -2,7 +2,7 @@
  * `/packages/<name>`: recent downloads, one chart per dimension of the registry, and what PyPI
  * says of the package (when it answered). `__all__` is the same page for all of PyPI.
  */
-import { dimensions } from '../../domain/dimensions.js';
+import { seedDimensions as dimensions } from '../../domain/dimensions.js';
 import { ALL_PACKAGES } from '../../domain/names.js';
 import type { PackageMetadata } from '../../domain/package-metadata.js';
 import type { Assets } from '../assets.js';
