@@ -5,7 +5,7 @@
  * block it cut, and are skipped.
  */
 import { dayFromNumber } from '../domain/dates.js';
-import { WITHOUT_MIRRORS } from '../domain/dimensions.js';
+import { WITH_MIRRORS, WITHOUT_MIRRORS } from '../domain/dimensions.js';
 import type { DimensionCategories } from './category-index.js';
 import { visitPackageDays } from './packed-downloads.js';
 import type { RecentDownloads, SeriesPoint } from './types.js';
@@ -43,25 +43,39 @@ function visitCategories(read: PackageDaysRead, visit: (day: number, category: s
   }
 }
 
-export function seriesPoints(read: PackageDaysRead | null): SeriesPoint[] {
+/** The points of the read, only those of the categories in `only` when it is given. */
+export function seriesPoints(read: PackageDaysRead | null, only?: ReadonlySet<string>): SeriesPoint[] {
   const points: SeriesPoint[] = [];
   if (!read) return points;
   // A day's categories come together: its date is written once.
   let lastDay = Number.NaN;
   let date = '';
   visitCategories(read, (day, category, downloads) => {
+    if (only && !only.has(category)) return;
     if (day !== lastDay) date = dayFromNumber((lastDay = day));
     points.push({ category, day: date, downloads });
   });
   return points;
 }
 
-/** Downloads without mirrors over the 1, 7 and 30 days ending `latest`, from a read of `overall` from latest - 29. */
-export function recentDownloads(read: PackageDaysRead | null, latest: number): RecentDownloads {
+/** Each category's downloads summed over the days of the read, without a point per day. */
+export function categoryTotals(read: PackageDaysRead | null): Map<string, number> {
+  const totals = new Map<string, number>();
+  if (!read) return totals;
+  visitCategories(read, (_day, category, downloads) => totals.set(category, (totals.get(category) ?? 0) + downloads));
+  return totals;
+}
+
+/**
+ * Downloads over the 1, 7 and 30 days ending `latest`, from a read of `overall` from latest - 29:
+ * without mirrors, or with them when `mirrors`.
+ */
+export function recentDownloads(read: PackageDaysRead | null, latest: number, mirrors = false): RecentDownloads {
   const recent = { lastDay: 0, lastWeek: 0, lastMonth: 0 };
   if (!read) return recent;
+  const counted = mirrors ? WITH_MIRRORS : WITHOUT_MIRRORS;
   visitCategories(read, (day, category, downloads) => {
-    if (category !== WITHOUT_MIRRORS) return;
+    if (category !== counted) return;
     recent.lastMonth += downloads;
     if (day > latest - 7) recent.lastWeek += downloads;
     if (day === latest) recent.lastDay += downloads;

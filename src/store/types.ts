@@ -7,6 +7,12 @@ export interface SeriesPoint {
   downloads: number;
 }
 
+/** Days from `start` to `end` inclusive; either left out: no bound on that side. */
+export interface SeriesRange {
+  start?: Day;
+  end?: Day;
+}
+
 export interface RecentDownloads {
   lastDay: number;
   lastWeek: number;
@@ -126,10 +132,15 @@ export interface Store {
   latestDay(): Promise<Day | null>;
   loadedDays(): Promise<LoadedDay[]>;
   hasPackage(name: string): Promise<boolean>;
-  /** One package's downloads in one dimension, days from `start` to `end` inclusive. Unordered. */
-  series(name: string, dimension: string, range: { start?: Day; end?: Day }): Promise<SeriesPoint[]>;
-  /** Downloads without mirrors over the 1, 7 and 30 days ending at `latestDay`. */
-  recent(name: string, latestDay: Day): Promise<RecentDownloads>;
+  /**
+   * One package's downloads in one dimension, days from `start` to `end` inclusive. Unordered.
+   * With `only`, just the points of those categories (what `top=N` keeps).
+   */
+  series(name: string, dimension: string, range: SeriesRange, only?: ReadonlySet<string>): Promise<SeriesPoint[]>;
+  /** One package's downloads in one dimension per category, summed over the range: what `top=N` ranks by. */
+  categoryTotals(name: string, dimension: string, range: SeriesRange): Promise<Map<string, number>>;
+  /** Downloads over the 1, 7 and 30 days ending at `latestDay`: without mirrors, or with them when `mirrors`. */
+  recent(name: string, latestDay: Day, options?: { mirrors?: boolean }): Promise<RecentDownloads>;
   /** Packages with downloads in the store, `__all__` not counted. */
   packageCount(): Promise<number>;
   /** Names (normalized) of packages with downloads that start with `prefix`, alphabetically, at most `limit`. */

@@ -96,6 +96,26 @@ describeEachStore('the store', (kind) => {
     expect(await store.recent('missing', '2026-11-01')).toEqual({ lastDay: 0, lastWeek: 0, lastMonth: 0 });
   });
 
+  it('sums recent downloads with mirrors when asked', async () => {
+    await write('2026-10-31', [row('pkg', 'overall', 'without_mirrors', 5), row('pkg', 'overall', 'with_mirrors', 7)]);
+    await write('2026-11-01', [row('pkg', 'overall', 'without_mirrors', 50), row('pkg', 'overall', 'with_mirrors', 70)]);
+    expect(await store.recent('pkg', '2026-11-01', { mirrors: true })).toEqual({ lastDay: 70, lastWeek: 77, lastMonth: 77 });
+    expect(await store.recent('pkg', '2026-11-01', { mirrors: false })).toEqual({ lastDay: 50, lastWeek: 55, lastMonth: 55 });
+  });
+
+  it('sums a dimension per category over a range, and reads only the categories asked for', async () => {
+    await write('2026-11-01', [row('pkg', 'python_minor', '3.12', 5), row('pkg', 'python_minor', '3.13', 1), row('pkg', 'system', 'linux', 6)]);
+    await write('2026-11-02', [row('pkg', 'python_minor', '3.12', 7), row('pkg', 'python_minor', '2.7', 2)]);
+    expect(Object.fromEntries(await store.categoryTotals('pkg', 'python_minor', {}))).toEqual({ '2.7': 2, '3.12': 12, '3.13': 1 });
+    expect(Object.fromEntries(await store.categoryTotals('pkg', 'python_minor', { start: '2026-11-02' }))).toEqual({ '2.7': 2, '3.12': 7 });
+    expect((await store.categoryTotals('missing', 'python_minor', {})).size).toBe(0);
+    const only = await store.series('pkg', 'python_minor', {}, new Set(['3.12', '3.14']));
+    expect(only.sort((a, b) => a.day.localeCompare(b.day))).toEqual([
+      { category: '3.12', day: '2026-11-01', downloads: 5 },
+      { category: '3.12', day: '2026-11-02', downloads: 7 },
+    ]);
+  });
+
   it('purges days before a day, in the same write or on its own', async () => {
     for (const day of ['2026-11-01', '2026-11-02', '2026-11-03']) await write(day, [row('pkg', 'overall', 'with_mirrors', 1)]);
     const result = await write('2026-11-04', [row('new', 'overall', 'with_mirrors', 1)], '2026-11-03');

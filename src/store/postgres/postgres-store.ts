@@ -9,7 +9,7 @@ import { includesDemoData } from '../../domain/demo.js';
 import { ALL_PACKAGES } from '../../domain/names.js';
 import { CategoryIndex, type CategoryRow } from '../category-index.js';
 import { BLOCK_BITS } from '../packed-downloads.js';
-import { daysToRead, FIRST_DAY_NUMBER, LAST_DAY_NUMBER, recentDownloads, recentStart, seriesPoints, type PackageDaysRead } from '../package-days-read.js';
+import { daysToRead, FIRST_DAY_NUMBER, LAST_DAY_NUMBER, categoryTotals, recentDownloads, recentStart, seriesPoints, type PackageDaysRead } from '../package-days-read.js';
 import type {
   DayWrite,
   DayWriteResult,
@@ -18,6 +18,7 @@ import type {
   LoadRecord,
   RecentDownloads,
   SeriesPoint,
+  SeriesRange,
   Store,
   StoreLock,
   StoreStatus,
@@ -196,15 +197,23 @@ export class PostgresStore implements Store {
     return { blocks: [row.days], ...days, categories: this.categories.of(dimension) };
   }
 
-  async series(name: string, dimension: string, range: { start?: Day; end?: Day }): Promise<SeriesPoint[]> {
-    const start = range.start ? dayNumber(range.start) : FIRST_DAY_NUMBER;
-    const end = range.end ? dayNumber(range.end) : LAST_DAY_NUMBER;
-    return seriesPoints(await this.readDays(name, dimension, start, end));
+  async series(name: string, dimension: string, range: SeriesRange, only?: ReadonlySet<string>): Promise<SeriesPoint[]> {
+    return seriesPoints(await this.readRange(name, dimension, range), only);
   }
 
-  async recent(name: string, latestDay: Day): Promise<RecentDownloads> {
+  async categoryTotals(name: string, dimension: string, range: SeriesRange): Promise<Map<string, number>> {
+    return categoryTotals(await this.readRange(name, dimension, range));
+  }
+
+  private readRange(name: string, dimension: string, range: SeriesRange) {
+    const start = range.start ? dayNumber(range.start) : FIRST_DAY_NUMBER;
+    const end = range.end ? dayNumber(range.end) : LAST_DAY_NUMBER;
+    return this.readDays(name, dimension, start, end);
+  }
+
+  async recent(name: string, latestDay: Day, options: { mirrors?: boolean } = {}): Promise<RecentDownloads> {
     const latest = dayNumber(latestDay);
-    return recentDownloads(await this.readDays(name, 'overall', recentStart(latest), latest), latest);
+    return recentDownloads(await this.readDays(name, 'overall', recentStart(latest), latest), latest, options.mirrors);
   }
 
   async packageCount(): Promise<number> {

@@ -14,6 +14,7 @@ import type {
   LoadRecord,
   RecentDownloads,
   SeriesPoint,
+  SeriesRange,
   Store,
   StoreLock,
   StoreStatus,
@@ -24,7 +25,7 @@ import * as loads from './loads.js';
 import { HAS_DATA_SQL, RECENT_DAYS, refreshDerived } from './derived.js';
 import { migrations } from './migrations.js';
 import { dayEntry, packDownloads, withoutDays } from '../packed-downloads.js';
-import { daysHiddenBy, daysToRead, FIRST_DAY_NUMBER, LAST_DAY_NUMBER, recentDownloads, recentStart, seriesPoints, type PackageDaysRead } from '../package-days-read.js';
+import { daysHiddenBy, daysToRead, FIRST_DAY_NUMBER, LAST_DAY_NUMBER, categoryTotals, recentDownloads, recentStart, seriesPoints, type PackageDaysRead } from '../package-days-read.js';
 import { CategoryIndex } from '../category-index.js';
 import { BLOCK_OF_KEY_SQL, blockKey, blockKeyRange, blockOf } from './block-keys.js';
 
@@ -197,15 +198,23 @@ export class SqliteStore implements Store {
     return { blocks: this.read.blocks.all(...blockKeyRange(id, days.from, days.to)), ...days, categories: this.categories.of(dimension) };
   }
 
-  async series(name: string, dimension: string, range: { start?: Day; end?: Day }): Promise<SeriesPoint[]> {
-    const start = range.start ? dayNumber(range.start) : FIRST_DAY_NUMBER;
-    const end = range.end ? dayNumber(range.end) : LAST_DAY_NUMBER;
-    return seriesPoints(this.readDays(name, dimension, start, end));
+  async series(name: string, dimension: string, range: SeriesRange, only?: ReadonlySet<string>): Promise<SeriesPoint[]> {
+    return seriesPoints(this.readRange(name, dimension, range), only);
   }
 
-  async recent(name: string, latestDay: Day): Promise<RecentDownloads> {
+  async categoryTotals(name: string, dimension: string, range: SeriesRange): Promise<Map<string, number>> {
+    return categoryTotals(this.readRange(name, dimension, range));
+  }
+
+  private readRange(name: string, dimension: string, range: SeriesRange) {
+    const start = range.start ? dayNumber(range.start) : FIRST_DAY_NUMBER;
+    const end = range.end ? dayNumber(range.end) : LAST_DAY_NUMBER;
+    return this.readDays(name, dimension, start, end);
+  }
+
+  async recent(name: string, latestDay: Day, options: { mirrors?: boolean } = {}): Promise<RecentDownloads> {
     const latest = dayNumber(latestDay);
-    return recentDownloads(this.readDays(name, 'overall', recentStart(latest), latest), latest);
+    return recentDownloads(this.readDays(name, 'overall', recentStart(latest), latest), latest, options.mirrors);
   }
 
   async packageCount(): Promise<number> {
