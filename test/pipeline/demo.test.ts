@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dimensions, WITH_MIRRORS, WITHOUT_MIRRORS } from '../../src/domain/dimensions.js';
+import { seedDimensions as dimensions, WITH_MIRRORS, WITHOUT_MIRRORS } from '../../src/domain/dimensions.js';
 import { normalizeName } from '../../src/domain/names.js';
 import { runDemo } from '../../src/pipeline/demo.js';
 import { DuckDb } from '../../src/sources/duckdb.js';

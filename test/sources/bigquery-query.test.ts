@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { dimensions } from '../../src/domain/dimensions.js';
+import { seedDimensions as dimensions } from '../../src/domain/dimensions.js';
 import { normalizeName, VALID_NAME_PATTERN } from '../../src/domain/names.js';
 import {
   bigQueryAggregationSql,
