@@ -6,7 +6,7 @@
  */
 import type { PoolClient } from 'pg';
 import { dayFromNumber, dayNumber } from '../../domain/dates.js';
-import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
+import { downloadsWithoutMirrors, gatherDay, withoutMirrorsCategory, type SeedCategoryId } from '../day-rows.js';
 import { BLOCK_BITS, dayEntry, packDownloads } from '../packed-downloads.js';
 import { daysHiddenBy } from '../package-days-read.js';
 import type { DayWrite, DayWriteResult } from '../types.js';
@@ -24,36 +24,24 @@ export async function writeDay(client: PoolClient, write: DayWrite, newDataVersi
   try {
     // Writers of every process queue here, until the transaction ends.
     await client.query(`SELECT pg_advisory_xact_lock(${ADVISORY_KEY_SQL('$1')})`, ['write']);
-    const categoryId = await categoryIds(client);
-    // A package's categories may come in any order and any chunk: gathered, then packed.
-    const pairsByPackage = new Map<string, number[]>();
-    let rows = 0;
-    for await (const chunk of write.rows) {
-      for (const row of chunk) {
-        let pairs = pairsByPackage.get(row.package);
-        if (!pairs) pairsByPackage.set(row.package, (pairs = []));
-        pairs.push(await categoryId(row.dimension, row.category), row.downloads);
-      }
-      rows += chunk.length;
-    }
-    const withoutMirrors = await categoryId('overall', WITHOUT_MIRRORS);
-    const packageIds = await packageIdsOf(client, pairsByPackage.keys());
+    const seedCategoryId = await seedCategoryIds(client);
+    const { packages, rows } = await gatherDay(write.rows, seedCategoryId);
+    const withoutMirrors = await withoutMirrorsCategory(seedCategoryId);
+    const packageIds = await packageIdsOf(client, packages.keys());
 
     await removeEntriesHiddenBy(client, day);
     await client.query('DELETE FROM package_days WHERE day = $1', [day]);
     await client.query('DELETE FROM loaded_days WHERE day = $1', [day]);
 
     const entries: [number, string, number][] = [];
-    for (const [name, pairs] of pairsByPackage) {
-      let downloads = 0;
-      for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === withoutMirrors) downloads = pairs[i + 1]!;
-      const packed = packDownloads(pairs);
-      entries.push([packageIds.get(name)!, dayEntry(day, packed).toString('hex'), downloads]);
+    for (const [name, { seedPairs }] of packages) {
+      const entry = seedPairs.length > 0 ? dayEntry(day, packDownloads(seedPairs)).toString('hex') : '';
+      entries.push([packageIds.get(name)!, entry, downloadsWithoutMirrors(seedPairs, withoutMirrors)]);
     }
     entries.sort((a, b) => a[0] - b[0]);
     await client.query('CREATE TEMP TABLE day_entries (package_id integer NOT NULL, entry bytea NOT NULL) ON COMMIT DROP');
     await copyLines(client, 'day_entries (package_id, entry)', (function* () {
-      for (const [id, entry] of entries) yield `${id}\t\\\\x${entry}`;
+      for (const [id, entry] of entries) if (entry) yield `${id}\t\\\\x${entry}`;
     })());
     await client.query(
       `INSERT INTO package_blocks (package_id, block, last_day, days)
@@ -68,7 +56,7 @@ export async function writeDay(client: PoolClient, write: DayWrite, newDataVersi
     await client.query('INSERT INTO loaded_days (day, source, loaded_at, packages, rows, summary) VALUES ($1, $2, now(), $3, $4, $5)', [
       day,
       write.source,
-      pairsByPackage.size,
+      packages.size,
       rows,
       write.summary ? JSON.stringify(write.summary) : null,
     ]);
@@ -78,7 +66,7 @@ export async function writeDay(client: PoolClient, write: DayWrite, newDataVersi
     await setDataVersion(client, newDataVersion);
     if (write.attempt) await recordSuccess(client, write.attempt, rows);
     await client.query('COMMIT');
-    return { rows, packages: pairsByPackage.size, purgedDays: purgedDays.map(dayFromNumber) };
+    return { rows, packages: packages.size, purgedDays: purgedDays.map(dayFromNumber) };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -123,23 +111,27 @@ export async function setDataVersion(client: PoolClient, version: string): Promi
   await client.query("UPDATE meta SET value = $1 WHERE key = 'data_version'", [version]);
 }
 
-async function categoryIds(client: PoolClient): Promise<(dimension: string, name: string) => Promise<number>> {
+/**
+ * The seed's global category ids, known ones answered at once; a new one (a new Python minor:
+ * rare) is inserted in its own round trip.
+ */
+async function seedCategoryIds(client: PoolClient): Promise<SeedCategoryId> {
   const known = new Map<string, number>();
   const { rows } = await client.query<{ id: number; dimension: string; name: string }>('SELECT id, dimension, name FROM categories');
   for (const row of rows) known.set(`${row.dimension}\u0000${row.name}`, row.id);
-  return async (dimension, name) => {
-    const key = `${dimension}\u0000${name}`;
-    let id = known.get(key);
-    if (id === undefined) {
-      const inserted = await client.query<{ id: number }>(
-        `INSERT INTO categories (dimension, name) VALUES ($1, $2)
-         ON CONFLICT (dimension, name) DO UPDATE SET name = excluded.name RETURNING id`,
-        [dimension, name],
-      );
-      id = inserted.rows[0]!.id;
-      known.set(key, id);
-    }
+  const insert = async (key: string, dimension: string, name: string): Promise<number> => {
+    const inserted = await client.query<{ id: number }>(
+      `INSERT INTO categories (dimension, name) VALUES ($1, $2)
+       ON CONFLICT (dimension, name) DO UPDATE SET name = excluded.name RETURNING id`,
+      [dimension, name],
+    );
+    const id = inserted.rows[0]!.id;
+    known.set(key, id);
     return id;
+  };
+  return (dimension, name) => {
+    const key = `${dimension}\u0000${name}`;
+    return known.get(key) ?? insert(key, dimension, name);
   };
 }
 

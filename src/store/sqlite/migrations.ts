@@ -11,6 +11,7 @@
  */
 import type Database from 'better-sqlite3';
 import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
+import { mirrorSplitDimension } from '../layout.js';
 import { dayEntry, packDownloads, unpackDownloads } from '../packed-downloads.js';
 import { blockKey } from './block-keys.js';
 import { RECENT_DAYS, refreshDerived } from './derived.js';
@@ -79,7 +80,7 @@ export const migrations: readonly Migration[] = [
         downloads INTEGER NOT NULL,
         PRIMARY KEY (period, rank)
       ) WITHOUT ROWID;`);
-    const withoutMirrors = db.prepare("SELECT id FROM categories WHERE dimension = 'overall' AND name = ?").pluck().get(WITHOUT_MIRRORS);
+    const withoutMirrors = db.prepare('SELECT id FROM categories WHERE dimension = ? AND name = ?').pluck().get(mirrorSplitDimension.name, WITHOUT_MIRRORS);
     if (withoutMirrors !== undefined) {
       const update = db.prepare('UPDATE package_days SET downloads = ? WHERE day = ? AND package_id = ?');
       const rowsOf = db.prepare('SELECT day, downloads FROM daily WHERE package_id = ?').raw();
