@@ -1,15 +1,24 @@
 /**
  * What both stores do with a day's rows before writing them: gather them per package (a source
  * may send a package's categories in any order and any chunk), each row's category turned into
- * the id its table packs.
+ * the id its table packs: the seed's dimensions a global id at once, the others kept as names until
+ * the store has given the package's categories their per-package ids (see layout.ts).
  */
 import type { AggregateRow } from '../domain/aggregates.js';
 import { WITHOUT_MIRRORS } from '../domain/dimensions.js';
-import { mirrorSplitDimension } from './layout.js';
+import { mirrorSplitDimension, storedDimension } from './layout.js';
 
 export interface GatheredPackage {
   /** (category id, downloads) pairs, flat, for `package_blocks`. */
   seedPairs: number[];
+  /** The rows of the other dimensions, in the order they came, for `package_breakdown_blocks`. */
+  breakdown: BreakdownRow[];
+}
+
+export interface BreakdownRow {
+  dimension: string;
+  category: string;
+  downloads: number;
 }
 
 export interface GatheredDay {
@@ -26,7 +35,11 @@ export async function gatherDay(rows: AsyncIterable<AggregateRow[]>, seedCategor
   for await (const chunk of rows) {
     for (const row of chunk) {
       let gathered = packages.get(row.package);
-      if (!gathered) packages.set(row.package, (gathered = { seedPairs: [] }));
+      if (!gathered) packages.set(row.package, (gathered = { seedPairs: [], breakdown: [] }));
+      if (!storedDimension(row.dimension).seed) {
+        gathered.breakdown.push({ dimension: row.dimension, category: row.category, downloads: row.downloads });
+        continue;
+      }
       const id = seedCategoryId(row.dimension, row.category);
       // Awaited only when the store had to ask: a day has millions of rows.
       gathered.seedPairs.push(typeof id === 'number' ? id : await id, row.downloads);
@@ -45,4 +58,19 @@ export function withoutMirrorsCategory(seedCategoryId: SeedCategoryId): number |
 export function downloadsWithoutMirrors(seedPairs: readonly number[], withoutMirrorsId: number): number {
   for (let i = 0; i < seedPairs.length; i += 2) if (seedPairs[i] === withoutMirrorsId) return seedPairs[i + 1]!;
   return 0;
+}
+
+/** Key of a category within one package's categories. */
+export function categoryKey(dimension: string, name: string): string {
+  return `${dimension}\u0000${name}`;
+}
+
+/**
+ * A package's breakdown rows as (per-package category id, downloads) pairs; `idOf` gives each
+ * category its id (a row repeated in a day gets the same id twice, which packing refuses).
+ */
+export function breakdownPairs(breakdown: readonly BreakdownRow[], idOf: (row: BreakdownRow, index: number) => number): number[] {
+  const pairs: number[] = [];
+  breakdown.forEach((row, index) => pairs.push(idOf(row, index), row.downloads));
+  return pairs;
 }

@@ -1,11 +1,13 @@
 /**
  * `series`, `categoryTotals` and `recent` for both stores, over what each store reads: a package's
- * blocks and the categories that name their ids, indexed once per process and reloaded when their
- * highest id grows.
+ * blocks of one table (see layout.ts) and the categories that name their ids. The global seed
+ * categories are indexed once per process and reloaded when their highest id grows; a package's
+ * own categories (the other dimensions) are read when a breakdown of the package is, and kept per
+ * package and data version, boundedly.
  */
 import { dayNumber, type Day } from '../domain/dates.js';
-import { CategoryIndex, type CategoryRow } from './category-index.js';
-import { mirrorSplitDimension, type BlockTable } from './layout.js';
+import { CategoryIndex, categoriesByDimension, categoriesOf, type CategoryRow, type DimensionCategories } from './category-index.js';
+import { mirrorSplitDimension, storedDimension, tableOf, type BlockTable } from './layout.js';
 import {
   categoryTotals,
   daysToRead,
@@ -35,10 +37,27 @@ export interface BlockSource {
   readBlocks(name: string, table: BlockTable, start: number, end: number): Promise<BlocksRead | null>;
   /** Every row of `categories`. */
   seedCategories(): Promise<CategoryRow[]>;
+  /** Every row of `package_categories` of the package. */
+  packageCategories(packageId: number): Promise<CategoryRow[]>;
+}
+
+/**
+ * How many category names the per-package cache keeps in all: the most popular packages' (a few
+ * thousand each) many times over, a few tens of MB at most.
+ */
+const CACHED_PACKAGE_CATEGORIES = 200_000;
+
+interface CachedPackageCategories {
+  dataVersion: string;
+  size: number;
+  byDimension: Map<string, DimensionCategories>;
 }
 
 export class PackageReads {
   private readonly seedCategories = new CategoryIndex();
+  /** By package id, least recently used first (a Map keeps insertion order). */
+  private readonly packageCategories = new Map<number, CachedPackageCategories>();
+  private cachedCategoryCount = 0;
 
   constructor(private readonly source: BlockSource) {}
 
@@ -62,11 +81,46 @@ export class PackageReads {
   }
 
   private async readDays(name: string, dimensionName: string, start: number, end: number): Promise<PackageDaysRead | null> {
-    const read = await this.source.readBlocks(name, 'seed', start, end);
+    const dimension = storedDimension(dimensionName);
+    const table = tableOf(dimension);
+    const read = await this.source.readBlocks(name, table, start, end);
     if (!read) return null;
     const days = daysToRead(start, end, read.firstLoaded);
     if (!days || read.blocks.length === 0) return null;
-    if (this.seedCategories.isBehind(read.maxSeedCategoryId)) this.seedCategories.load(await this.source.seedCategories());
-    return { blocks: read.blocks, ...days, categories: this.seedCategories.of(dimensionName) };
+    let categories: DimensionCategories;
+    if (table === 'seed') {
+      if (this.seedCategories.isBehind(read.maxSeedCategoryId)) this.seedCategories.load(await this.source.seedCategories());
+      categories = this.seedCategories.of(dimension.name);
+    } else {
+      categories = categoriesOf(await this.categoriesOfPackage(read.packageId, read.dataVersion), dimension.name);
+    }
+    return { blocks: read.blocks, ...days, categories };
+  }
+
+  private async categoriesOfPackage(packageId: number, dataVersion: string): Promise<Map<string, DimensionCategories>> {
+    const cached = this.packageCategories.get(packageId);
+    if (cached) {
+      this.packageCategories.delete(packageId);
+      this.cachedCategoryCount -= cached.size;
+      // Ids are stable, so a cached package is stale only if a load since added to it: read again.
+      if (cached.dataVersion === dataVersion) {
+        this.remember(packageId, cached);
+        return cached.byDimension;
+      }
+    }
+    const rows = await this.source.packageCategories(packageId);
+    const fresh = { dataVersion, size: rows.length, byDimension: categoriesByDimension(rows) };
+    this.remember(packageId, fresh);
+    return fresh.byDimension;
+  }
+
+  private remember(packageId: number, entry: CachedPackageCategories): void {
+    this.packageCategories.set(packageId, entry);
+    this.cachedCategoryCount += entry.size;
+    for (const [id, oldest] of this.packageCategories) {
+      if (this.cachedCategoryCount <= CACHED_PACKAGE_CATEGORIES || id === packageId) break;
+      this.packageCategories.delete(id);
+      this.cachedCategoryCount -= oldest.size;
+    }
   }
 }

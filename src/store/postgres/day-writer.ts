@@ -6,7 +6,7 @@
  */
 import type { PoolClient } from 'pg';
 import { dayFromNumber, dayNumber } from '../../domain/dates.js';
-import { downloadsWithoutMirrors, gatherDay, withoutMirrorsCategory, type SeedCategoryId } from '../day-rows.js';
+import { breakdownPairs, downloadsWithoutMirrors, gatherDay, withoutMirrorsCategory, type GatheredPackage, type SeedCategoryId } from '../day-rows.js';
 import { BLOCK_BITS, dayEntry, packDownloads } from '../packed-downloads.js';
 import { daysHiddenBy } from '../package-days-read.js';
 import type { DayWrite, DayWriteResult } from '../types.js';
@@ -33,25 +33,20 @@ export async function writeDay(client: PoolClient, write: DayWrite, newDataVersi
     await client.query('DELETE FROM package_days WHERE day = $1', [day]);
     await client.query('DELETE FROM loaded_days WHERE day = $1', [day]);
 
-    const entries: [number, string, number][] = [];
-    for (const [name, { seedPairs }] of packages) {
-      const entry = seedPairs.length > 0 ? dayEntry(day, packDownloads(seedPairs)).toString('hex') : '';
-      entries.push([packageIds.get(name)!, entry, downloadsWithoutMirrors(seedPairs, withoutMirrors)]);
+    const breakdownIds = await packageCategoryIds(client, packages, packageIds);
+    // [package id, seed entry, breakdown entry (hex; '' when none), downloads without mirrors]
+    const entries: [number, string, string, number][] = [];
+    for (const [name, { seedPairs, breakdown }] of packages) {
+      const seedEntry = seedPairs.length > 0 ? dayEntry(day, packDownloads(seedPairs)).toString('hex') : '';
+      const ids = breakdownIds.get(name);
+      const breakdownEntry = ids ? dayEntry(day, packDownloads(breakdownPairs(breakdown, (_row, index) => ids[index]!))).toString('hex') : '';
+      entries.push([packageIds.get(name)!, seedEntry, breakdownEntry, downloadsWithoutMirrors(seedPairs, withoutMirrors)]);
     }
     entries.sort((a, b) => a[0] - b[0]);
-    await client.query('CREATE TEMP TABLE day_entries (package_id integer NOT NULL, entry bytea NOT NULL) ON COMMIT DROP');
-    await copyLines(client, 'day_entries (package_id, entry)', (function* () {
-      for (const [id, entry] of entries) if (entry) yield `${id}\t\\\\x${entry}`;
-    })());
-    await client.query(
-      `INSERT INTO package_blocks (package_id, block, last_day, days)
-       SELECT package_id, $1, $2, entry FROM day_entries
-       ON CONFLICT (package_id, block) DO UPDATE
-         SET days = package_blocks.days || excluded.days, last_day = greatest(package_blocks.last_day, excluded.last_day)`,
-      [day >> BLOCK_BITS, day],
-    );
+    await appendEntries(client, 'package_blocks', day, entries.map(([id, entry]) => [id, entry]));
+    await appendEntries(client, 'package_breakdown_blocks', day, entries.map(([id, , entry]) => [id, entry]));
     await copyLines(client, 'package_days (day, package_id, downloads)', (function* () {
-      for (const [id, , downloads] of entries) yield `${day}\t${id}\t${downloads}`;
+      for (const [id, , , downloads] of entries) yield `${day}\t${id}\t${downloads}`;
     })());
     await client.query('INSERT INTO loaded_days (day, source, loaded_at, packages, rows, summary) VALUES ($1, $2, now(), $3, $4, $5)', [
       day,
@@ -73,6 +68,78 @@ export async function writeDay(client: PoolClient, write: DayWrite, newDataVersi
   }
 }
 
+/** The tables of blocks of days, laid out alike (see ./migrations.ts). */
+const BLOCK_TABLES = ['package_blocks', 'package_breakdown_blocks'] as const;
+type BlockTableName = (typeof BLOCK_TABLES)[number];
+
+/** Appends the day's entries (hex, '' for none) to the packages' blocks of `table`: one COPY and one statement. */
+async function appendEntries(client: PoolClient, table: BlockTableName, day: number, entries: readonly [number, string][]): Promise<void> {
+  await client.query('CREATE TEMP TABLE day_entries (package_id integer NOT NULL, entry bytea NOT NULL) ON COMMIT DROP');
+  await copyLines(client, 'day_entries (package_id, entry)', (function* () {
+    for (const [id, entry] of entries) if (entry) yield `${id}\t\\\\x${entry}`;
+  })());
+  await client.query(
+    `INSERT INTO ${table} (package_id, block, last_day, days)
+     SELECT package_id, $1, $2, entry FROM day_entries
+     ON CONFLICT (package_id, block) DO UPDATE
+       SET days = ${table}.days || excluded.days, last_day = greatest(${table}.last_day, excluded.last_day)`,
+    [day >> BLOCK_BITS, day],
+  );
+  await client.query('DROP TABLE day_entries');
+}
+
+/**
+ * The per-package category id of every breakdown row of the day (by package name, in the order of
+ * its rows), new categories added, all in bulk: the day's (package, dimension, name) go in with
+ * one COPY, one INSERT … SELECT numbers the new ones of each package after its highest id in
+ * order of first appearance, and one SELECT gives every row's id back (only ints, in row order).
+ * The caller holds the write lock, so no other writer numbers the same package meanwhile.
+ */
+async function packageCategoryIds(
+  client: PoolClient,
+  packages: ReadonlyMap<string, GatheredPackage>,
+  packageIds: ReadonlyMap<string, number>,
+): Promise<Map<string, number[]>> {
+  const withBreakdown = [...packages].filter(([, gathered]) => gathered.breakdown.length > 0);
+  const ids = new Map<string, number[]>();
+  if (withBreakdown.length === 0) return ids;
+  await client.query('CREATE TEMP TABLE day_categories (seq integer NOT NULL, package_id integer NOT NULL, dimension text NOT NULL, name text NOT NULL) ON COMMIT DROP');
+  await copyLines(client, 'day_categories (seq, package_id, dimension, name)', (function* () {
+    let seq = 0;
+    for (const [name, { breakdown }] of withBreakdown) {
+      const id = packageIds.get(name)!;
+      for (const row of breakdown) yield `${seq++}\t${id}\t${copyText(row.dimension)}\t${copyText(row.category)}`;
+    }
+  })());
+  // A temp table has no statistics until analyzed: without, the planner guesses it small and probes row by row.
+  await client.query('ANALYZE day_categories');
+  await client.query(
+    `INSERT INTO package_categories (package_id, id, dimension, name)
+     SELECT n.package_id,
+            coalesce((SELECT max(c.id) FROM package_categories c WHERE c.package_id = n.package_id), -1)
+              + row_number() OVER (PARTITION BY n.package_id ORDER BY n.first_seq),
+            n.dimension, n.name
+     FROM (SELECT d.package_id, d.dimension, d.name, min(d.seq) AS first_seq FROM day_categories d
+           WHERE NOT EXISTS (SELECT 1 FROM package_categories c WHERE c.package_id = d.package_id AND c.dimension = d.dimension AND c.name = d.name)
+           GROUP BY d.package_id, d.dimension, d.name) n`,
+  );
+  const { rows } = await client.query<[number]>({
+    text: `SELECT c.id FROM day_categories d
+           JOIN package_categories c ON c.package_id = d.package_id AND c.dimension = d.dimension AND c.name = d.name
+           ORDER BY d.seq`,
+    rowMode: 'array',
+  });
+  let next = 0;
+  for (const [name, { breakdown }] of withBreakdown) {
+    const own: number[] = [];
+    for (let i = 0; i < breakdown.length; i++) own.push(rows[next++]![0]);
+    ids.set(name, own);
+  }
+  if (next !== rows.length) throw new Error(`the day's categories came back ${rows.length} ids for ${next} rows`);
+  await client.query('DROP TABLE day_categories');
+  return ids;
+}
+
 /** Before `day` is written, the entries readers would take for it go (see daysHiddenBy). */
 async function removeEntriesHiddenBy(client: PoolClient, day: number): Promise<void> {
   const { rows } = await client.query<{ first: number | null; loaded: boolean }>(
@@ -83,14 +150,16 @@ async function removeEntriesHiddenBy(client: PoolClient, day: number): Promise<v
   const hidden = daysHiddenBy(day, first, loaded);
   if (!hidden) return;
   const last = hidden[1];
-  await client.query(
-    `UPDATE package_blocks SET days = stripped.days, last_day = coalesce(max_day(stripped.days), -2147483648)
-     FROM (SELECT package_id, block, strip_days(days, $1, $2) AS days FROM package_blocks
-           WHERE block BETWEEN $3 AND $4 AND last_day >= $1) stripped
-     WHERE package_blocks.package_id = stripped.package_id AND package_blocks.block = stripped.block`,
-    [day, last, day >> BLOCK_BITS, last >> BLOCK_BITS],
-  );
-  await client.query("DELETE FROM package_blocks WHERE block BETWEEN $1 AND $2 AND days = ''::bytea", [day >> BLOCK_BITS, last >> BLOCK_BITS]);
+  for (const table of BLOCK_TABLES) {
+    await client.query(
+      `UPDATE ${table} SET days = stripped.days, last_day = coalesce(max_day(stripped.days), -2147483648)
+       FROM (SELECT package_id, block, strip_days(days, $1, $2) AS days FROM ${table}
+             WHERE block BETWEEN $3 AND $4 AND last_day >= $1) stripped
+       WHERE ${table}.package_id = stripped.package_id AND ${table}.block = stripped.block`,
+      [day, last, day >> BLOCK_BITS, last >> BLOCK_BITS],
+    );
+    await client.query(`DELETE FROM ${table} WHERE block BETWEEN $1 AND $2 AND days = ''::bytea`, [day >> BLOCK_BITS, last >> BLOCK_BITS]);
+  }
 }
 
 /**
@@ -101,7 +170,7 @@ async function removeEntriesHiddenBy(client: PoolClient, day: number): Promise<v
 export async function purgeDaysBefore(client: PoolClient, before: number): Promise<number[]> {
   const { rows } = await client.query<{ day: number }>('DELETE FROM loaded_days WHERE day < $1 RETURNING day', [before]);
   if (rows.length > 0) {
-    await client.query('DELETE FROM package_blocks WHERE block < $1', [before >> BLOCK_BITS]);
+    for (const table of BLOCK_TABLES) await client.query(`DELETE FROM ${table} WHERE block < $1`, [before >> BLOCK_BITS]);
     await client.query('DELETE FROM package_days WHERE day < $1', [before]);
   }
   return rows.map((row) => row.day).sort((a, b) => a - b);

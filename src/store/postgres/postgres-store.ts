@@ -34,6 +34,8 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS } from './timeouts
 import { asUnavailable } from './unavailable.js';
 
 class NoSchemaError extends Error {}
+
+const BLOCK_TABLE_NAMES: Readonly<Record<BlockTable, string>> = { seed: 'package_blocks', breakdown: 'package_breakdown_blocks' };
 const INT8_OID = 20;
 
 export interface PostgresOptions {
@@ -72,6 +74,8 @@ export class PostgresStore implements Store {
   private readonly reads = new PackageReads({
     readBlocks: (name, table, start, end) => this.readBlocks(name, table, start, end),
     seedCategories: () => this.query<CategoryRow>('categories', 'SELECT id, dimension, name FROM categories'),
+    packageCategories: (packageId) =>
+      this.query<CategoryRow>('package-categories', 'SELECT id, dimension, name FROM package_categories WHERE package_id = $1', [packageId]),
   });
   private writeQueue: Promise<unknown> = Promise.resolve();
 
@@ -176,12 +180,12 @@ export class PostgresStore implements Store {
    * costs), read with the first loaded day, the highest seed category id (a higher one than this
    * process knows means a load added categories) and the data version, in one statement.
    */
-  private async readBlocks(name: string, _table: BlockTable, start: number, end: number): Promise<BlocksRead | null> {
+  private async readBlocks(name: string, table: BlockTable, start: number, end: number): Promise<BlocksRead | null> {
     const [row] = await this.query<{ package_id: number | null; first: number | null; max_category: number | null; version: string; days: Buffer | null }>(
-      'package-days',
+      `package-days-${table}`,
       `SELECT p.id AS package_id, (SELECT min(day) FROM loaded_days) AS first, (SELECT max(id) FROM categories) AS max_category,
               (SELECT value FROM meta WHERE key = 'data_version') AS version,
-              (SELECT string_agg(days, ''::bytea) FROM package_blocks b WHERE b.package_id = p.id AND b.block BETWEEN $2 AND $3) AS days
+              (SELECT string_agg(days, ''::bytea) FROM ${BLOCK_TABLE_NAMES[table]} b WHERE b.package_id = p.id AND b.block BETWEEN $2 AND $3) AS days
        FROM packages p WHERE p.name = $1`,
       [name, start >> BLOCK_BITS, end >> BLOCK_BITS],
     );
@@ -316,7 +320,7 @@ export class PostgresStore implements Store {
         this.version.forget();
         // The write has committed: failing to reclaim space now must not make it look failed
         // (the next write's VACUUM, or autovacuum, reclaims it).
-        await client.query('VACUUM (ANALYZE) package_blocks, package_days, top_packages, loaded_days, meta').catch(() => undefined);
+        await client.query('VACUUM (ANALYZE) package_blocks, package_breakdown_blocks, package_categories, package_days, top_packages, loaded_days, meta').catch(() => undefined);
         return result;
       } finally {
         this.version.forget();

@@ -5,7 +5,7 @@
  * sees the old day or the new one (WAL), never a mix.
  */
 import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
-import { downloadsWithoutMirrors, gatherDay, withoutMirrorsCategory } from '../day-rows.js';
+import { breakdownPairs, categoryKey, downloadsWithoutMirrors, gatherDay, withoutMirrorsCategory } from '../day-rows.js';
 import { dayEntry, packDownloads, withoutDays } from '../packed-downloads.js';
 import { daysHiddenBy } from '../package-days-read.js';
 import type { DayWrite, DayWriteResult } from '../types.js';
@@ -15,7 +15,7 @@ import { RECENT_DAYS, refreshDerived } from './derived.js';
 import * as loads from './loads.js';
 
 /** The tables of blocks of days, all keyed and laid out alike (see block-keys.ts). */
-const BLOCK_TABLES = ['package_blocks'] as const;
+const BLOCK_TABLES = ['package_blocks', 'package_breakdown_blocks'] as const;
 
 export async function writeDay(db: Connection, write: DayWrite, dataVersion: string): Promise<DayWriteResult> {
   const day = dayNumber(write.day);
@@ -28,6 +28,12 @@ export async function writeDay(db: Connection, write: DayWrite, dataVersion: str
     `INSERT INTO package_blocks (key, last_day, days) VALUES (?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET days = CAST(days || excluded.days AS BLOB), last_day = max(last_day, excluded.last_day)`,
   );
+  const appendBreakdownEntry = db.prepare<[number, number, Buffer]>(
+    `INSERT INTO package_breakdown_blocks (key, last_day, days) VALUES (?, ?, ?)
+     ON CONFLICT (key) DO UPDATE SET days = CAST(days || excluded.days AS BLOB), last_day = max(last_day, excluded.last_day)`,
+  );
+  const packageCategories = db.prepare<[number], [number, string, string]>('SELECT id, dimension, name FROM package_categories WHERE package_id = ?').raw();
+  const insertPackageCategory = db.prepare<[number, number, string, string]>('INSERT INTO package_categories (package_id, id, dimension, name) VALUES (?, ?, ?, ?)');
   const insertPackageDay = db.prepare<[number, number, number]>('INSERT INTO package_days (day, package_id, downloads) VALUES (?, ?, ?)');
 
   const categoryIds = new Map<string, number>();
@@ -50,8 +56,27 @@ export async function writeDay(db: Connection, write: DayWrite, dataVersion: str
     for (const name of gathered.packages.keys()) packageIds.set(name, selectPackage.get(name) ?? Number(insertPackage.run(name).lastInsertRowid));
     // In key order, so the appends walk the table from one end to the other.
     for (const [name, id] of [...packageIds].sort((a, b) => a[1] - b[1])) {
-      const { seedPairs } = gathered.packages.get(name)!;
+      const { seedPairs, breakdown } = gathered.packages.get(name)!;
       if (seedPairs.length > 0) appendEntry.run(blockKey(id, day), day, dayEntry(day, packDownloads(seedPairs)));
+      if (breakdown.length > 0) {
+        // The package's categories, new ones numbered after its highest id.
+        const known = new Map<string, number>();
+        let next = 0;
+        for (const [categoryId, dimension, category] of packageCategories.all(id)) {
+          known.set(categoryKey(dimension, category), categoryId);
+          next = Math.max(next, categoryId + 1);
+        }
+        const pairs = breakdownPairs(breakdown, (row) => {
+          const key = categoryKey(row.dimension, row.category);
+          let categoryId = known.get(key);
+          if (categoryId === undefined) {
+            insertPackageCategory.run(id, (categoryId = next++), row.dimension, row.category);
+            known.set(key, categoryId);
+          }
+          return categoryId;
+        });
+        appendBreakdownEntry.run(blockKey(id, day), day, dayEntry(day, packDownloads(pairs)));
+      }
       insertPackageDay.run(day, id, downloadsWithoutMirrors(seedPairs, withoutMirrors));
     }
     db.prepare('INSERT INTO loaded_days (day, source, loaded_at, packages, rows, summary) VALUES (?, ?, ?, ?, ?, ?)').run(

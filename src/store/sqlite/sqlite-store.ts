@@ -60,7 +60,11 @@ export class SqliteStore implements Store {
         .raw(),
       packageId: this.reader.prepare<[string], number>('SELECT id FROM packages WHERE name = ?').pluck(),
       hasData: this.reader.prepare<[string], number>(`SELECT ${HAS_DATA_SQL('p.id')} FROM packages p WHERE p.name = ?`).pluck(),
-      blocks: this.reader.prepare<[number, number], Buffer>('SELECT days FROM package_blocks WHERE key BETWEEN ? AND ?').pluck(),
+      blocks: {
+        seed: this.reader.prepare<[number, number], Buffer>('SELECT days FROM package_blocks WHERE key BETWEEN ? AND ?').pluck(),
+        breakdown: this.reader.prepare<[number, number], Buffer>('SELECT days FROM package_breakdown_blocks WHERE key BETWEEN ? AND ?').pluck(),
+      },
+      packageCategories: this.reader.prepare<[number], CategoryRow>('SELECT id, dimension, name FROM package_categories WHERE package_id = ?'),
       categories: this.reader.prepare<[], CategoryRow>('SELECT id, dimension, name FROM categories'),
       packageCount: this.reader.prepare<[], string>("SELECT value FROM meta WHERE key = 'package_count'").pluck(),
       search: this.reader
@@ -80,6 +84,7 @@ export class SqliteStore implements Store {
     this.reads = new PackageReads({
       readBlocks: async (name, table, start, end) => this.reading(() => this.readBlocks(name, table, start, end)),
       seedCategories: async () => this.reading(() => this.read.categories.all()),
+      packageCategories: async (packageId) => this.reading(() => this.read.packageCategories.all(packageId)),
     });
   }
 
@@ -124,11 +129,11 @@ export class SqliteStore implements Store {
     return this.reading(() => this.read.hasData.get(name)) === 1;
   }
 
-  private readBlocks(name: string, _table: BlockTable, start: number, end: number): BlocksRead | null {
+  private readBlocks(name: string, table: BlockTable, start: number, end: number): BlocksRead | null {
     const packageId = this.read.packageId.get(name);
     if (packageId === undefined) return null;
     const [firstLoaded, maxSeedCategoryId, dataVersion] = this.read.readState.get()!;
-    const blocks = firstLoaded === null ? [] : this.read.blocks.all(...blockKeyRange(packageId, Math.max(start, firstLoaded), end));
+    const blocks = firstLoaded === null ? [] : this.read.blocks[table].all(...blockKeyRange(packageId, Math.max(start, firstLoaded), end));
     return { packageId, firstLoaded, maxSeedCategoryId, dataVersion, blocks };
   }
 
