@@ -37,7 +37,8 @@ export async function gatherDay(rows: AsyncIterable<AggregateRow[]>, seedCategor
       let gathered = packages.get(row.package);
       if (!gathered) packages.set(row.package, (gathered = { seedPairs: [], breakdown: [] }));
       if (!storedDimension(row.dimension).seed) {
-        gathered.breakdown.push({ dimension: row.dimension, category: row.category, downloads: row.downloads });
+        // The row itself, not a copy: a PyPI-sized day has millions of them.
+        gathered.breakdown.push(row);
         continue;
       }
       const id = seedCategoryId(row.dimension, row.category);
