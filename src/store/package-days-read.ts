@@ -5,8 +5,8 @@
  * block it cut, and are skipped.
  */
 import { dayFromNumber } from '../domain/dates.js';
-import { WITH_MIRRORS, WITHOUT_MIRRORS } from '../domain/dimensions.js';
 import type { DimensionCategories } from './category-index.js';
+import { mirrorSplitCategory } from './layout.js';
 import { visitPackageDays } from './packed-downloads.js';
 import type { RecentDownloads, SeriesPoint } from './types.js';
 
@@ -67,13 +67,13 @@ export function categoryTotals(read: PackageDaysRead | null): Map<string, number
 }
 
 /**
- * Downloads over the 1, 7 and 30 days ending `latest`, from a read of `overall` from latest - 29:
+ * Downloads over the 1, 7 and 30 days ending `latest`, from a read of the mirror split from latest - 29:
  * without mirrors, or with them when `mirrors`.
  */
 export function recentDownloads(read: PackageDaysRead | null, latest: number, mirrors = false): RecentDownloads {
   const recent = { lastDay: 0, lastWeek: 0, lastMonth: 0 };
   if (!read) return recent;
-  const counted = mirrors ? WITH_MIRRORS : WITHOUT_MIRRORS;
+  const counted = mirrorSplitCategory(mirrors);
   visitCategories(read, (day, category, downloads) => {
     if (category !== counted) return;
     recent.lastMonth += downloads;

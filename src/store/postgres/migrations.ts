@@ -10,6 +10,11 @@
  * series is read as 6 rows instead of 180. `package_days` keeps only the last 30 days, for the
  * top packages. Totals are `bigint`; the `downloads` view unpacks every entry into one row per
  * category for people who query the database with SQL.
+ *
+ * Migration 3 adds the breakdowns beyond the seed's four (see ../layout.ts): their entries go to
+ * `package_breakdown_blocks` (keyed and laid out as `package_blocks`), their category ids are per
+ * package (`package_categories`, dense from 0 in order of first appearance). `package_blocks` and
+ * `categories` keep exactly what they held; the new breakdowns fill from the next load.
  */
 export const postgresMigrations: readonly string[] = [
   `CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
@@ -171,5 +176,38 @@ export const postgresMigrations: readonly string[] = [
    JOIN packages p ON p.id = b.package_id
    CROSS JOIN LATERAL unpack_days(b.days) u
    JOIN categories c ON c.id = u.category_id
+   WHERE u.day >= (SELECT min(day) FROM loaded_days);`,
+  // No index by name on package_categories: the writer finds a day's categories with one join
+  // over the whole day, and an index would repeat every name.
+  `CREATE TABLE package_categories (
+     package_id integer NOT NULL,
+     id integer NOT NULL,
+     dimension text NOT NULL,
+     name text NOT NULL,
+     PRIMARY KEY (package_id, id)
+   );
+   CREATE TABLE package_breakdown_blocks (
+     package_id integer NOT NULL,
+     block integer NOT NULL,
+     last_day integer NOT NULL,
+     days bytea NOT NULL,
+     PRIMARY KEY (package_id, block)
+   );
+   CREATE INDEX package_breakdown_blocks_block ON package_breakdown_blocks (block);
+
+   DROP VIEW downloads;
+   CREATE VIEW downloads AS
+   SELECT p.name AS package, date '1970-01-01' + u.day AS date, c.dimension, c.name AS category, u.downloads
+   FROM package_blocks b
+   JOIN packages p ON p.id = b.package_id
+   CROSS JOIN LATERAL unpack_days(b.days) u
+   JOIN categories c ON c.id = u.category_id
+   WHERE u.day >= (SELECT min(day) FROM loaded_days)
+   UNION ALL
+   SELECT p.name, date '1970-01-01' + u.day, c.dimension, c.name, u.downloads
+   FROM package_breakdown_blocks b
+   JOIN packages p ON p.id = b.package_id
+   CROSS JOIN LATERAL unpack_days(b.days) u
+   JOIN package_categories c ON c.package_id = b.package_id AND c.id = u.category_id
    WHERE u.day >= (SELECT min(day) FROM loaded_days);`,
 ];

@@ -2,14 +2,15 @@
  * The production store: PostgreSQL, shared by every API process and loader. Reads go through a
  * pool of connections with prepared statements; a day is written by ./day-writer.ts.
  */
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
 import { includesDemoData } from '../../domain/demo.js';
 import { ALL_PACKAGES } from '../../domain/names.js';
-import { CategoryIndex, type CategoryRow } from '../category-index.js';
+import type { CategoryRow } from '../category-index.js';
+import { DataVersionCache, newDataVersion } from '../data-version.js';
+import type { BlockTable } from '../layout.js';
 import { BLOCK_BITS } from '../packed-downloads.js';
-import { daysToRead, FIRST_DAY_NUMBER, LAST_DAY_NUMBER, categoryTotals, recentDownloads, recentStart, seriesPoints, type PackageDaysRead } from '../package-days-read.js';
+import { PackageReads, type BlocksRead } from '../package-reads.js';
 import type {
   DayWrite,
   DayWriteResult,
@@ -32,9 +33,9 @@ import { migrate } from './migrate.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS } from './timeouts.js';
 import { asUnavailable } from './unavailable.js';
 
-const VERSION_CHECK_MS = 1000;
-
 class NoSchemaError extends Error {}
+
+const BLOCK_TABLE_NAMES: Readonly<Record<BlockTable, string>> = { seed: 'package_blocks', breakdown: 'package_breakdown_blocks' };
 const INT8_OID = 20;
 
 export interface PostgresOptions {
@@ -46,10 +47,6 @@ export interface PostgresOptions {
   queryTimeoutMs?: number;
   /** Refuse a schema pypistats never migrated, rather than create the tables. */
   mustExist?: boolean;
-}
-
-function newDataVersion(): string {
-  return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
 
 /** The URL without its password, for status and messages. */
@@ -70,9 +67,16 @@ const types = {
 };
 
 export class PostgresStore implements Store {
-  private readonly categories = new CategoryIndex();
-  private version: string | null = null;
-  private versionCheckedAt = 0;
+  private readonly version = new DataVersionCache(async () => {
+    const [row] = await this.query<{ value: string }>('data-version', "SELECT value FROM meta WHERE key = 'data_version'");
+    return row!.value;
+  });
+  private readonly reads = new PackageReads({
+    readBlocks: (name, table, start, end) => this.readBlocks(name, table, start, end),
+    seedCategories: () => this.query<CategoryRow>('categories', 'SELECT id, dimension, name FROM categories'),
+    packageCategories: (packageId) =>
+      this.query<CategoryRow>('package-categories', 'SELECT id, dimension, name FROM package_categories WHERE package_id = $1', [packageId]),
+  });
   private writeQueue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -136,14 +140,8 @@ export class PostgresStore implements Store {
     return this.guard(async () => (await this.pool.query<R>(config)).rows);
   }
 
-  async dataVersion(): Promise<string> {
-    const now = performance.now();
-    if (this.version === null || now - this.versionCheckedAt >= VERSION_CHECK_MS) {
-      const [row] = await this.query<{ value: string }>('data-version', "SELECT value FROM meta WHERE key = 'data_version'");
-      this.version = row!.value;
-      this.versionCheckedAt = now;
-    }
-    return this.version;
+  dataVersion(): Promise<string> {
+    return this.version.current();
   }
 
   async latestDay(): Promise<Day | null> {
@@ -179,41 +177,38 @@ export class PostgresStore implements Store {
   /**
    * The package's blocks holding days `start` to `end` in one value (the rows joined in SQL; a
    * bytea arrives as a Buffer: one value instead of one per row is most of what a cold series
-   * costs), read with the first loaded day and the highest category id (a higher one than this
-   * process knows means a load added categories).
+   * costs), read with the first loaded day, the highest seed category id (a higher one than this
+   * process knows means a load added categories) and the data version, in one statement.
    */
-  private async readDays(name: string, dimension: string, start: number, end: number): Promise<PackageDaysRead | null> {
-    const [row] = await this.query<{ first: number | null; max_category: number | null; days: Buffer | null }>(
-      'package-days',
-      `SELECT (SELECT min(day) FROM loaded_days) AS first, (SELECT max(id) FROM categories) AS max_category, string_agg(days, ''::bytea) AS days
-       FROM package_blocks WHERE package_id = (SELECT id FROM packages WHERE name = $1) AND block BETWEEN $2 AND $3`,
+  private async readBlocks(name: string, table: BlockTable, start: number, end: number): Promise<BlocksRead | null> {
+    const [row] = await this.query<{ package_id: number | null; first: number | null; max_category: number | null; version: string; days: Buffer | null }>(
+      `package-days-${table}`,
+      `SELECT p.id AS package_id, (SELECT min(day) FROM loaded_days) AS first, (SELECT max(id) FROM categories) AS max_category,
+              (SELECT value FROM meta WHERE key = 'data_version') AS version,
+              (SELECT string_agg(days, ''::bytea) FROM ${BLOCK_TABLE_NAMES[table]} b WHERE b.package_id = p.id AND b.block BETWEEN $2 AND $3) AS days
+       FROM packages p WHERE p.name = $1`,
       [name, start >> BLOCK_BITS, end >> BLOCK_BITS],
     );
-    const days = daysToRead(start, end, row?.first ?? null);
-    if (!row?.days || !days) return null;
-    if (this.categories.isBehind(row.max_category)) {
-      this.categories.load(await this.query<CategoryRow>('categories', 'SELECT id, dimension, name FROM categories'));
-    }
-    return { blocks: [row.days], ...days, categories: this.categories.of(dimension) };
+    if (!row || row.package_id === null) return null;
+    return {
+      packageId: row.package_id,
+      firstLoaded: row.first,
+      maxSeedCategoryId: row.max_category,
+      dataVersion: row.version,
+      blocks: row.days ? [row.days] : [],
+    };
   }
 
-  async series(name: string, dimension: string, range: SeriesRange, only?: ReadonlySet<string>): Promise<SeriesPoint[]> {
-    return seriesPoints(await this.readRange(name, dimension, range), only);
+  series(name: string, dimension: string, range: SeriesRange, only?: ReadonlySet<string>): Promise<SeriesPoint[]> {
+    return this.reads.series(name, dimension, range, only);
   }
 
-  async categoryTotals(name: string, dimension: string, range: SeriesRange): Promise<Map<string, number>> {
-    return categoryTotals(await this.readRange(name, dimension, range));
+  categoryTotals(name: string, dimension: string, range: SeriesRange): Promise<Map<string, number>> {
+    return this.reads.categoryTotals(name, dimension, range);
   }
 
-  private readRange(name: string, dimension: string, range: SeriesRange) {
-    const start = range.start ? dayNumber(range.start) : FIRST_DAY_NUMBER;
-    const end = range.end ? dayNumber(range.end) : LAST_DAY_NUMBER;
-    return this.readDays(name, dimension, start, end);
-  }
-
-  async recent(name: string, latestDay: Day, options: { mirrors?: boolean } = {}): Promise<RecentDownloads> {
-    const latest = dayNumber(latestDay);
-    return recentDownloads(await this.readDays(name, 'overall', recentStart(latest), latest), latest, options.mirrors);
+  recent(name: string, latestDay: Day, options: { mirrors?: boolean } = {}): Promise<RecentDownloads> {
+    return this.reads.recent(name, latestDay, options);
   }
 
   async packageCount(): Promise<number> {
@@ -322,13 +317,13 @@ export class PostgresStore implements Store {
       const client = await this.pool.connect();
       try {
         const result = await work(client);
-        this.version = null;
+        this.version.forget();
         // The write has committed: failing to reclaim space now must not make it look failed
         // (the next write's VACUUM, or autovacuum, reclaims it).
-        await client.query('VACUUM (ANALYZE) package_blocks, package_days, top_packages, loaded_days, meta').catch(() => undefined);
+        await client.query('VACUUM (ANALYZE) package_blocks, package_breakdown_blocks, package_categories, package_days, top_packages, loaded_days, meta').catch(() => undefined);
         return result;
       } finally {
-        this.version = null;
+        this.version.forget();
         client.release();
       }
     };

@@ -8,9 +8,16 @@
  * day, migrations 2 to 4), and SQLite's work on them was 40 % of a cold request's CPU. Names
  * live once in `packages` and `categories`. `package_days` keeps the last 30 days' downloads per
  * package, for the top packages.
+ *
+ * Migration 6 adds the breakdowns beyond the seed's four (see ../layout.ts): their entries go to
+ * `package_breakdown_blocks` (keyed and laid out as `package_blocks`), their category ids are
+ * per package (`package_categories`, dense from 0 in order of first appearance, so most are one
+ * byte). `package_blocks` and `categories` keep exactly what they held: an existing database
+ * keeps its days as they were, and the new breakdowns fill from the next load.
  */
 import type Database from 'better-sqlite3';
 import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
+import { mirrorSplitDimension } from '../layout.js';
 import { dayEntry, packDownloads, unpackDownloads } from '../packed-downloads.js';
 import { blockKey } from './block-keys.js';
 import { RECENT_DAYS, refreshDerived } from './derived.js';
@@ -79,7 +86,7 @@ export const migrations: readonly Migration[] = [
         downloads INTEGER NOT NULL,
         PRIMARY KEY (period, rank)
       ) WITHOUT ROWID;`);
-    const withoutMirrors = db.prepare("SELECT id FROM categories WHERE dimension = 'overall' AND name = ?").pluck().get(WITHOUT_MIRRORS);
+    const withoutMirrors = db.prepare('SELECT id FROM categories WHERE dimension = ? AND name = ?').pluck().get(mirrorSplitDimension.name, WITHOUT_MIRRORS);
     if (withoutMirrors !== undefined) {
       const update = db.prepare('UPDATE package_days SET downloads = ? WHERE day = ? AND package_id = ?');
       const rowsOf = db.prepare('SELECT day, downloads FROM daily WHERE package_id = ?').raw();
@@ -118,4 +125,15 @@ export const migrations: readonly Migration[] = [
       DELETE FROM package_days WHERE day <= (SELECT max(day) FROM loaded_days) - ${RECENT_DAYS};`);
     refreshDerived(db);
   },
+  // The breakdowns beyond the seed's, apart from the seed's blocks, with per-package category ids.
+  // No index by name: the day's writer reads a package's categories whole (one range of the key)
+  // and is the only one to add to them, and an index would repeat every name.
+  `CREATE TABLE package_categories (
+     package_id INTEGER NOT NULL,
+     id INTEGER NOT NULL,
+     dimension TEXT NOT NULL,
+     name TEXT NOT NULL,
+     PRIMARY KEY (package_id, id)
+   ) WITHOUT ROWID;
+   CREATE TABLE package_breakdown_blocks (key INTEGER PRIMARY KEY, last_day INTEGER NOT NULL, days BLOB NOT NULL);`,
 ];

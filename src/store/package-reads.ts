@@ -1,0 +1,126 @@
+/**
+ * `series`, `categoryTotals` and `recent` for both stores, over what each store reads: a package's
+ * blocks of one table (see layout.ts) and the categories that name their ids. The global seed
+ * categories are indexed once per process and reloaded when their highest id grows; a package's
+ * own categories (the other dimensions) are read when a breakdown of the package is, and kept per
+ * package and data version, boundedly.
+ */
+import { dayNumber, type Day } from '../domain/dates.js';
+import { CategoryIndex, categoriesByDimension, categoriesOf, type CategoryRow, type DimensionCategories } from './category-index.js';
+import { mirrorSplitDimension, storedDimension, tableOf, type BlockTable } from './layout.js';
+import {
+  categoryTotals,
+  daysToRead,
+  FIRST_DAY_NUMBER,
+  LAST_DAY_NUMBER,
+  recentDownloads,
+  recentStart,
+  seriesPoints,
+  type PackageDaysRead,
+} from './package-days-read.js';
+import type { RecentDownloads, SeriesPoint, SeriesRange } from './types.js';
+
+export interface BlocksRead {
+  packageId: number;
+  /** The first loaded day; null when none is. */
+  firstLoaded: number | null;
+  /** The highest id of `categories` (the seed's): higher than the index knows means a load added some. */
+  maxSeedCategoryId: number | null;
+  /** The store's data version as of this read: a package's categories cached under another are read again. */
+  dataVersion: string;
+  blocks: readonly Uint8Array[];
+}
+
+/** What a store reads for the shared reader. */
+export interface BlockSource {
+  /** The package's blocks of `table` holding days `start` to `end` (whole blocks); null for a package the store never saw. */
+  readBlocks(name: string, table: BlockTable, start: number, end: number): Promise<BlocksRead | null>;
+  /** Every row of `categories`. */
+  seedCategories(): Promise<CategoryRow[]>;
+  /** Every row of `package_categories` of the package. */
+  packageCategories(packageId: number): Promise<CategoryRow[]>;
+}
+
+/**
+ * How many category names the per-package cache keeps in all: the most popular packages' (a few
+ * thousand each) many times over, a few tens of MB at most.
+ */
+const CACHED_PACKAGE_CATEGORIES = 200_000;
+
+interface CachedPackageCategories {
+  dataVersion: string;
+  size: number;
+  byDimension: Map<string, DimensionCategories>;
+}
+
+export class PackageReads {
+  private readonly seedCategories = new CategoryIndex();
+  /** By package id, least recently used first (a Map keeps insertion order). */
+  private readonly packageCategories = new Map<number, CachedPackageCategories>();
+  private cachedCategoryCount = 0;
+
+  constructor(private readonly source: BlockSource) {}
+
+  async series(name: string, dimension: string, range: SeriesRange, only?: ReadonlySet<string>): Promise<SeriesPoint[]> {
+    return seriesPoints(await this.readRange(name, dimension, range), only);
+  }
+
+  async categoryTotals(name: string, dimension: string, range: SeriesRange): Promise<Map<string, number>> {
+    return categoryTotals(await this.readRange(name, dimension, range));
+  }
+
+  async recent(name: string, latestDay: Day, options: { mirrors?: boolean } = {}): Promise<RecentDownloads> {
+    const latest = dayNumber(latestDay);
+    return recentDownloads(await this.readDays(name, mirrorSplitDimension.name, recentStart(latest), latest), latest, options.mirrors);
+  }
+
+  private readRange(name: string, dimension: string, range: SeriesRange): Promise<PackageDaysRead | null> {
+    const start = range.start ? dayNumber(range.start) : FIRST_DAY_NUMBER;
+    const end = range.end ? dayNumber(range.end) : LAST_DAY_NUMBER;
+    return this.readDays(name, dimension, start, end);
+  }
+
+  private async readDays(name: string, dimensionName: string, start: number, end: number): Promise<PackageDaysRead | null> {
+    const dimension = storedDimension(dimensionName);
+    const table = tableOf(dimension);
+    const read = await this.source.readBlocks(name, table, start, end);
+    if (!read) return null;
+    const days = daysToRead(start, end, read.firstLoaded);
+    if (!days || read.blocks.length === 0) return null;
+    let categories: DimensionCategories;
+    if (table === 'seed') {
+      if (this.seedCategories.isBehind(read.maxSeedCategoryId)) this.seedCategories.load(await this.source.seedCategories());
+      categories = this.seedCategories.of(dimension.name);
+    } else {
+      categories = categoriesOf(await this.categoriesOfPackage(read.packageId, read.dataVersion), dimension.name);
+    }
+    return { blocks: read.blocks, ...days, categories };
+  }
+
+  private async categoriesOfPackage(packageId: number, dataVersion: string): Promise<Map<string, DimensionCategories>> {
+    const cached = this.packageCategories.get(packageId);
+    if (cached) {
+      this.packageCategories.delete(packageId);
+      this.cachedCategoryCount -= cached.size;
+      // Ids are stable, so a cached package is stale only if a load since added to it: read again.
+      if (cached.dataVersion === dataVersion) {
+        this.remember(packageId, cached);
+        return cached.byDimension;
+      }
+    }
+    const rows = await this.source.packageCategories(packageId);
+    const fresh = { dataVersion, size: rows.length, byDimension: categoriesByDimension(rows) };
+    this.remember(packageId, fresh);
+    return fresh.byDimension;
+  }
+
+  private remember(packageId: number, entry: CachedPackageCategories): void {
+    this.packageCategories.set(packageId, entry);
+    this.cachedCategoryCount += entry.size;
+    for (const [id, oldest] of this.packageCategories) {
+      if (this.cachedCategoryCount <= CACHED_PACKAGE_CATEGORIES || id === packageId) break;
+      this.packageCategories.delete(id);
+      this.cachedCategoryCount -= oldest.size;
+    }
+  }
+}
