@@ -6,7 +6,7 @@
 import { DEFAULT_DEMO_OPTIONS } from './domain/demo.js';
 import { DEFAULT_MIRROR_INSTALLERS } from './domain/mirrors.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS } from './store/postgres/timeouts.js';
-import { DEFAULT_BIGQUERY_TABLE } from './sources/bigquery-query.js';
+import { DEFAULT_BIGQUERY_TABLE } from './domain/bigquery-table.js';
 import { bigquery, type BigQueryConfig } from './config/bigquery.js';
 import { enabledDimensionNames } from './config/dimensions.js';
 import { loadSchedule, type LoadScheduleConfig } from './config/load-schedule.js';

@@ -5,7 +5,8 @@
 import { access, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bigQueryAggregationSql } from '../src/sources/bigquery-query.js';
+import { dimensions, seedDimensions } from '../src/domain/dimensions.js';
+import { bigQueryAggregationSql, DEFAULT_BIGQUERY_TABLE } from '../src/sources/bigquery-query.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { BigQueryStandIn } from './support/bigquery-standin.js';
 import { runCli } from './support/cli.js';
@@ -59,6 +60,27 @@ describe('pypistats load --source bigquery', () => {
     expect(await exists(database())).toBe(false);
     const priced = await runCli(['load', '--source', 'bigquery', '--date', '2026-11-20', '--dry-run'], { ...env, BIGQUERY_PRICE_PER_TIB: '5' });
     expect(priced.stdout).toContain('2026-11-20: would scan 1.50 TiB (1,649,267,441,664 bytes), USD 7.50 at USD 5 per TiB\n');
+  });
+
+  it('--dry-run reads and prices only the dimensions DIMENSIONS turns on', async () => {
+    // A stand-in that estimates the bytes from the columns a query reads, as BigQuery bills them.
+    const estimating = await BigQueryStandIn.start({ eventsFile: path.join(dir, 'events.ndjson') });
+    try {
+      const estimatingEnv = { ...env, GOOGLE_SERVICE_ACCOUNT_JSON: estimating.account.json, BIGQUERY_API_ENDPOINT: estimating.url };
+      const bytesOf = (stdout: string) => Number(/^2026-11-20: would scan .* \(([\d,]+) bytes\)/m.exec(stdout)?.[1]?.replaceAll(',', ''));
+      const all = await runCli(['load', '--source', 'bigquery', '--date', '2026-11-20', '--dry-run'], estimatingEnv);
+      const none = await runCli(['load', '--source', 'bigquery', '--date', '2026-11-20', '--dry-run'], { ...estimatingEnv, DIMENSIONS: 'none' });
+      expect([all.code, all.stderr, none.code, none.stderr]).toEqual([0, '', 0, '']);
+      expect(all.stdout).toContain(`-- Dimensions (DIMENSIONS): ${dimensions.map((dimension) => dimension.name).join(', ')}\n`);
+      expect(none.stdout).toContain('-- Dimensions (DIMENSIONS): overall, python_major, python_minor, system\n');
+      expect(none.stdout).toContain(bigQueryAggregationSql(DEFAULT_BIGQUERY_TABLE, seedDimensions));
+      expect(none.stdout).not.toContain('country_code');
+      expect(bytesOf(none.stdout)).toBeGreaterThan(0);
+      expect(bytesOf(all.stdout)).toBeGreaterThan(bytesOf(none.stdout));
+      expect(await exists(database())).toBe(false);
+    } finally {
+      await estimating.close();
+    }
   });
 
   it('loads days from BigQuery into the store, with credentials and endpoint from the environment', async () => {

@@ -85,6 +85,8 @@ export function describeDryRuns(runs: readonly DryRun[], pricePerTib: number): s
   const lines = [
     '-- Dry run: the query `load --source bigquery` runs for each day. Nothing was run or written.',
     `-- @day_start, @day_end: the day's bounds in UTC; @mirrors: ${JSON.stringify(first.parameters.mirrors)}`,
+    // DIMENSIONS decides the columns read, so the bytes below are for these.
+    `-- Dimensions (DIMENSIONS): ${first.dimensions.join(', ')}`,
     first.sql,
     '',
     ...runs.map((run) => `${run.day}: would scan ${describeBytes(run.bytes, pricePerTib)}`),

@@ -1,5 +1,5 @@
 /** The BigQuery source's configuration: table, project, credentials, endpoint, price. */
-import { DEFAULT_BIGQUERY_TABLE, isBigQueryTableName } from '../sources/bigquery-query.js';
+import { DEFAULT_BIGQUERY_TABLE, isBigQueryTableName } from '../domain/bigquery-table.js';
 import { ConfigError, isHttpUrl, type Env } from './parse.js';
 
 /** The fields of a Google service-account key that matter here; the rest is passed on untouched. */

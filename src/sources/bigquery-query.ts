@@ -1,17 +1,20 @@
 /**
  * The BigQuery aggregation of one day of `bigquery-public-data.pypi.file_downloads` into aggregate
- * rows and the day's summary, generated from the dimension registry and the data rules of API.md
- * (the same rules as the DuckDB query in aggregate-query.ts).
+ * rows and the day's summary, generated from the enabled dimensions of the registry and the data
+ * rules of API.md (the same rules as the DuckDB query in aggregate-query.ts).
  *
  * One statement, one pass. The table appears once, and every step reads the one before it once:
  * BigQuery runs a WITH clause again for each reference to it, so a step read twice could scan
- * the table twice (and bill it twice).
- * 1. `day_groups`: the day's partition, grouped by the raw fields the rules look at. Regexes never
- *    run per event.
- * 2. `day_checked`: per group, the normalized name, its verdict, the mirror flag, and the category
- *    in every dimension.
+ * the table twice (and bill it twice). Only the columns the enabled dimensions read are named, and
+ * BigQuery bills by the columns a query reads: turning dimensions off scans fewer bytes.
+ * 1. `day_groups`: the day's partition, grouped by GROUPING SETS (grouping-sets.ts): once by the
+ *    shared keys (project, `.metadata`, mirror flag: the set of the mirror split and the summary),
+ *    and once more per set of raw columns the dimensions read, never by all of them together.
+ *    Regexes never run per event.
+ * 2. `day_checked`: per group, the normalized name, its verdict, and the category in every
+ *    dimension.
  * 3. `day_rows`: each group fanned out (a join with a constant list of row kinds) into the rows it
- *    counts in: one per dimension it belongs to, and one summary row for what became of it.
+ *    counts in: one per dimension its grouping set serves, and one summary row for what became of it.
  * 4. Summed by (package, dimension, category). The count of packages with downloads, which no sum
  *    gives, is a window count of the `with_mirrors` rows. Summary rows sort first, so the source
  *    reads the summary from the first page before it streams the rest: the sort and the window
@@ -20,11 +23,13 @@
  * Written only with what BigQuery and DuckDB both have, with the same meaning, so the test
  * stand-in runs this very text in DuckDB (see test/support/bigquery-standin.ts).
  */
-import { seedDimensions as dimensions, WITH_MIRRORS, WITHOUT_MIRRORS } from '../domain/dimensions.js';
+import { dimensions as registry, WITH_MIRRORS, WITHOUT_MIRRORS, type Dimension } from '../domain/dimensions.js';
+import { DEFAULT_BIGQUERY_TABLE, isBigQueryTableName } from '../domain/bigquery-table.js';
 import { addDays, type Day } from '../domain/dates.js';
 import { MAX_NAME_LENGTH, VALID_NAME_PATTERN } from '../domain/names.js';
+import { groupingIdSql, groupingPlan, groupingSetsSql, MIRROR_INSTALLER_PATH, type GroupingPlan } from './grouping-sets.js';
 
-export const DEFAULT_BIGQUERY_TABLE = 'bigquery-public-data.pypi.file_downloads';
+export { DEFAULT_BIGQUERY_TABLE, isBigQueryTableName };
 
 /** The reserved dimension of summary rows; `category` names the measure, `package` is empty. */
 export const SUMMARY_DIMENSION = '__summary__';
@@ -32,13 +37,6 @@ export const SUMMARY_DIMENSION = '__summary__';
 /** What the summary rows measure: an outcome of an event group, or the packages with downloads. */
 export const SUMMARY_MEASURES = ['downloads', 'metadata_fetches', 'no_project', 'invalid_name', 'name_too_long', 'packages'] as const;
 export type SummaryMeasure = (typeof SUMMARY_MEASURES)[number];
-
-/** `project.dataset.table`, as BigQuery spells table names; nothing that could end the quoting. */
-const TABLE_NAME = /^(?:[a-z][a-z0-9.-]*:)?[a-z][a-z0-9-]*[.][A-Za-z0-9_]+[.][A-Za-z0-9_-]+$/;
-
-export function isBigQueryTableName(name: string): boolean {
-  return TABLE_NAME.test(name);
-}
 
 /** A dimension's category column in `day_checked`. */
 const categoryColumn = (dimension: string) => `category_${dimension}`;
@@ -54,20 +52,21 @@ interface RowKind {
 
 const DOWNLOAD = `outcome = 'downloads'`;
 
-function rowKinds(): RowKind[] {
+function rowKinds(plan: GroupingPlan): RowKind[] {
+  const base = `grouping_id = ${plan.sets[0]!.id}`;
   const kinds: RowKind[] = [
-    // What became of every group: downloads, a .metadata fetch, or skipped for a reason.
-    { package: `''`, dimension: `'${SUMMARY_DIMENSION}'`, category: 'outcome', when: 'TRUE' },
+    // What became of every group of the base set: downloads, a .metadata fetch, or skipped for a reason.
+    { package: `''`, dimension: `'${SUMMARY_DIMENSION}'`, category: 'outcome', when: base },
     // A row that holds the count of packages with downloads (its sum is replaced at the end).
-    { package: `''`, dimension: `'${SUMMARY_DIMENSION}'`, category: `'packages'`, when: DOWNLOAD },
+    { package: `''`, dimension: `'${SUMMARY_DIMENSION}'`, category: `'packages'`, when: `${base} AND ${DOWNLOAD}` },
   ];
-  for (const dimension of dimensions) {
-    if (!/^[a-z][a-z0-9_]*$/.test(dimension.name)) throw new Error(`dimension name "${dimension.name}" cannot be a column name`);
+  for (const dimension of plan.dimensions) {
+    const inSet = `grouping_id = ${plan.setOf(dimension).id}`;
     if (dimension.categories.kind === 'mirror_split') {
-      kinds.push({ package: 'package', dimension: `'${dimension.name}'`, category: `'${WITH_MIRRORS}'`, when: DOWNLOAD });
-      kinds.push({ package: 'package', dimension: `'${dimension.name}'`, category: `'${WITHOUT_MIRRORS}'`, when: `${DOWNLOAD} AND NOT is_mirror` });
+      kinds.push({ package: 'package', dimension: `'${dimension.name}'`, category: `'${WITH_MIRRORS}'`, when: `${inSet} AND ${DOWNLOAD}` });
+      kinds.push({ package: 'package', dimension: `'${dimension.name}'`, category: `'${WITHOUT_MIRRORS}'`, when: `${inSet} AND ${DOWNLOAD} AND NOT is_mirror` });
     } else {
-      kinds.push({ package: 'package', dimension: `'${dimension.name}'`, category: categoryColumn(dimension.name), when: `${DOWNLOAD} AND NOT is_mirror` });
+      kinds.push({ package: 'package', dimension: `'${dimension.name}'`, category: categoryColumn(dimension.name), when: `${inSet} AND ${DOWNLOAD} AND NOT is_mirror` });
     }
   }
   return kinds;
@@ -78,34 +77,44 @@ function byKind(kinds: RowKind[], part: keyof RowKind): string {
   return `CASE k.kind ${kinds.map((kind, i) => `WHEN ${i} THEN ${kind[part]}`).join(' ')} END`;
 }
 
+/** The keys every grouping set has. */
+const SHARED_KEYS = ['project', 'is_metadata', 'is_mirror'];
+
 /**
  * The query. Parameters: `@day_start` and `@day_end` (TIMESTAMP: the day's partition, end
  * excluded) and `@mirrors` (ARRAY<STRING>: installers counted only in `with_mirrors`). The table
  * name cannot be a parameter in BigQuery; it is checked (isBigQueryTableName) and quoted.
+ * `dimensions`: those to compute (default: every one of the registry); see enabledDimensions.
  */
-export function bigQueryAggregationSql(table: string = DEFAULT_BIGQUERY_TABLE): string {
+export function bigQueryAggregationSql(table: string = DEFAULT_BIGQUERY_TABLE, dimensions: readonly Dimension[] = registry): string {
   if (!isBigQueryTableName(table)) throw new Error(`"${table}" is not a BigQuery table name (project.dataset.table)`);
-  const kinds = rowKinds();
+  const plan = groupingPlan(dimensions);
+  const kinds = rowKinds(plan);
   // A package has downloads when it has a `with_mirrors` row.
   const mirrorSplit = dimensions.find((dimension) => dimension.categories.kind === 'mirror_split');
   if (!mirrorSplit) throw new Error('the registry has no dimension that splits mirrors');
   const categories = dimensions.flatMap((dimension) =>
     dimension.categories.kind === 'expression' ? [`${dimension.categories.sql.bigquery} AS ${categoryColumn(dimension.name)}`] : [],
   );
+  const own = plan.columns.map((column) => column.name);
+  const reads = plan.columns.map((column) => `${column.path.join('.')} AS ${column.name}`);
   // PEP 503 for a valid name: its runs of letters and digits, lower-cased, joined by `-`.
   const normalized = `ARRAY_TO_STRING(REGEXP_EXTRACT_ALL(LOWER(project), '[a-z0-9]+'), '-')`;
   return `WITH
 day_groups AS (
-  SELECT
-    COALESCE(file.project, project, '') AS project,
-    COALESCE(ENDS_WITH(file.filename, '.metadata'), FALSE) AS is_metadata,
-    details.installer.name AS installer,
-    details.python AS python,
-    details.system.name AS system_name,
+  SELECT ${[...SHARED_KEYS, ...own].join(', ')},
+    ${groupingIdSql(plan)} AS grouping_id,
     COUNT(*) AS events
-  FROM \`${table}\`
-  WHERE timestamp >= @day_start AND timestamp < @day_end
-  GROUP BY 1, 2, 3, 4, 5
+  FROM (
+    SELECT
+      COALESCE(file.project, project, '') AS project,
+      COALESCE(ENDS_WITH(file.filename, '.metadata'), FALSE) AS is_metadata,
+      COALESCE(${MIRROR_INSTALLER_PATH.join('.')} IN (SELECT * FROM UNNEST(@mirrors)), FALSE) AS is_mirror${reads.map((read) => `,
+      ${read}`).join('')}
+    FROM \`${table}\`
+    WHERE timestamp >= @day_start AND timestamp < @day_end
+  ) AS day_events
+  ${groupingSetsSql(plan, SHARED_KEYS)}
 ),
 day_checked AS (
   SELECT
@@ -117,7 +126,8 @@ day_checked AS (
       WHEN is_metadata THEN 'metadata_fetches'
       ELSE 'downloads'
     END AS outcome,
-    COALESCE(installer IN (SELECT * FROM UNNEST(@mirrors)), FALSE) AS is_mirror,
+    is_mirror,
+    grouping_id,
     ${categories.join(',\n    ')},
     events
   FROM (SELECT *, ${normalized} AS package FROM day_groups)
@@ -137,7 +147,7 @@ day_rows AS (
 day_totals AS (
   SELECT package, dimension, category, SUM(events) AS downloads
   FROM day_rows
-  GROUP BY 1, 2, 3
+  GROUP BY package, dimension, category
 )
 SELECT
   package,

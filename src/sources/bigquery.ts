@@ -4,6 +4,7 @@
  */
 import type { Job } from '@google-cloud/bigquery';
 import type { Day } from '../domain/dates.js';
+import { dimensions as registry, type Dimension } from '../domain/dimensions.js';
 import { DEFAULT_MIRROR_INSTALLERS } from '../domain/mirrors.js';
 import type { BigQueryConnection } from './bigquery-client.js';
 import {
@@ -23,12 +24,16 @@ export interface BigQuerySourceOptions {
   mirrorInstallers?: readonly string[];
   /** Rows asked for per results page; each page becomes one chunk of rows. */
   pageSize?: number;
+  /** The dimensions to compute (default: every one of the registry); see enabledDimensions. */
+  dimensions?: readonly Dimension[];
 }
 
 export interface DryRun {
   day: Day;
   sql: string;
   parameters: BigQueryParameters['params'];
+  /** The dimensions the query computes (only their raw columns are read). */
+  dimensions: string[];
   /** What BigQuery says the job would scan (and bill, on demand). */
   bytes: number;
 }
@@ -73,6 +78,7 @@ function toRow(row: Record<string, unknown>): AggregateRow {
 export class BigQuerySource implements Source {
   readonly name = 'bigquery';
   readonly sql: string;
+  readonly dimensions: readonly Dimension[];
   private readonly mirrors: readonly string[];
   private readonly pageSize: number;
 
@@ -80,7 +86,8 @@ export class BigQuerySource implements Source {
     private readonly connection: BigQueryConnection,
     options: BigQuerySourceOptions = {},
   ) {
-    this.sql = bigQueryAggregationSql(options.table ?? DEFAULT_BIGQUERY_TABLE);
+    this.dimensions = options.dimensions ?? registry;
+    this.sql = bigQueryAggregationSql(options.table ?? DEFAULT_BIGQUERY_TABLE, this.dimensions);
     this.mirrors = options.mirrorInstallers ?? DEFAULT_MIRROR_INSTALLERS;
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   }
@@ -90,7 +97,8 @@ export class BigQuerySource implements Source {
     const { params, types } = bigQueryParameters(day, this.mirrors);
     try {
       const [job] = await this.connection.client.createQueryJob({ query: this.sql, params, types, dryRun: true });
-      return { day, sql: this.sql, parameters: params, bytes: Number(job.metadata?.statistics?.totalBytesProcessed ?? 0) };
+      const dimensions = this.dimensions.map((dimension) => dimension.name);
+      return { day, sql: this.sql, parameters: params, dimensions, bytes: Number(job.metadata?.statistics?.totalBytesProcessed ?? 0) };
     } catch (error) {
       throw new Error(`BigQuery dry run for ${day} failed: ${firstLine((error as Error).message)}`);
     }

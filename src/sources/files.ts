@@ -2,17 +2,11 @@
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import { isDynamicPattern, glob } from 'tinyglobby';
-import { listValue, timestampTZValue, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBTypeId, listValue, timestampTZValue, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import { addDays, dayNumber, type Day } from '../domain/dates.js';
-import {
-  aggregateRowsSql,
-  DAY_PROJECTS_SQL,
-  DAY_SUMMARY_SQL,
-  dayDownloadsSql,
-  dayGroupsSql,
-  rawEventsSql,
-  type RawFormat,
-} from './aggregate-query.js';
+import { aggregateRowsSql, dayGroupsSql, dayProjectsSql, daySummarySql, planFor, rawEventsSql, type HasPath, type RawFormat } from './aggregate-query.js';
+import type { GroupingPlan } from './grouping-sets.js';
+import type { Dimension } from '../domain/dimensions.js';
 import { DEFAULT_MIRROR_INSTALLERS } from '../domain/mirrors.js';
 import type { DuckDb } from './duckdb.js';
 import type { AggregateRow } from '../domain/aggregates.js';
@@ -22,6 +16,8 @@ export interface FileSourceOptions {
   /** File paths or globs; `{date}` in one stands for the day being loaded (`raw/{date}/*.parquet`). */
   inputs: readonly string[];
   mirrorInstallers?: readonly string[];
+  /** The dimensions to compute (default: every one of the registry); see enabledDimensions. */
+  dimensions?: readonly Dimension[];
 }
 
 const formatByExtension: [RegExp, RawFormat][] = [
@@ -65,6 +61,7 @@ function toNumber(value: unknown): number {
 export class FileSource implements Source {
   readonly name = 'files';
   private readonly mirrors: readonly string[];
+  private readonly plan: GroupingPlan;
 
   constructor(
     private readonly duck: DuckDb,
@@ -72,6 +69,7 @@ export class FileSource implements Source {
   ) {
     if (options.inputs.length === 0) throw new Error('the files source needs at least one input (--input GLOB)');
     this.mirrors = options.mirrorInstallers ?? DEFAULT_MIRROR_INSTALLERS;
+    this.plan = planFor(options.dimensions);
   }
 
   async aggregateDay(day: Day): Promise<DayAggregation> {
@@ -86,16 +84,18 @@ export class FileSource implements Source {
       const params: Record<string, unknown> = {
         day_start: timestampTZValue(BigInt(dayNumber(day)) * 86_400_000_000n),
         day_end: timestampTZValue(BigInt(dayNumber(addDays(day, 1))) * 86_400_000_000n),
+        mirrors: listValue([...this.mirrors]),
       };
       for (const [format, list] of byFormat) params[`${format}_files`] = listValue(list);
       try {
-        await connection.run(dayGroupsSql([...byFormat.keys()]), params as never);
+        const parquet = byFormat.get('parquet');
+        const has = parquet ? await parquetPaths(connection, parquet) : undefined;
+        await connection.run(dayGroupsSql([...byFormat.keys()], this.plan, has), params as never);
       } catch (error) {
-        throw await explainReadFailure(connection, byFormat, error);
+        throw await explainReadFailure(connection, byFormat, this.plan, error);
       }
-      await connection.run(DAY_PROJECTS_SQL);
-      await connection.run(dayDownloadsSql(), { mirrors: listValue([...this.mirrors]) } as never);
-      const [summaryRow] = (await connection.runAndReadAll(DAY_SUMMARY_SQL)).getRowObjects();
+      await connection.run(dayProjectsSql(this.plan));
+      const [summaryRow] = (await connection.runAndReadAll(daySummarySql(this.plan))).getRowObjects();
       const summary = {
         day,
         downloads: toNumber(summaryRow?.downloads),
@@ -108,7 +108,7 @@ export class FileSource implements Source {
           invalidName: toNumber(summaryRow?.invalid_name),
         },
       };
-      return { summary, rows: closingOnReturn(streamRows(connection), () => connection.closeSync()) };
+      return { summary, rows: closingOnReturn(streamRows(connection, aggregateRowsSql(this.plan)), () => connection.closeSync()) };
     } catch (error) {
       connection.closeSync();
       throw error;
@@ -133,9 +133,9 @@ function closingOnReturn(rows: AsyncGenerator<AggregateRow[]>, close: () => void
   };
 }
 
-async function* streamRows(connection: DuckDBConnection): AsyncGenerator<AggregateRow[]> {
+async function* streamRows(connection: DuckDBConnection, sql: string): AsyncGenerator<AggregateRow[]> {
   try {
-    const result = await connection.stream(aggregateRowsSql());
+    const result = await connection.stream(sql);
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
@@ -157,10 +157,27 @@ async function* streamRows(connection: DuckDBConnection): AsyncGenerator<Aggrega
   }
 }
 
+/**
+ * The paths the Parquet files hold, from their schema (merged across files by name, as the load
+ * reads them): an older export, or one whose `details` has no `cpu`, still loads, that field NULL.
+ */
+async function parquetPaths(connection: DuckDBConnection, files: readonly string[]): Promise<HasPath> {
+  const reader = await connection.runAndReadAll('SELECT * FROM read_parquet($files, union_by_name = true) LIMIT 0', { files: listValue([...files]) });
+  const present = new Set<string>();
+  const walk = (prefix: string, type: DuckDBType) => {
+    present.add(prefix);
+    if (type.typeId === DuckDBTypeId.STRUCT) type.entryNames.forEach((name, i) => walk(`${prefix}.${name.toLowerCase()}`, type.entryTypes[i]!));
+  };
+  reader.columnNames().forEach((name, i) => walk(name.toLowerCase(), reader.columnTypes()[i]!));
+  // DuckDB matches column and field names without regard to case.
+  return (path) => present.has(path.join('.').toLowerCase());
+}
+
 /** DuckDB's message may not say which file failed: find it, so the error names it. */
 async function explainReadFailure(
   connection: DuckDBConnection,
   byFormat: Map<RawFormat, string[]>,
+  plan: GroupingPlan,
   error: unknown,
 ): Promise<Error> {
   const reason = error instanceof Error ? error.message : String(error);
@@ -168,7 +185,9 @@ async function explainReadFailure(
     for (const file of files) {
       try {
         // The relation the load reads, over this one file, read to the end.
-        await connection.run(`SELECT count(*), max(ts), max(project), max(python) FROM (${rawEventsSql(format, '$files')})`, {
+        const has = format === 'parquet' ? await parquetPaths(connection, [file]) : undefined;
+        const fields = ['ts', 'project', 'filename', 'mirror_installer', ...plan.columns.map((column) => column.name)];
+        await connection.run(`SELECT count(*), ${fields.map((field) => `max(${field})`).join(', ')} FROM (${rawEventsSql(format, '$files', plan, has)})`, {
           files: listValue([file]),
         });
       } catch (fileError) {

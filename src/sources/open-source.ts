@@ -1,5 +1,6 @@
 /** Sources built from the configuration: the one place that knows the concrete sources. */
 import type { Config } from '../config.js';
+import { enabledDimensions } from '../domain/dimensions.js';
 import type { RetryOptions } from './bigquery-client.js';
 import type { BigQuerySource } from './bigquery.js';
 import { DuckDb } from './duckdb.js';
@@ -20,6 +21,7 @@ export async function openBigQuerySource(config: Config, choice: Omit<Extract<So
     table: config.bigquery.table,
     mirrorInstallers: config.mirrorInstallers,
     pageSize: choice.pageSize,
+    dimensions: enabledDimensions(config.dimensions),
   });
 }
 
@@ -28,7 +30,7 @@ export async function openSource(config: Config, choice: SourceChoice): Promise<
   if (choice.kind === 'bigquery') return openBigQuerySource(config, choice);
   const duck = await DuckDb.open(choice.threads === undefined ? {} : { threads: choice.threads });
   try {
-    const source = new FileSource(duck, { inputs: choice.inputs, mirrorInstallers: config.mirrorInstallers });
+    const source = new FileSource(duck, { inputs: choice.inputs, mirrorInstallers: config.mirrorInstallers, dimensions: enabledDimensions(config.dimensions) });
     return { name: source.name, aggregateDay: (day) => source.aggregateDay(day), close: () => duck.close() };
   } catch (error) {
     duck.close();

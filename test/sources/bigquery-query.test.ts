@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { seedDimensions as dimensions } from '../../src/domain/dimensions.js';
+import { dimensions, enabledDimensions, seedDimensions } from '../../src/domain/dimensions.js';
 import { normalizeName, VALID_NAME_PATTERN } from '../../src/domain/names.js';
 import {
   bigQueryAggregationSql,
@@ -44,9 +44,27 @@ describe('the BigQuery query: one pass over one day', () => {
 
   it('groups events by the raw fields the rules need before any regex runs', () => {
     const groups = sql.slice(sql.indexOf('day_groups AS'), sql.indexOf('day_checked AS'));
-    expect(groups).toContain('GROUP BY 1, 2, 3, 4, 5');
     expect(groups).not.toMatch(/REGEXP/);
     for (const field of ['file.project', 'file.filename', 'details.installer.name', 'details.python', 'details.system.name']) expect(groups).toContain(field);
+    // Every raw column the registry declares, read by its path under its SQL name, nothing by position.
+    for (const column of dimensions.flatMap((dimension) => dimension.columns)) expect(groups).toContain(`${column.path.join('.')} AS ${column.name}`);
+    expect(sql).not.toMatch(/GROUP BY \d/);
+  });
+
+  it('groups by one grouping set per set of raw columns, never by every column at once', () => {
+    const sets = [...sql.matchAll(/^ {4}\(([^()]*)\)[,\n]/gm)].map((match) => match[1]!.split(', '));
+    const shared = ['project', 'is_metadata', 'is_mirror'];
+    // The shared set (mirror split and summary), Python (major and minor), system, then one per new dimension.
+    expect(sets).toEqual([
+      shared,
+      [...shared, 'python'],
+      [...shared, 'system_name'],
+      ...['version', 'installer', 'ci', 'country', 'implementation', 'cpu', 'libc', 'distro', 'file_type'].map((column) => [...shared, column]),
+    ]);
+    expect(sql).toContain('GROUP BY GROUPING SETS (');
+    // Each group's set, from one-column GROUPING() (BigQuery's takes one column).
+    expect(sql).not.toMatch(/GROUPING\([^)]*,/);
+    expect(sql).toContain('GROUPING(python) * 1024 + GROUPING(system_name) * 512 + ');
   });
 
   it('puts the summary rows first, under a reserved dimension no breakdown uses', () => {
@@ -57,8 +75,8 @@ describe('the BigQuery query: one pass over one day', () => {
 
 describe('the BigQuery query: the data rules', () => {
   it('counts mirror installers, a parameter, only in with_mirrors', () => {
-    expect(sql).toContain('COALESCE(installer IN (SELECT * FROM UNNEST(@mirrors)), FALSE) AS is_mirror');
-    expect(sql).toContain(`WHEN 2 THEN outcome = 'downloads' WHEN 3 THEN outcome = 'downloads' AND NOT is_mirror`);
+    expect(sql).toContain('COALESCE(details.installer.name IN (SELECT * FROM UNNEST(@mirrors)), FALSE) AS is_mirror');
+    expect(sql).toContain(`WHEN 2 THEN grouping_id = 2047 AND outcome = 'downloads' WHEN 3 THEN grouping_id = 2047 AND outcome = 'downloads' AND NOT is_mirror`);
     for (const mirror of ['bandersnatch', 'devpi', 'Artifactory']) expect(sql).not.toContain(mirror);
   });
 
@@ -104,6 +122,30 @@ describe('the BigQuery query: the data rules', () => {
     expect(sql).not.toMatch(/REGEXP_EXTRACT\([^()]*'[^']*\(/);
     expect(sql).toContain(`WHEN system_name = 'Windows' THEN 'windows'`);
     expect(sql).toContain(`WHEN system_name IS NULL OR system_name = '' THEN 'null'`);
+  });
+});
+
+describe('the BigQuery query: only the dimensions turned on', () => {
+  // The installer's name is read for the mirror flag whatever is on; the others only for their dimension.
+  const newColumns = dimensions.filter((dimension) => !dimension.seed && dimension.name !== 'installer').flatMap((dimension) => dimension.columns);
+
+  it('reads none of the new raw columns with the seed\'s four only (DIMENSIONS=none)', () => {
+    const seedOnly = bigQueryAggregationSql(DEFAULT_BIGQUERY_TABLE, enabledDimensions([]));
+    expect(enabledDimensions([])).toEqual(seedDimensions);
+    for (const column of newColumns) expect(seedOnly).not.toContain(column.path.join('.'));
+    expect(seedOnly).not.toContain('AS installer');
+    for (const path of ['details.python', 'details.system.name', 'details.installer.name', 'file.project', 'file.filename']) expect(seedOnly).toContain(path);
+    expect(seedOnly).toContain('GROUPING(python) * 2 + GROUPING(system_name) * 1 AS grouping_id');
+    for (const dimension of dimensions) expect(seedOnly.includes(`'${dimension.name}'`), dimension.name).toBe(dimension.seed);
+  });
+
+  it('reads the raw columns of a subset, and of no dimension left out', () => {
+    const subset = bigQueryAggregationSql(DEFAULT_BIGQUERY_TABLE, enabledDimensions(['country', 'cpu']));
+    expect(subset).toContain('country_code AS country');
+    expect(subset).toContain('details.cpu AS cpu');
+    for (const column of newColumns.filter((column) => !['country', 'cpu'].includes(column.name))) expect(subset).not.toContain(column.path.join('.'));
+    expect(subset).toContain(`'country'`);
+    expect(subset).not.toContain(`'libc'`);
   });
 });
 

@@ -231,7 +231,13 @@ describe('BigQuery source: dry run', () => {
     const source = await bigQuery();
     const jobsBefore = standIn.jobs.size;
     const dryRun = await source.dryRun(DAY);
-    expect(dryRun).toEqual({ day: DAY, sql: source.sql, parameters: expect.objectContaining({ mirrors: config.mirrorInstallers }), bytes: 3 * 2 ** 40 });
+    expect(dryRun).toEqual({
+      day: DAY,
+      sql: source.sql,
+      parameters: expect.objectContaining({ mirrors: config.mirrorInstallers }),
+      dimensions: dimensions.map((dimension) => dimension.name),
+      bytes: 3 * 2 ** 40,
+    });
     expect(standIn.insertedJobs.at(-1)).toMatchObject({ sql: source.sql, dryRun: true });
     expect(standIn.jobs.size).toBe(jobsBefore);
   });

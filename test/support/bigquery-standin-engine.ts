@@ -7,19 +7,16 @@
  * - `@name` becomes `$name`, bound from the job's `queryParameters`;
  * - REGEXP_CONTAINS is defined as DuckDB's regexp_matches (both: RE2, true on a partial match).
  * Anything else the SQL needs must be written so both engines read it the same.
+ *
+ * A dry run's bytes are estimated as BigQuery bills them (estimateBytes), so a test can see that a
+ * query reading fewer columns scans less.
  */
-import { LIST, TIMESTAMPTZ, VARCHAR, listValue, timestampTZValue, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { DuckDBTypeId, LIST, TIMESTAMPTZ, VARCHAR, listValue, timestampTZValue, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import { DuckDb } from '../../src/sources/duckdb.js';
+import { FILE_DOWNLOADS_COLUMNS } from './raw-events.js';
 
 export const STANDIN_TABLE = 'file_downloads';
 
-/** The file_downloads columns the tests write, as BigQuery types them (`timestamp` a TIMESTAMP). */
-const NDJSON_COLUMNS = `{
-  'timestamp': 'VARCHAR', 'country_code': 'VARCHAR', 'url': 'VARCHAR', 'project': 'VARCHAR',
-  'file': 'STRUCT(filename VARCHAR, project VARCHAR, version VARCHAR, type VARCHAR)',
-  'details': 'STRUCT(installer STRUCT(name VARCHAR, version VARCHAR), python VARCHAR, implementation STRUCT(name VARCHAR, version VARCHAR), system STRUCT(name VARCHAR, release VARCHAR), ci BOOLEAN)',
-  'tls_protocol': 'VARCHAR', 'tls_cipher': 'VARCHAR'
-}`;
 
 /** A query parameter as the REST API carries it (jobs.insert, `configuration.query.queryParameters`). */
 export interface QueryParameter {
@@ -58,6 +55,23 @@ const schemaType = (duckType: string): QueryResult['fields'][number]['type'] =>
         ? 'FLOAT'
         : 'STRING';
 
+/** A leaf column of the table: its path, and what a non-NULL value of it counts, in SQL. */
+interface LeafColumn {
+  path: string[];
+  bytesSql: string;
+}
+
+/**
+ * BigQuery's data size of a value ("Data size calculation" in its pricing): STRING 2 bytes plus
+ * its UTF-8 length, BOOL 1, TIMESTAMP and INT64 8, a STRUCT its fields; NULL counts 0.
+ */
+function leafColumns(prefix: string[], type: DuckDBType): LeafColumn[] {
+  if (type.typeId === DuckDBTypeId.STRUCT) return type.entryNames.flatMap((name, i) => leafColumns([...prefix, name], type.entryTypes[i]!));
+  const sql = prefix.map((part) => `"${part}"`).join('.');
+  const size = type.typeId === DuckDBTypeId.VARCHAR ? `2 + strlen(${sql})` : type.typeId === DuckDBTypeId.BOOLEAN ? '1' : '8';
+  return [{ path: prefix.map((part) => part.toLowerCase()), bytesSql: `CASE WHEN ${sql} IS NULL THEN 0 ELSE ${size} END` }];
+}
+
 export class StandInEngine {
   private constructor(
     private readonly duck: DuckDb,
@@ -66,6 +80,38 @@ export class StandInEngine {
     readonly table: string,
   ) {}
 
+  /**
+   * What a dry run reports: as BigQuery bills on demand, the data size of every column the query
+   * references (a struct named whole counts all its fields) in the partitions its day bounds select
+   * (the table is partitioned by day of `timestamp`; rows without one are in no day's partition).
+   * The columns are found in the text: every dotted name that starts with a column of the table.
+   */
+  async estimateBytes(sql: string, parameters: readonly QueryParameter[]): Promise<number> {
+    const reader = await this.connection.runAndReadAll(`SELECT * FROM ${STANDIN_TABLE} LIMIT 0`);
+    const leaves = reader.columnNames().flatMap((name, i) => leafColumns([name], reader.columnTypes()[i]!));
+    const topLevel = new Set(leaves.map((leaf) => leaf.path[0]!));
+    // Names only: string literals and the quoted table name are not column references.
+    const text = this.toDuckDbSql(sql).replace(/'[^']*'/g, "''");
+    const referenced = new Set<LeafColumn>();
+    for (const [chain] of text.matchAll(/(?<![\w.$])[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/g)) {
+      const parts = chain.toLowerCase().split('.');
+      if (!topLevel.has(parts[0]!)) continue;
+      for (const leaf of leaves) {
+        const depth = Math.min(parts.length, leaf.path.length);
+        if (leaf.path.slice(0, depth).join('.') === parts.slice(0, depth).join('.')) referenced.add(leaf);
+      }
+    }
+    if (referenced.size === 0) return 0;
+    const { values, types } = this.bindAll(parameters.filter((parameter) => parameter.name === 'day_start' || parameter.name === 'day_end'));
+    const where = 'day_start' in values && 'day_end' in values ? 'WHERE "timestamp" >= $day_start AND "timestamp" < $day_end' : '';
+    const total = await this.connection.runAndReadAll(
+      `SELECT coalesce(sum(${[...referenced].map((leaf) => leaf.bytesSql).join(' + ')}), 0)::BIGINT AS bytes FROM ${STANDIN_TABLE} ${where}`,
+      values,
+      types,
+    );
+    return Number(total.getRowObjects()[0]!.bytes);
+  }
+
   /** Loads the raw events of an NDJSON file (written with test/support/raw-events.ts) as the table. */
   static async open(table: string, eventsFile: string): Promise<StandInEngine> {
     const duck = await DuckDb.open({ threads: 1 });
@@ -73,7 +119,7 @@ export class StandInEngine {
     await connection.run(
       `CREATE TABLE ${STANDIN_TABLE} AS
        SELECT * REPLACE (try_cast("timestamp" AS TIMESTAMPTZ) AS "timestamp")
-       FROM read_json($file, format = 'newline_delimited', columns = ${NDJSON_COLUMNS})`,
+       FROM read_json($file, format = 'newline_delimited', columns = ${FILE_DOWNLOADS_COLUMNS})`,
       { file: eventsFile },
     );
     await connection.run('CREATE MACRO regexp_contains(value, pattern) AS regexp_matches(value, pattern)');

@@ -24,7 +24,7 @@ export interface StandInOptions {
   table?: string;
   /** The project jobs must run in. */
   project?: string;
-  /** What a dry run says the query would scan. */
+  /** What a dry run says the query would scan (default: estimated as BigQuery bills, see StandInEngine.estimateBytes). */
   dryRunBytes?: number;
 }
 
@@ -173,7 +173,7 @@ export class BigQueryStandIn {
       } catch (error) {
         return sendError(response, 400, 'invalidQuery', (error as Error).message);
       }
-      const bytes = String(this.options.dryRunBytes ?? 0);
+      const bytes = String(this.options.dryRunBytes ?? (await this.engine.estimateBytes(query.query, parameters)));
       const resource = { kind: 'bigquery#job', jobReference: { projectId: jobReference.projectId, location: 'US' }, configuration: request.configuration, status: { state: 'DONE' }, statistics: { totalBytesProcessed: bytes, query: { totalBytesProcessed: bytes } } };
       return send(response, 200, resource);
     }

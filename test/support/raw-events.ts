@@ -18,7 +18,17 @@ export interface RawEvent {
     installer?: { name?: string | null; version?: string | null } | null;
     python?: string | null;
     implementation?: { name?: string | null; version?: string | null } | null;
+    distro?: {
+      name?: string | null;
+      version?: string | null;
+      id?: string | null;
+      libc?: { lib?: string | null; version?: string | null } | null;
+    } | null;
     system?: { name?: string | null; release?: string | null } | null;
+    cpu?: string | null;
+    openssl_version?: string | null;
+    setuptools_version?: string | null;
+    rustc_version?: string | null;
     ci?: boolean | null;
   } | null;
   tls_protocol?: string | null;
@@ -33,7 +43,16 @@ export function download(project: string, timestamp: string, details: RawEvent['
     url: `/packages/aa/bb/${project}-1.0.tar.gz`,
     project,
     file: { filename: filename ?? `${project}-1.0.tar.gz`, project, version: '1.0', type: 'sdist' },
-    details: { installer: { name: 'pip', version: '24.0' }, python: '3.12.1', system: { name: 'Linux', release: '6.1' }, ci: false, ...details },
+    details: {
+      installer: { name: 'pip', version: '24.0' },
+      python: '3.12.1',
+      implementation: { name: 'CPython', version: '3.12.1' },
+      distro: { name: 'Ubuntu', version: '24.04', id: 'noble', libc: { lib: 'glibc', version: '2.39' } },
+      system: { name: 'Linux', release: '6.1' },
+      cpu: 'x86_64',
+      ci: false,
+      ...details,
+    },
     tls_protocol: 'TLSv1.3',
     tls_cipher: 'TLS_AES_128_GCM_SHA256',
   };
@@ -52,15 +71,29 @@ export async function writeNdjson(file: string, events: RawEvent[]): Promise<str
   return file;
 }
 
-const PARQUET_COLUMNS = `{
+/** Every column of `bigquery-public-data.pypi.file_downloads`, as DuckDB reads them from NDJSON. */
+export const FILE_DOWNLOADS_COLUMNS = `{
   'timestamp': 'VARCHAR', 'country_code': 'VARCHAR', 'url': 'VARCHAR', 'project': 'VARCHAR',
   'file': 'STRUCT(filename VARCHAR, project VARCHAR, version VARCHAR, type VARCHAR)',
-  'details': 'STRUCT(installer STRUCT(name VARCHAR, version VARCHAR), python VARCHAR, implementation STRUCT(name VARCHAR, version VARCHAR), system STRUCT(name VARCHAR, release VARCHAR), ci BOOLEAN)',
+  'details': 'STRUCT(installer STRUCT(name VARCHAR, version VARCHAR), python VARCHAR, implementation STRUCT(name VARCHAR, version VARCHAR), distro STRUCT(name VARCHAR, version VARCHAR, id VARCHAR, libc STRUCT(lib VARCHAR, version VARCHAR)), system STRUCT(name VARCHAR, release VARCHAR), cpu VARCHAR, openssl_version VARCHAR, setuptools_version VARCHAR, rustc_version VARCHAR, ci BOOLEAN)',
   'tls_protocol': 'VARCHAR', 'tls_cipher': 'VARCHAR'
 }`;
 
-/** Parquet with `timestamp` as a UTC timestamp type and nested structs, as EXPORT DATA writes it. */
-export async function writeParquet(file: string, events: RawEvent[]): Promise<string> {
+/**
+ * Only the columns the seed's rules read, as an older or trimmed export has them: no country, no
+ * file version or type, and a `details` with neither CPU, distro, implementation nor CI.
+ */
+export const SEED_ERA_COLUMNS = `{
+  'timestamp': 'VARCHAR', 'project': 'VARCHAR',
+  'file': 'STRUCT(filename VARCHAR, project VARCHAR)',
+  'details': 'STRUCT(installer STRUCT(name VARCHAR, version VARCHAR), python VARCHAR, system STRUCT(name VARCHAR, release VARCHAR))'
+}`;
+
+/**
+ * Parquet with `timestamp` as a UTC timestamp type and nested structs, as EXPORT DATA writes it,
+ * with every column of the table unless `columns` (a read_json `columns` struct) says fewer.
+ */
+export async function writeParquet(file: string, events: RawEvent[], columns: string = FILE_DOWNLOADS_COLUMNS): Promise<string> {
   const json = path.join(await tempDir('pypistats-parquet-source-'), 'events.ndjson');
   await writeNdjson(json, events);
   const duck = await DuckDb.open({ threads: 1 });
@@ -68,7 +101,7 @@ export async function writeParquet(file: string, events: RawEvent[]): Promise<st
     const connection = await duck.connect();
     await connection.run(
       `COPY (SELECT * REPLACE (CAST("timestamp" AS TIMESTAMPTZ) AS "timestamp")
-             FROM read_json($json, format = 'newline_delimited', columns = ${PARQUET_COLUMNS}))
+             FROM read_json($json, format = 'newline_delimited', columns = ${columns}))
        TO '${file.replaceAll("'", "''")}' (FORMAT parquet)`,
       { json },
     );
