@@ -113,7 +113,7 @@ function demoPackages({ packages, seed }: Pick<DemoOptions, 'packages' | 'seed'>
     taken.add(normalize(name));
     const kind = real?.[1] ?? (next() < 0.15 ? 'binary' : next() < 0.12 ? 'legacy' : 'pure');
     const calendar = next() < 0.1 && !DAILY_RELEASERS.has(name);
-    // Most packages release every one to two months (a release day 1 in 14 to 1 in 60), legacy ones rarely.
+    // Most packages release every ten days to two months, legacy ones every two to four months.
     const cadence = DAILY_RELEASERS.has(name) ? 1.5 : (kind === 'legacy' ? 60 : 10) + 50 * next() ** 2;
     result.push({
       name,
