@@ -2,8 +2,11 @@
  * Aggregate rows of a PyPI-sized day, synthesized directly (no raw events): about 300,000 active
  * packages with Zipf popularity, each with the categories a package of that popularity really has.
  * A popular package is downloaded on every Python minor and system; a rare one on one or two.
+ * With `breakdowns`, each package also has the nine breakdowns beyond the seed's four, as
+ * bench/pypi-breakdowns.ts synthesizes them from PERFORMANCE.md's anchors.
  */
 import type { AggregateRow } from '../src/domain/aggregates.js';
+import { breakdownRows } from './pypi-breakdowns.js';
 
 const MINORS = ['2.7', '3.6', '3.7', '3.8', '3.9', '3.10', '3.11', '3.12', '3.13', '3.14', '3.5', '3.4', '3.15', '2.6'];
 const SYSTEMS = ['linux', 'windows', 'darwin', 'null', 'other'];
@@ -31,10 +34,16 @@ export interface PypiDayOptions {
   /** Downloads of the most popular package that day. */
   topDownloads: number;
   chunkSize?: number;
+  /**
+   * Also emit the nine breakdowns beyond the seed's four (version, country, installer, …). The
+   * seed's rows are the same either way: the breakdowns draw from a random source of their own.
+   */
+  breakdowns?: boolean;
 }
 
 export async function* pypiSizedDay(dayIndex: number, options: PypiDayOptions): AsyncGenerator<AggregateRow[]> {
   const next = random(0x9e3779b9 ^ (dayIndex * 2654435761));
+  const breakdownNext = random(0x85ebca6b ^ (dayIndex * 2246822519));
   let chunk: AggregateRow[] = [];
   const chunkSize = options.chunkSize ?? 8192;
   for (let rank = 1; rank <= options.packages; rank++) {
@@ -63,6 +72,7 @@ export async function* pypiSizedDay(dayIndex: number, options: PypiDayOptions): 
     split(without, systemShares.map((s) => s / systemTotal)).forEach((downloads, i) => {
       if (downloads > 0) chunk.push({ package: name, dimension: 'system', category: SYSTEMS[i]!, downloads });
     });
+    if (options.breakdowns) for (const row of breakdownRows(name, rank, without, breakdownNext)) chunk.push(row);
     if (chunk.length >= chunkSize) {
       yield chunk;
       chunk = [];

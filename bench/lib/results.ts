@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { BREAKDOWNS_DAY_NOTE } from '../pypi-breakdowns.js';
 
 export interface Figure {
   scenario: string;
@@ -97,6 +98,10 @@ export async function writeResults(root: string, mode: 'quick' | 'full', notes: 
     '| scenario | measure | value | target |',
     '|---|---|---|---|',
     ...all.map((f) => `| ${f.scenario} | ${f.measure} | ${f.value} ${f.unit} | ${f.target ? `${f.target}: ${f.met ? 'met' : '**missed**'}` : ''} |`),
+    '',
+    '## Notes on the data',
+    '',
+    `- ${BREAKDOWNS_DAY_NOTE}`,
     '',
   ];
   const file = path.join('bench', `RESULTS${suffix}.md`);
