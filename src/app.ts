@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import cors from '@fastify/cors';
 import { DEFAULT_CACHE_MIB, type Config, type ServerLimitsConfig } from './config.js';
 import { serverLimits } from './config/server-limits.js';
+import { dimensions as registry, enabledDimensions } from './domain/dimensions.js';
 import type { PackageMetadataSource } from './domain/package-metadata.js';
 import type { Store } from './store/types.js';
 import { describeValidationError, sendError } from './api/errors.js';
@@ -20,8 +21,8 @@ import { webRoutes } from './web/web-routes.js';
 export interface AppOptions {
   store: Store;
   config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel' | 'rateLimit' | 'trustedProxies' | 'mirrorInstallers' | 'hstsMaxAge'> &
-    // Unset: the defaults' timeouts, cap and cache budgets, and package pages not limited.
-    Partial<Pick<Config, 'server' | 'pageRateLimit' | 'cacheBytes'>>;
+    // Unset: the defaults' timeouts, cap and cache budgets, package pages not limited, and every dimension on (DIMENSIONS' default).
+    Partial<Pick<Config, 'server' | 'pageRateLimit' | 'cacheBytes' | 'dimensions'>>;
   /** Where the processes serving together share their rate-limit counts; without it, each counts its own. */
   sharedRateLimits?: SharedCounts | undefined;
   /** What PyPI says of a package, for its page; without it, pages show downloads only. */
@@ -86,6 +87,8 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
     if (methods.includes('GET')) getRoutes.push(route.url);
   });
 
+  const dimensionNames = config.dimensions ?? registry.map((dimension) => dimension.name);
+  const dimensions = enabledDimensions(dimensionNames);
   const cacheBytes = config.cacheBytes ?? DEFAULT_CACHE_BYTES;
   const cache = new ResponseCache(store, config.cacheMaxAge, cacheBytes.responses);
   const windows = rateWindows(config.rateLimit);
@@ -104,7 +107,7 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
           const limiter = new ClientRateLimiter({ windows, shared: sharedRateLimits, log: app.log });
           limitRequests(limited, { limiter, isRevalidation: (request) => cache.isRevalidation(request) });
         }
-        await limited.register(packageRoutes, { store, cache });
+        await limited.register(packageRoutes, { store, cache, dimensions });
       });
     },
     { prefix: API_ROOT },
@@ -120,7 +123,7 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
         })
       : undefined;
   const pages = new PageCache(store, cacheBytes.pages);
-  await app.register(webRoutes, { store, config, metadata, assets, pages, pageLimiter });
+  await app.register(webRoutes, { store, config: { ...config, dimensions: dimensionNames }, metadata, assets, pages, pageLimiter });
 
   const refuse = async (request: FastifyRequest, reply: FastifyReply) => errors.methodNotAllowed(request, reply);
   for (const url of new Set(getRoutes)) {

@@ -31,7 +31,12 @@ export function describeValidationError(errors: FastifySchemaValidationError[], 
     case 'maxLength':
       return `${name} is too long (at most ${error.params.limit} characters)`;
     case 'type':
-      return `${name} must be given at most once`;
+      // A repeated string parameter is refused before the schema (package-routes.ts); a number's type is its own.
+      return error.params.type === 'integer' ? `${name} must be a whole number` : `${name} must be given at most once`;
+    case 'minimum':
+      return `${name} must be at least ${error.params.limit}`;
+    case 'maximum':
+      return `${name} must be at most ${error.params.limit}`;
     default:
       return `${name} ${error.message ?? 'is not valid'}`;
   }

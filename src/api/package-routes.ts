@@ -1,14 +1,17 @@
 /**
  * The pypistats.org JSON API: `/recent` and one endpoint per dimension of the registry, under
  * `/api/packages/<package>/` (the live service's path) and `/api/package/<package>/` (the seed's).
+ * Every dimension of the registry has its path; one turned off on this server (DIMENSIONS) answers
+ * a 404 saying so, not the unknown-path 404, so a client can tell a typo from a deployment choice.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { seedDimensions as dimensions, type Dimension } from '../domain/dimensions.js';
-import { checkPackageName, describeNameProblem } from '../domain/names.js';
-import type { Store } from '../store/types.js';
+import { RECENT_PERIODS, TOP_CATEGORIES, type RecentPeriod } from '../domain/api-parameters.js';
+import { dimensions as registry, MAX_CATEGORY_LENGTH, type Dimension } from '../domain/dimensions.js';
+import { ALL_PACKAGES, checkPackageName, describeNameProblem } from '../domain/names.js';
+import type { SeriesPoint, SeriesRange, Store } from '../store/types.js';
 import { sendError } from './errors.js';
-import { recentBody, RECENT_PERIODS, seriesBody, type RecentPeriod } from './responses.js';
+import { recentBody, seriesBody } from './responses.js';
 import type { Answer, ResponseCache } from './response-cache.js';
 
 /** Where the routes sit under the API's root, `/api` (the app registers them there). */
@@ -16,11 +19,14 @@ const PACKAGE_PREFIXES = ['/packages', '/package'] as const;
 export const API_PREFIXES = PACKAGE_PREFIXES.map((prefix) => `/api${prefix}`);
 
 const dateParam = Type.String({ format: 'date' });
-const filterValueMaxLength = 64;
+/** The seed's categories are a few characters long; 64 was their bound before there were others. */
+const SEED_FILTER_MAX_LENGTH = 64;
 
 function filterSchema(dimension: Dimension): TSchema {
   const { values } = dimension.filter;
-  return values ? oneOf(values) : Type.String({ maxLength: filterValueMaxLength });
+  if (values) return oneOf(values);
+  // No category is longer than the registry keeps, so a longer value could match none.
+  return Type.String({ maxLength: dimension.seed ? SEED_FILTER_MAX_LENGTH : MAX_CATEGORY_LENGTH });
 }
 
 /** A plain `enum`, so a wrong value reads "must be one of: …" rather than a failed `anyOf`. */
@@ -28,15 +34,16 @@ function oneOf(values: readonly string[]): TSchema {
   return Type.Unsafe<string>({ type: 'string', enum: [...values] });
 }
 
-const recentQuery = Type.Object({ period: Type.Optional(oneOf(RECENT_PERIODS)) });
+const recentQuery = Type.Object({ period: Type.Optional(oneOf(RECENT_PERIODS)), mirrors: Type.Optional(oneOf(['true', 'false'])) });
 
 /**
  * The edge's rules for every endpoint's query, from its schema: a parameter it does not take is a
- * 400 naming it (a typo must not silently mean "no filter"), and every value is case-insensitive
- * (`period=WEEK`, `mirrors=TRUE`, `version=NULL`, `os=LINUX`), so values are lowercased before
- * the schema checks them. The empty name of the Python client's `?&` is no parameter.
+ * 400 naming it (a typo must not silently mean "no filter"), and so is one given twice; values are
+ * case-insensitive (`period=WEEK`, `mirrors=TRUE`, `version=NULL` on python_major, `os=LINUX`), so
+ * they are lowercased before the schema checks them, except those of `keepCase` (a package version
+ * is matched exactly as logged). The empty name of the Python client's `?&` is no parameter.
  */
-function queryRules(endpoint: string, schema: TSchema) {
+function queryRules(endpoint: string, schema: TSchema, keepCase: ReadonlySet<string> = new Set()) {
   const names = Object.keys(schema.properties as Record<string, unknown>);
   const takes = new Set(names);
   return {
@@ -50,11 +57,16 @@ function queryRules(endpoint: string, schema: TSchema) {
       }
       for (const name of names) {
         const value = query[name];
-        if (typeof value === 'string') query[name] = value.toLowerCase();
-        else if (Array.isArray(value)) query[name] = value.map((v) => v.toLowerCase());
+        if (Array.isArray(value)) return sendError(reply, 400, `${name} must be given at most once`);
+        if (typeof value === 'string' && !keepCase.has(name)) query[name] = value.toLowerCase();
       }
     },
   };
+}
+
+/** Every dimension but overall is a breakdown, and ranks its categories with `top`. */
+function isBreakdown(dimension: Dimension): boolean {
+  return dimension.categories.kind !== 'mirror_split';
 }
 
 function seriesQuery(dimension: Dimension) {
@@ -62,17 +74,70 @@ function seriesQuery(dimension: Dimension) {
     [dimension.filter.param]: Type.Optional(filterSchema(dimension)),
     start_date: Type.Optional(dateParam),
     end_date: Type.Optional(dateParam),
+    ...(isBreakdown(dimension) ? { top: Type.Optional(Type.Integer({ minimum: TOP_CATEGORIES.min, maximum: TOP_CATEGORIES.max })) } : {}),
   });
 }
 
-type PackageRequest = FastifyRequest<{ Params: { package: string }; Querystring: Record<string, string | undefined> }>;
+/**
+ * Which categories a filter value selects: one category, exactly (the store reads only it); or,
+ * for a dimension whose categories are kept as logged (`Ubuntu`, `ubuntu`), every category equal
+ * to the value in any case, found among the package's categories.
+ */
+type Selection = { kind: 'every' } | { kind: 'category'; category: string } | { kind: 'any_case'; lowercased: string };
+
+function selection(dimension: Dimension, value: string | undefined): Selection {
+  if (value === undefined) return { kind: 'every' };
+  // Values arrive lowercased unless the filter is case-sensitive (see queryRules).
+  if (dimension.filter.matchesAnyCase) return { kind: 'any_case', lowercased: value.toLowerCase() };
+  return { kind: 'category', category: dimension.filter.toCategory(value) };
+}
+
+function selects(chosen: Selection, category: string): boolean {
+  switch (chosen.kind) {
+    case 'every':
+      return true;
+    case 'category':
+      return category === chosen.category;
+    case 'any_case':
+      return category.toLowerCase() === chosen.lowercased;
+  }
+}
+
+/**
+ * The `top` categories by downloads over the range, a tie going to the category first in the
+ * dimension's order, so the same data always keeps the same categories.
+ */
+function topCategories(dimension: Dimension, totals: ReadonlyMap<string, number>, top: number): string[] {
+  return [...totals]
+    .sort(([a, downloadsA], [b, downloadsB]) => downloadsB - downloadsA || dimension.compareCategories(a, b))
+    .slice(0, top)
+    .map(([category]) => category);
+}
+
+/**
+ * The points a request asks for. A plain series, or one category, is one read; `top` and an
+ * any-case filter first sum the package's categories (no point per day), then read those kept.
+ */
+async function selectedPoints(store: Store, name: string, dimension: Dimension, range: SeriesRange, chosen: Selection, top: number | undefined): Promise<SeriesPoint[]> {
+  if (top === undefined && chosen.kind !== 'any_case') {
+    return store.series(name, dimension.name, range, chosen.kind === 'category' ? new Set([chosen.category]) : undefined);
+  }
+  const totals = new Map([...(await store.categoryTotals(name, dimension.name, range))].filter(([category]) => selects(chosen, category)));
+  const kept = top === undefined ? [...totals.keys()] : topCategories(dimension, totals, top);
+  if (kept.length === 0) return [];
+  return store.series(name, dimension.name, range, new Set(kept));
+}
+
+type PackageRequest = FastifyRequest<{ Params: { package: string }; Querystring: Record<string, string | number | undefined> }>;
 
 export interface PackageRoutesOptions {
   store: Store;
   cache: ResponseCache;
+  /** The dimensions on (enabledDimensions(config.dimensions)); the registry's others answer 404 saying they are off. */
+  dimensions: readonly Dimension[];
 }
 
-export const packageRoutes: FastifyPluginAsync<PackageRoutesOptions> = async (app, { store, cache }) => {
+export const packageRoutes: FastifyPluginAsync<PackageRoutesOptions> = async (app, { store, cache, dimensions }) => {
   /** The normalized name, or the 400 already sent. */
   function packageName(request: PackageRequest, reply: FastifyReply): string | null {
     const check = checkPackageName(request.params.package);
@@ -81,7 +146,13 @@ export const packageRoutes: FastifyPluginAsync<PackageRoutesOptions> = async (ap
     return null;
   }
 
-  const seriesRules = new Map(dimensions.map((dimension) => [dimension, queryRules(dimension.name, seriesQuery(dimension))]));
+  const enabled = new Set(dimensions.map((dimension) => dimension.name));
+  const seriesRules = new Map(
+    registry.map((dimension) => {
+      const keepCase = new Set(dimension.filter.caseSensitive ? [dimension.filter.param] : []);
+      return [dimension, queryRules(dimension.name, seriesQuery(dimension), keepCase)];
+    }),
+  );
   const missing = (name: string): Answer => ({ status: 404, error: `no downloads of package "${name}" are known` });
 
   const recentRules = queryRules('recent', recentQuery);
@@ -90,29 +161,38 @@ export const packageRoutes: FastifyPluginAsync<PackageRoutesOptions> = async (ap
       const name = packageName(request, reply);
       if (name === null) return reply;
       const period = request.query.period as RecentPeriod | undefined;
-      return cache.send(request, reply, `recent\u0000${name}\u0000${period ?? ''}`, async () => {
+      const mirrors = request.query.mirrors === 'true';
+      return cache.send(request, reply, JSON.stringify(['recent', name, period ?? null, mirrors]), async () => {
         const latest = await store.latestDay();
         if (latest === null) return missing(name);
-        const recent = await store.recent(name, latest);
+        const recent = await store.recent(name, latest, { mirrors });
         // Only a package with nothing in the last 30 days costs the question whether it exists.
         if (recent.lastMonth === 0 && !(await store.hasPackage(name))) return missing(name);
         return { status: 200, body: recentBody(name, recent, period) };
       });
     });
 
-    for (const dimension of dimensions) {
-      app.get(`${prefix}/:package/${dimension.name}`, seriesRules.get(dimension)!, async (request: PackageRequest, reply) => {
+    for (const dimension of registry) {
+      const url = `${prefix}/:package/${dimension.name}`;
+      if (!enabled.has(dimension.name)) {
+        // Whatever the name and parameters: nothing of this breakdown is kept here to answer with.
+        app.get(url, async (_request, reply) => sendError(reply, 404, `the ${dimension.name} breakdown is turned off on this server`));
+        continue;
+      }
+      app.get(url, seriesRules.get(dimension)!, async (request: PackageRequest, reply) => {
         const name = packageName(request, reply);
         if (name === null) return reply;
-        const { start_date: start, end_date: end } = request.query;
+        if (dimension.scope === 'package' && name === ALL_PACKAGES) {
+          return sendError(reply, 404, `${ALL_PACKAGES} has no ${dimension.name} breakdown: a ${dimension.name} belongs to one package, so its downloads are kept per package only`);
+        }
+        const { start_date: start, end_date: end } = request.query as Record<string, string | undefined>;
         if (start && end && start > end) return sendError(reply, 400, 'start_date must not be after end_date');
-        const filterValue = request.query[dimension.filter.param];
-        const category = filterValue === undefined ? undefined : dimension.filter.toCategory(filterValue);
-        const key = [dimension.name, name, category ?? '', start ?? '', end ?? ''].join('\u0000');
+        const chosen = selection(dimension, request.query[dimension.filter.param] as string | undefined);
+        const top = request.query.top as number | undefined;
+        const key = JSON.stringify([dimension.name, name, chosen, start ?? null, end ?? null, top ?? null]);
         return cache.send(request, reply, key, async () => {
-          let points = await store.series(name, dimension.name, { start, end });
+          const points = await selectedPoints(store, name, dimension, { start, end }, chosen, top);
           if (points.length === 0 && !(await store.hasPackage(name))) return missing(name);
-          if (category !== undefined) points = points.filter((point) => point.category === category);
           return { status: 200, body: seriesBody(name, dimension, points) };
         });
       });

@@ -7,7 +7,8 @@ import { LRUCache } from 'lru-cache';
 import type { Store } from '../store/types.js';
 import { sendError } from './errors.js';
 
-export type Answer = { status: 200; body: string } | { status: 400 | 404; error: string };
+/** A 200's body as text, or already as the bytes to send (a large series is built as bytes: see seriesBody). */
+export type Answer = { status: 200; body: string | Buffer } | { status: 400 | 404; error: string };
 
 const CODE_VERSION = '1';
 
@@ -33,7 +34,7 @@ export class ResponseCache {
     if (body === undefined) {
       const computed = await answer();
       if (computed.status !== 200) return sendError(reply, computed.status, computed.error);
-      body = Buffer.from(computed.body);
+      body = typeof computed.body === 'string' ? Buffer.from(computed.body) : computed.body;
       this.bodies.set(cacheKey, body);
     }
     reply.header('etag', etag).header('cache-control', `public, max-age=${this.maxAgeSeconds}`);

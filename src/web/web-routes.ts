@@ -31,7 +31,7 @@ import { packageUrl, searchUrl } from './urls.js';
 
 export interface WebRoutesOptions {
   store: Store;
-  config: Pick<Config, 'retentionDays' | 'mirrorInstallers' | 'rateLimit'>;
+  config: Pick<Config, 'retentionDays' | 'mirrorInstallers' | 'rateLimit'> & Partial<Pick<Config, 'dimensions'>>;
   metadata: PackageMetadataSource;
   assets: Assets;
   /** Where the pages are kept per data version (src/app.ts makes it, within its byte budget). */
