@@ -8,7 +8,7 @@
  * reading pixels.
  */
 import uPlot from 'uplot';
-import type { ChartView } from './chart-view.js';
+import { stack, type ChartView } from './chart-view.js';
 import type { Measure } from '../chart-settings.js';
 
 /** Downloads are whole: the y axis steps by 1, 2 or 5 times a power of ten, never by 0.5. */
@@ -102,23 +102,6 @@ function translucent(colour: string): string {
   return /^#[0-9a-f]{6}$/i.test(colour) ? `${colour}b3` : colour;
 }
 
-/**
- * Each visible series' values added to the sum of the visible ones before it, and the bands
- * between each and the visible one below. A hidden series keeps its own values (it is not drawn).
- */
-function stack(values: (number | null)[][], visible: (series: number) => boolean): { data: (number | null)[][]; bands: uPlot.Band[] } {
-  const sums = new Array<number>(values[0]?.length ?? 0).fill(0);
-  const data = values.map((series, i) => (visible(i) ? series.map((value, j) => (sums[j]! += value ?? 0)) : series));
-  const bands: uPlot.Band[] = [];
-  let below = -1;
-  values.forEach((_, i) => {
-    if (!visible(i)) return;
-    // uPlot's series 0 is x: the view's series i is the plot's series i + 1.
-    if (below >= 0) bands.push({ series: [i + 1, below + 1] });
-    below = i;
-  });
-  return { data, bands };
-}
 
 export class ChartFigure {
   private plot: uPlot | null = null;

@@ -122,3 +122,27 @@ export function chartView(data: Pick<PackageCharts, 'start' | 'end'>, chart: Cha
     series: shown.parts.map((part) => asView(part.series, part.sums.map((value, i) => (shown.wholes[i] === 0 ? null : (value / shown.wholes[i]!) * 100)))),
   };
 }
+
+/**
+ * Each visible series' values added to the sum of the visible ones before it, and the bands
+ * between each and the visible one below. A hidden series keeps its own values (it is not drawn).
+ */
+export interface Stacked {
+  data: (number | null)[][];
+  /** uPlot's bands: [upper, lower] by uPlot's series index (series 0 is x). */
+  bands: { series: [number, number] }[];
+}
+
+export function stack(values: readonly (number | null)[][], visible: (series: number) => boolean): Stacked {
+  const sums = new Array<number>(values[0]?.length ?? 0).fill(0);
+  const data = values.map((series, i) => (visible(i) ? series.map((value, j) => (sums[j]! += value ?? 0)) : series));
+  const bands: Stacked['bands'] = [];
+  let below = -1;
+  values.forEach((_, i) => {
+    if (!visible(i)) return;
+    // uPlot's series 0 is x: the view's series i is the plot's series i + 1.
+    if (below >= 0) bands.push({ series: [i + 1, below + 1] });
+    below = i;
+  });
+  return { data, bands };
+}
