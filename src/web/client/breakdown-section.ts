@@ -163,7 +163,8 @@ export class BreakdownSection {
       const button = element('button', label);
       button.type = 'button';
       button.dataset.sort = String(column);
-      if (column === this.sortedBy) cell.setAttribute('aria-sort', column === 'version' ? 'descending' : 'descending');
+      // Every order is descending: newest version first, or largest count first.
+      if (column === this.sortedBy) cell.setAttribute('aria-sort', 'descending');
       button.addEventListener('click', () => {
         this.sortedBy = column;
         this.versionTable(view);
