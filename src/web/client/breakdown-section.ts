@@ -184,7 +184,7 @@ export class BreakdownSection {
     name.scope = 'row';
     tr.append(name);
     row.recent.forEach((count, i) => {
-      const cell = element('td', whole(count), 'count');
+      const cell = element('td', whole(count), 'num');
       if (i === 2) {
         // A bar under the month's count: the largest versions stand out in a long table.
         const bar = element('span', undefined, 'bar');
@@ -218,7 +218,7 @@ export class BreakdownSection {
       tr.dataset.category = row.category;
       const name = element('th', countryName(row.category));
       name.scope = 'row';
-      tr.append(name, element('td', `${((row.totals[range]! / whole) * 100).toFixed(1)} %`, 'count'), element('td', formatCount(row.totals[range]!), 'count'));
+      tr.append(name, element('td', `${((row.totals[range]! / whole) * 100).toFixed(1)} %`, 'num'), element('td', formatCount(row.totals[range]!), 'num'));
       body.append(tr);
     }
     holder.replaceChildren(table);
