@@ -51,6 +51,8 @@ export const REQUESTS_SMALL_VERSIONS = [
   'custom-build',
   'null',
 ];
+/** A package with the seed's breakdowns only. */
+export const SEED_ONLY_PACKAGE = 'zope-interface';
 /** Other packages' versions, by weight. */
 const OTHER_VERSIONS: Record<string, number> = { '1.0': 30, '1.1': 70 };
 
@@ -94,6 +96,8 @@ function packageRows(name: string, downloads: number, mirrors: number, withPytho
   }
   const systems = split(downloads, [10, 60, 5, 3, 22]);
   REQUESTS_CATEGORIES.system.forEach((category, i) => systems[i]! > 0 && rows.push(row(name, 'system', category, systems[i]!)));
+  // As if loaded before the other breakdowns were on: only the seed's.
+  if (name === SEED_ONLY_PACKAGE) return rows;
   for (const [dimension, weights] of Object.entries(BREAKDOWN_WEIGHTS)) rows.push(...splitRows(name, dimension, downloads, weights));
   if (name === 'requests') {
     const small = REQUESTS_SMALL_VERSIONS.length;

@@ -79,6 +79,12 @@ describe('a breakdown’s chart data', () => {
     ]);
   });
 
+  it('has no rows for a package without downloads in the breakdown (loaded before it was on)', async () => {
+    const data = JSON.parse((await get('/packages/zope-interface/breakdowns/installer')).body) as BreakdownData;
+    expect(data.views[0]!.rows).toEqual([]);
+    expect(data.views[0]!.chart.downloads).toEqual([]);
+  });
+
   it('is kept per data version with an ETag, and answers 304 to it', async () => {
     const first = await get('/packages/requests/breakdowns/installer', { 'accept-encoding': 'br' });
     expect(first.headers['content-encoding']).toBe('br');

@@ -241,6 +241,13 @@ describeWith([chromium], 'the package page’s breakdowns in Chromium', () => {
     expect((await section(page, 'ci')).points).toBe(4);
   });
 
+  it('says so when a package has no downloads in a breakdown yet', async () => {
+    const { page } = await open('/packages/zope-interface');
+    await page.locator('section[data-breakdown="installer"]').scrollIntoViewIfNeeded();
+    await page.waitForSelector('#breakdown-installer[data-state="drawn"] .breakdown-empty');
+    expect((await section(page, 'installer')).series).toBe(0);
+  });
+
   it('shows all of PyPI’s breakdowns but versions', async () => {
     const { page } = await open('/packages/__all__');
     expect((await sections(page)).map((state) => state.name)).toEqual(BREAKDOWNS.slice(1));

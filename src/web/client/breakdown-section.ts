@@ -100,6 +100,10 @@ export class BreakdownSection {
       this.data = (await response.json()) as BreakdownData;
       this.section.querySelector<HTMLElement>('fieldset.grouping')?.removeAttribute('hidden');
       this.state = 'drawn';
+      if (this.data.views[0]!.rows.length === 0) {
+        // A database loaded before this breakdown was on: its days fill from the next loads.
+        this.section.append(element('p', 'No downloads in this breakdown yet: it fills from the loads made since it was turned on.', 'empty-state breakdown-empty'));
+      }
       this.draw(true);
       if (map) this.drawMap(await map);
       this.section.dataset.state = 'drawn';
