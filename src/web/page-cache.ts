@@ -12,7 +12,7 @@ import { Negotiator } from '@fastify/accept-negotiator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { Store } from '../store/types.js';
-import { PAGE_CACHE_CONTROL, sendPage } from './send-page.js';
+import { HTML_TYPE, PAGE_CACHE_CONTROL, sendPage } from './send-page.js';
 
 export type PageEncoding = 'br' | 'gzip' | 'identity';
 
@@ -22,8 +22,9 @@ export type PageEncoding = 'br' | 'gzip' | 'identity';
  * a reply: a render is shared by the requests that wait for it.
  */
 export type RenderedPage =
-  | { status: 200; html: string; inputs?: unknown }
-  | { status: 400 | 404; html: string }
+  /** `type`: the content type, when not HTML (the chart data a package page fetches is JSON). */
+  | { status: 200; html: string; inputs?: unknown; type?: string }
+  | { status: 400 | 404; html: string; type?: string }
   | { status: 302; location: string };
 
 export interface PageSource {
@@ -71,6 +72,7 @@ class KeptPage {
     readonly inputs: unknown,
     private readonly identity: Buffer,
     version: string,
+    readonly type: string,
   ) {
     this.etag = `"p${CODE_VERSION}-${version}-${createHash('sha256').update(identity).digest('base64url').slice(0, 16)}"`;
     this.bodies.set('identity', Promise.resolve(identity));
@@ -130,11 +132,11 @@ export class PageCache {
     if (page === undefined) {
       const rendered = await this.render(cacheKey, source);
       if (rendered.status === 302) return reply.redirect(rendered.location, 302);
-      if (rendered.status !== 200) return sendPage(reply, rendered.status, rendered.html);
+      if (rendered.status !== 200) return sendPage(reply, rendered.status, rendered.html, rendered.type);
       // Another request may have kept this render's page meanwhile: the same bytes, kept once.
       page = this.pages.get(cacheKey);
       if (page === undefined || page.inputs !== rendered.inputs) {
-        page = new KeptPage(rendered.inputs, Buffer.from(rendered.html), version);
+        page = new KeptPage(rendered.inputs, Buffer.from(rendered.html), version, rendered.type ?? HTML_TYPE);
         this.pages.set(cacheKey, page);
       }
     }
@@ -147,7 +149,7 @@ export class PageCache {
       if (this.pages.peek(cacheKey) === kept) this.pages.set(cacheKey, kept);
     });
     if (encoding !== 'identity') reply.header('content-encoding', encoding);
-    return sendPage(reply, 200, body);
+    return sendPage(reply, 200, body, kept.type);
   }
 
   /** Bytes held, as the budget counts them. */

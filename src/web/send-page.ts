@@ -5,10 +5,13 @@ import type { FastifyReply } from 'fastify';
 const PAGE_MAX_AGE_SECONDS = 300;
 export const PAGE_CACHE_CONTROL = `public, max-age=${PAGE_MAX_AGE_SECONDS}`;
 
-export function sendPage(reply: FastifyReply, status: number, body: string | Buffer): FastifyReply {
+export const HTML_TYPE = 'text/html; charset=utf-8';
+
+/** `type`: the site's chart data is JSON, sent and cached as its pages are. */
+export function sendPage(reply: FastifyReply, status: number, body: string | Buffer, type = HTML_TYPE): FastifyReply {
   return reply
     .code(status)
-    .type('text/html; charset=utf-8')
+    .type(type)
     .header('cache-control', status === 200 ? PAGE_CACHE_CONTROL : 'no-store')
     .send(body);
 }

@@ -7,7 +7,8 @@ import { addDays, dayNumber, type Day } from '../domain/dates.js';
 import { includesDemoData } from '../domain/demo.js';
 import { ALL_PACKAGES } from '../domain/names.js';
 import type { RecentDownloads, Store, TopPackages } from '../store/types.js';
-import { packageCharts } from './chart-data.js';
+import type { Dimension } from '../domain/dimensions.js';
+import { breakdownData, packageCharts } from './chart-data.js';
 import { jsonScript, type Html } from './html.js';
 import { PerVersionCache } from './per-version-cache.js';
 
@@ -38,6 +39,7 @@ export const CHART_DATA_ID = 'chart-data';
 export class SiteData {
   private readonly factsCache: PerVersionCache<SiteFacts>;
   private readonly pagesCache: PerVersionCache<PackagePageData | null>;
+  private readonly breakdownsCache: PerVersionCache<string | null>;
 
   constructor(
     private readonly store: Store,
@@ -45,6 +47,8 @@ export class SiteData {
   ) {
     this.factsCache = new PerVersionCache(store, 1);
     this.pagesCache = new PerVersionCache(store, 1000);
+    // A page has up to nine breakdowns, each fetched when its section is shown.
+    this.breakdownsCache = new PerVersionCache(store, 2000);
   }
 
   facts(): Promise<SiteFacts> {
@@ -74,6 +78,18 @@ export class SiteData {
       if (recent.lastMonth === 0 && !(await this.store.hasPackage(name))) return null;
       const charts = await packageCharts(this.store, name, firstDay, latestDay);
       return { name, latestDay, firstDay, recent, chartScript: jsonScript(CHART_DATA_ID, charts) };
+    });
+  }
+
+  /**
+   * One breakdown of a package as the JSON its page fetches (serialized once per data version),
+   * over the span of the page's charts; null when the store holds no downloads of the package.
+   */
+  breakdown(name: string, dimension: Dimension): Promise<string | null> {
+    return this.breakdownsCache.get(`${name}\u0000${dimension.name}`, async () => {
+      const page = await this.packagePage(name);
+      if (page === null) return null;
+      return JSON.stringify(await breakdownData(this.store, name, dimension, page.firstDay, page.latestDay));
     });
   }
 }

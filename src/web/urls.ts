@@ -12,3 +12,8 @@ export function searchUrl(query: string): string {
 export function apiUrl(name: string, endpoint: string): string {
   return `/api/packages/${encodeURIComponent(name)}/${endpoint}`;
 }
+
+/** A breakdown's chart data, as its section of the package page fetches it (see web-routes.ts). */
+export function breakdownDataUrl(name: string, dimension: string): string {
+  return `/packages/${encodeURIComponent(name)}/breakdowns/${encodeURIComponent(dimension)}`;
+}

@@ -6,6 +6,7 @@ import compress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
+import { dimensions as registry, enabledDimensions } from '../domain/dimensions.js';
 import { ALL_PACKAGES, checkPackageName, describeNameProblem } from '../domain/names.js';
 import type { PackageMetadata, PackageMetadataSource } from '../domain/package-metadata.js';
 import type { ClientRateLimiter } from '../rate-limit/limiter.js';
@@ -25,12 +26,15 @@ import { topPage } from './pages/top.js';
 import type { PageCache } from './page-cache.js';
 import { limitPage } from './page-rate-limit.js';
 import { sendPage } from './send-page.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 import { MAX_QUERY_LENGTH, searchPackages } from './search.js';
 import { SiteData } from './site-data.js';
 import { packageUrl, searchUrl } from './urls.js';
 
 export interface WebRoutesOptions {
   store: Store;
+  /** `dimensions` unset: every one of the registry. */
   config: Pick<Config, 'retentionDays' | 'mirrorInstallers' | 'rateLimit'> & Partial<Pick<Config, 'dimensions'>>;
   metadata: PackageMetadataSource;
   assets: Assets;
@@ -48,6 +52,9 @@ function single(value: string | string[] | undefined): string | undefined {
 
 export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { store, config, metadata, assets, pages, pageLimiter }) => {
   const site = new SiteData(store, config.retentionDays);
+  const shownDimensions = enabledDimensions(config.dimensions ?? registry.map((dimension) => dimension.name));
+  /** The breakdowns a package page fetches: every one on but the seed's, which it embeds. */
+  const fetchedBreakdowns = new Map(shownDimensions.filter((dimension) => !dimension.seed).map((dimension) => [dimension.name, dimension]));
   const staticPages = {
     about: aboutPage(assets, config),
     faqs: faqsPage(assets, config),
@@ -148,8 +155,31 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
         if (data === null) return page(404, packageNotFound(assets, name));
         // Only now: a name without data never makes PyPI a request.
         const packageMetadata = await metadataOf(name);
-        const rendered = await page(200, packagePage({ assets, data, metadata: packageMetadata, lookback }));
+        const rendered = await page(200, packagePage({ assets, data, metadata: packageMetadata, lookback, dimensions: shownDimensions }));
         return { ...rendered, status: 200, inputs: packageMetadata };
+      },
+    });
+  });
+
+  /**
+   * A breakdown's chart data, as a package page fetches it when the section comes into view: the
+   * site's own data, not the rate-limited API (a page would spend its reader's API budget), kept
+   * per data version as the pages are, with their ETag.
+   */
+  app.get<{ Params: { name: string; dimension: string } }>('/packages/:name/breakdowns/:dimension', async (request, reply) => {
+    const notFound = (error: string) => sendPage(reply, 404, JSON.stringify({ error }), JSON_TYPE);
+    const { name, dimension: dimensionName } = request.params;
+    const check = checkPackageName(name);
+    const dimension = fetchedBreakdowns.get(dimensionName);
+    if (!dimension) return notFound(`"${dimensionName}" is not a breakdown this site shows`);
+    // The page asks by the normalized name only: any other spelling is no URL of its.
+    if (!check.ok || check.name !== name) return notFound(`"${name}" is not a normalized package name`);
+    if (dimension.scope === 'package' && name === ALL_PACKAGES) return notFound(`${ALL_PACKAGES} has no ${dimension.name} breakdown`);
+    return pages.send(request, reply, `breakdown\u0000${name}\u0000${dimension.name}`, {
+      render: async () => {
+        const json = await site.breakdown(name, dimension);
+        if (json === null) return { status: 404, html: JSON.stringify({ error: `no downloads of "${name}"` }), type: JSON_TYPE };
+        return { status: 200, html: json, type: JSON_TYPE };
       },
     });
   });

@@ -102,13 +102,16 @@ export interface ChromiumSite {
   open(options?: BrowserContextOptions): Promise<WatchedPage>;
 }
 
-/** For a suite: the website with its stand-ins, and Chromium, started once and closed after. */
-export function useChromiumSite(): ChromiumSite {
+/**
+ * For a suite: the website with its stand-ins, and Chromium, started once and closed after.
+ * `env`: more of the server's environment.
+ */
+export function useChromiumSite(env: Record<string, string> = {}): ChromiumSite {
   let site: SiteServer | undefined;
   let browser: Browser | undefined;
   const opened: WatchedPage[] = [];
   beforeAll(async () => {
-    [site, browser] = await Promise.all([startSiteServer(), launchChromium()]);
+    [site, browser] = await Promise.all([startSiteServer(env), launchChromium()]);
   });
   afterAll(async () => {
     await browser?.close();

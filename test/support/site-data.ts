@@ -24,6 +24,38 @@ export const REQUESTS_CATEGORIES = {
   system: ['darwin', 'linux', 'null', 'other', 'windows'],
 } as const;
 
+/**
+ * Every other breakdown, for every package and day: each category's weight in the day's
+ * downloads without mirrors (split as `split` does, so they sum to them exactly). Countries are
+ * twelve: more than a chart draws, so the smallest fold into "others".
+ */
+export const BREAKDOWN_WEIGHTS: Record<string, Record<string, number>> = {
+  installer: { pip: 60, poetry: 10, uv: 25, null: 5 },
+  ci: { true: 30, false: 60, null: 10 },
+  country: { BR: 4, CA: 3, CN: 12, DE: 15, FR: 8, GB: 9, IN: 7, JP: 5, KR: 2, RU: 3, US: 30, null: 2 },
+  implementation: { cpython: 95, pypy: 5 },
+  cpu: { aarch64: 20, arm64: 8, x86_64: 70, null: 2 },
+  libc: { glibc: 85, musl: 10, null: 5 },
+  distro: { 'Alpine Linux': 10, 'Debian GNU/Linux': 30, Ubuntu: 50, null: 10 },
+  file_type: { bdist_wheel: 90, sdist: 10 },
+};
+
+/**
+ * `requests`' versions: 1,500 a day, as a popular package logs. Five take the day's downloads
+ * but one each of the others, by these weights; every other version (`0.N.P`, a string PEP 440
+ * cannot parse, and `null`) has one download a day.
+ */
+export const REQUESTS_BIG_VERSIONS: Record<string, number> = { '1.2.3': 10, '2.31.0': 15, '2.32.2': 25, '2.32.3': 40, '3.0.0rc1': 10 };
+export const REQUESTS_SMALL_VERSIONS = [
+  ...Array.from({ length: 1493 }, (_, i) => `0.${Math.floor(i / 10)}.${i % 10}`),
+  'custom-build',
+  'null',
+];
+/** A package with the seed's breakdowns only. */
+export const SEED_ONLY_PACKAGE = 'zope-interface';
+/** Other packages' versions, by weight. */
+const OTHER_VERSIONS: Record<string, number> = { '1.0': 30, '1.1': 70 };
+
 /** Days (index from the first) with downloads of `sparse-pkg`. */
 export const SPARSE_DAYS = [10, 100, DAYS - 1] as const;
 
@@ -64,17 +96,44 @@ function packageRows(name: string, downloads: number, mirrors: number, withPytho
   }
   const systems = split(downloads, [10, 60, 5, 3, 22]);
   REQUESTS_CATEGORIES.system.forEach((category, i) => systems[i]! > 0 && rows.push(row(name, 'system', category, systems[i]!)));
+  // As if loaded before the other breakdowns were on: only the seed's.
+  if (name === SEED_ONLY_PACKAGE) return rows;
+  for (const [dimension, weights] of Object.entries(BREAKDOWN_WEIGHTS)) rows.push(...splitRows(name, dimension, downloads, weights));
+  if (name === 'requests') {
+    const small = REQUESTS_SMALL_VERSIONS.length;
+    rows.push(...splitRows(name, 'version', downloads - small, REQUESTS_BIG_VERSIONS));
+    rows.push(...REQUESTS_SMALL_VERSIONS.map((version) => row(name, 'version', version, 1)));
+  } else rows.push(...splitRows(name, 'version', downloads, OTHER_VERSIONS));
   return rows;
 }
+
+/** Rows of `dimension` splitting `downloads` by `weights` (categories in the object's order). */
+function splitRows(name: string, dimension: string, downloads: number, weights: Record<string, number>): AggregateRow[] {
+  const counts = split(downloads, Object.values(weights));
+  return Object.keys(weights).flatMap((category, i) => (counts[i]! > 0 ? [row(name, dimension, category, counts[i]!)] : []));
+}
+
+/** `downloads` split by `weights` as the site's rows are: each category's count. */
+export function splitCounts(downloads: number, weights: Record<string, number>): Record<string, number> {
+  const counts = split(downloads, Object.values(weights));
+  return Object.fromEntries(Object.keys(weights).map((category, i) => [category, counts[i]!]));
+}
+
+/** Downloads without mirrors of `requests` on day `index` (from the first). */
+export function requestsDownloads(index: number): number {
+  return Math.round((20_000 + index * 50) * WEEKLY[index % 7]!);
+}
+
+const WEEKLY = [1, 1.1, 1.15, 1.1, 1, 0.6, 0.55];
 
 /** Every day's rows (without `__all__`, which a load derives). */
 export function siteDays(): Record<Day, AggregateRow[]> {
   const days: Record<Day, AggregateRow[]> = {};
   dayRange(FIRST_DAY, LATEST_DAY).forEach((day, i) => {
-    const weekly = [1, 1.1, 1.15, 1.1, 1, 0.6, 0.55][i % 7]!;
+    const weekly = WEEKLY[i % 7]!;
     const rows = [
       // Python 2 is missing every tenth day: its series has zeros there.
-      ...packageRows('requests', Math.round((20_000 + i * 50) * weekly), 300 + (i % 3) * 100, i % 10 !== 0),
+      ...packageRows('requests', requestsDownloads(i), 300 + (i % 3) * 100, i % 10 !== 0),
       ...packageRows('requests-oauthlib', Math.round(3_000 * weekly), 10, true),
       ...packageRows('requests-toolbelt', Math.round(2_000 * weekly), 0, false),
       ...packageRows('django', Math.round(12_000 * weekly), 50, false),

@@ -15,10 +15,11 @@ export interface SiteServer {
   close(): Promise<void>;
 }
 
-export async function startSiteServer(): Promise<SiteServer> {
+/** `env`: more of the server's environment (DIMENSIONS, to show only some breakdowns). */
+export async function startSiteServer(env: Record<string, string> = {}): Promise<SiteServer> {
   const dir = await tempDir('pypistats-site-');
   const [database, pypi] = await Promise.all([writeSiteDatabase(dir), startPypiStandIn()]);
-  const server = await startServer({ DATABASE_URL: `sqlite:${database}`, DEMO_DATA: 'off', PYPI_URL: pypi.url });
+  const server = await startServer({ DATABASE_URL: `sqlite:${database}`, DEMO_DATA: 'off', PYPI_URL: pypi.url, ...env });
   return {
     url: server.url,
     server,

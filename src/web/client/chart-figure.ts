@@ -1,11 +1,14 @@
 /**
  * One chart of the package page, drawn by uPlot in its `<figure>`. It redraws in place when only
  * the range changes, and is rebuilt when its series change (downloads ↔ shares, daily ↔ weekly)
- * or the colour scheme does. After every draw the figure says what it shows in `data-*`
- * attributes: what a reader of the DOM (the browser tests) can check without reading pixels.
+ * or the colour scheme does. Stacked, each series is drawn as the band between the sum of the
+ * series before it and that sum plus its own values, so the top is the point's whole; hiding a
+ * series from the legend stacks the others again. After every draw the figure says what it
+ * shows in `data-*` attributes: what a reader of the DOM (the browser tests) can check without
+ * reading pixels.
  */
 import uPlot from 'uplot';
-import type { ChartView } from './chart-view.js';
+import { stack, type ChartView } from './chart-view.js';
 import type { Measure } from '../chart-settings.js';
 
 /** Downloads are whole: the y axis steps by 1, 2 or 5 times a power of ten, never by 0.5. */
@@ -94,11 +97,20 @@ function chartHeight(width: number): number {
   return width < 520 ? 220 : 280;
 }
 
+/** A CSS hex colour with an alpha: stacked areas are filled a little transparent, as the grid shows through. */
+function translucent(colour: string): string {
+  return /^#[0-9a-f]{6}$/i.test(colour) ? `${colour}b3` : colour;
+}
+
+
 export class ChartFigure {
   private plot: uPlot | null = null;
   /** What the series are (measure and interval): when it changes, the chart is built anew. */
   private shape: string | null = null;
   private onFirstDraw: (() => void) | null;
+  /** The values shown, before stacking: the legend says these. */
+  private values: (number | null)[][] = [];
+  private stacked = false;
 
   constructor(
     private readonly figure: HTMLElement,
@@ -114,15 +126,34 @@ export class ChartFigure {
    * between one chart's drawing and the next would lay the page out again each time.
    */
   show(view: ChartView, measure: Measure, width: number, theme: Theme, rebuild = false): void {
-    const data: uPlot.AlignedData = [view.x, ...view.series.map((s) => s.values)];
-    const shape = `${measure}/${view.daysPerPoint}`;
-    if (this.plot && this.shape === shape && !rebuild && this.plot.series.length === data.length) {
-      this.plot.setData(data);
+    this.values = view.series.map((s) => s.values);
+    this.stacked = view.stacked;
+    // The same categories in the same order: hidden series stay hidden when the range changes.
+    const categories = view.series.map((s) => s.category).join('\u0000');
+    const shape = `${measure}/${view.daysPerPoint}${view.stacked ? '/stacked' : ''}`;
+    if (this.plot && this.shape === shape && !rebuild && this.categories === categories) {
+      this.setData(this.plot, view.x);
       return;
     }
     this.plot?.destroy();
     this.shape = shape;
-    this.plot = new uPlot(this.options(view, measure, width, theme), data, this.canvasHolder);
+    this.categories = categories;
+    const stacked = view.stacked ? stack(this.values, () => true) : null;
+    const data = [view.x, ...(stacked?.data ?? this.values)] as uPlot.AlignedData;
+    this.plot = new uPlot(this.options(view, measure, width, theme, stacked?.bands ?? []), data, this.canvasHolder);
+  }
+
+  private categories: string | null = null;
+
+  private setData(plot: uPlot, x: readonly number[]): void {
+    if (!this.stacked) {
+      plot.setData([x, ...this.values] as uPlot.AlignedData);
+      return;
+    }
+    const { data, bands } = stack(this.values, (i) => plot.series[i + 1]?.show !== false);
+    plot.delBand(null);
+    for (const band of bands) plot.addBand(band);
+    plot.setData([x, ...data] as uPlot.AlignedData);
   }
 
   /**
@@ -138,7 +169,7 @@ export class ChartFigure {
     this.plot.setSize({ width, height });
   }
 
-  private options(view: ChartView, measure: Measure, width: number, theme: Theme): uPlot.Options {
+  private options(view: ChartView, measure: Measure, width: number, theme: Theme, bands: uPlot.Band[]): uPlot.Options {
     const shares = measure === 'shares';
     const weekly = view.daysPerPoint > 1;
     const axis = { stroke: theme.axis, grid: { stroke: theme.grid, width: 1 }, ticks: { stroke: theme.grid, width: 1 } };
@@ -165,11 +196,13 @@ export class ChartFigure {
           (s): uPlot.Series => ({
             label: s.label,
             stroke: s.colour,
-            width: 1.75,
+            width: view.stacked ? 1 : 1.75,
+            ...(view.stacked ? { fill: translucent(s.colour) } : {}),
             ...(s.dashed ? { dash: [5, 4] } : {}),
             points: { show: weekly, size: 5 },
             value: (u, _value, series, index) => {
-              const value = u.data[series]![shownIndex(u, index)];
+              // Its own value, not the stacked sum.
+              const value = this.values[series - 1]?.[shownIndex(u, index)];
               return value == null ? '–' : shares ? `${value.toFixed(1)} %` : whole(value);
             },
           }),
@@ -185,7 +218,12 @@ export class ChartFigure {
           values: (_u, splits) => splits.map((v) => (shares ? `${v} %` : compactCount(v))),
         },
       ],
-      hooks: { draw: [(plot) => this.drawn(plot)] },
+      bands,
+      hooks: {
+        draw: [(plot) => this.drawn(plot)],
+        // A series hidden or shown from the legend: the others stack again without it.
+        setSeries: [(plot) => this.stacked && this.setData(plot, plot.data[0] as number[])],
+      },
     };
   }
 
@@ -197,6 +235,11 @@ export class ChartFigure {
     dataset.firstDay = x.length ? isoDay(x[0]!) : '';
     dataset.lastDay = x.length ? isoDay(x[x.length - 1]!) : '';
     dataset.shape = this.shape ?? '';
+    dataset.hidden = plot.series
+      .slice(1)
+      .filter((series) => series.show === false)
+      .map((series) => series.label)
+      .join('|');
     const first = this.onFirstDraw;
     this.onFirstDraw = null;
     first?.();

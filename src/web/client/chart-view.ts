@@ -1,15 +1,19 @@
 /**
  * What one chart shows under the page's settings, from the daily series embedded in the page:
- * the last N days, optionally summed by week, as downloads or as each point's shares (%).
- * Pure functions, so they are tested without a browser.
+ * the last N days, optionally summed by week, as downloads or as each point's shares (%). A
+ * chart of many categories shows the MAX_SERIES largest over the range shown, and the rest
+ * summed as "others" (each day's whole less the series drawn). Pure functions, so they are
+ * tested without a browser.
  */
 import type { Chart, ChartSeries, PackageCharts } from '../chart-data.js';
-import { lookbackDays, type Interval, type Lookback, type Measure } from '../chart-settings.js';
+import { lookbackDays, MAX_SERIES, MAX_UNFOLDED, OTHERS, OTHERS_COLOUR, type Drawing, type Interval, type Lookback, type Measure } from '../chart-settings.js';
 
 export interface ViewSettings {
   lookback: Lookback;
   interval: Interval;
   measure: Measure;
+  /** Unset: lines. */
+  drawing?: Drawing;
 }
 
 export interface ViewSeries {
@@ -26,6 +30,8 @@ export interface ChartView {
   x: number[];
   /** Days each point covers: 1, or 7 when weekly. */
   daysPerPoint: number;
+  /** Whether the series are drawn as areas stacked to each point's whole. */
+  stacked: boolean;
   series: ViewSeries[];
 }
 
@@ -60,25 +66,83 @@ function sums(values: readonly number[], groups: number[][]): number[] {
   return groups.map((group) => group.reduce((sum, day) => sum + values[day]!, 0));
 }
 
-function asView(series: ChartSeries, values: (number | null)[]): ViewSeries {
+function asView(series: Omit<ChartSeries, 'values'>, values: (number | null)[]): ViewSeries {
   return { category: series.category, label: series.label, colour: series.colour, dashed: series.dashed, values };
 }
 
-export function chartView(data: PackageCharts, chart: Chart, settings: ViewSettings): ChartView {
+interface Part {
+  series: Omit<ChartSeries, 'values'>;
+  sums: number[];
+}
+
+/**
+ * The parts a chart draws over `groups`, in the dimension's order, and each point's whole. Beyond
+ * MAX_UNFOLDED categories, the MAX_SERIES largest over the points shown are drawn and the rest
+ * are summed into "others", last; others are drawn too when the chart's data holds only some of
+ * the categories (`total`) and the rest downloaded anything.
+ */
+function parts(chart: Chart, groups: number[][]): { parts: Part[]; wholes: number[] } {
+  if (chart.shareParts) {
+    const shareParts: Part[] = chart.shareParts.map((series) => ({ series, sums: sums(series.values, groups) }));
+    return { parts: shareParts, wholes: groups.map((_, i) => shareParts.reduce((sum, part) => sum + part.sums[i]!, 0)) };
+  }
+  const all: Part[] = chart.downloads.map((series) => ({ series, sums: sums(series.values, groups) }));
+  const wholes = chart.total ? sums(chart.total, groups) : groups.map((_, i) => all.reduce((sum, part) => sum + part.sums[i]!, 0));
+  let drawn: Part[] = all;
+  if (all.length > MAX_UNFOLDED) {
+    const sizes = new Map(all.map((part) => [part, part.sums.reduce((a, b) => a + b, 0)]));
+    const largest = new Set([...all].sort((a, b) => sizes.get(b)! - sizes.get(a)!).slice(0, MAX_SERIES));
+    drawn = all.filter((part) => largest.has(part));
+  }
+  const others = wholes.map((whole, i) => whole - drawn.reduce((sum, part) => sum + part.sums[i]!, 0));
+  if (others.some((value) => value > 0)) {
+    drawn = [...drawn, { series: { category: OTHERS, label: chart.othersLabel ?? 'others', colour: OTHERS_COLOUR, dashed: false }, sums: others }];
+  }
+  return { parts: drawn, wholes };
+}
+
+export function chartView(data: Pick<PackageCharts, 'start' | 'end'>, chart: Chart, settings: ViewSettings): ChartView {
   const totalDays = Math.round((dayToSeconds(data.end) - dayToSeconds(data.start)) / SECONDS_PER_DAY) + 1;
   const groups = buckets(totalDays, settings.lookback, settings.interval);
   const startSeconds = dayToSeconds(data.start);
   const x = groups.map((group) => startSeconds + group[0]! * SECONDS_PER_DAY);
   const daysPerPoint = settings.interval === 'week' ? DAYS_PER_WEEK : 1;
-  if (settings.measure === 'downloads') {
-    return { x, daysPerPoint, series: chart.downloads.map((s) => asView(s, sums(s.values, groups))) };
+  const stacked = settings.drawing === 'stacked';
+  if (settings.measure === 'downloads' && (chart.shareParts === null || !stacked)) {
+    // The overall chart's lines overlap (with mirrors holds without): stacked, it shows its parts.
+    const shown = chart.shareParts === null ? parts(chart, groups).parts : chart.downloads.map((series) => ({ series, sums: sums(series.values, groups) }));
+    return { x, daysPerPoint, stacked, series: shown.map((part) => asView(part.series, part.sums)) };
   }
-  const parts = chart.shareParts ?? chart.downloads;
-  const partSums = parts.map((s) => sums(s.values, groups));
-  const wholes = groups.map((_, i) => partSums.reduce((sum, values) => sum + values[i]!, 0));
+  const shown = parts(chart, groups);
+  if (settings.measure === 'downloads') return { x, daysPerPoint, stacked, series: shown.parts.map((part) => asView(part.series, part.sums)) };
   return {
     x,
     daysPerPoint,
-    series: parts.map((s, p) => asView(s, partSums[p]!.map((value, i) => (wholes[i] === 0 ? null : (value / wholes[i]!) * 100)))),
+    stacked,
+    series: shown.parts.map((part) => asView(part.series, part.sums.map((value, i) => (shown.wholes[i] === 0 ? null : (value / shown.wholes[i]!) * 100)))),
   };
+}
+
+/**
+ * Each visible series' values added to the sum of the visible ones before it, and the bands
+ * between each and the visible one below. A hidden series keeps its own values (it is not drawn).
+ */
+export interface Stacked {
+  data: (number | null)[][];
+  /** uPlot's bands: [upper, lower] by uPlot's series index (series 0 is x). */
+  bands: { series: [number, number] }[];
+}
+
+export function stack(values: readonly (number | null)[][], visible: (series: number) => boolean): Stacked {
+  const sums = new Array<number>(values[0]?.length ?? 0).fill(0);
+  const data = values.map((series, i) => (visible(i) ? series.map((value, j) => (sums[j]! += value ?? 0)) : series));
+  const bands: Stacked['bands'] = [];
+  let below = -1;
+  values.forEach((_, i) => {
+    if (!visible(i)) return;
+    // uPlot's series 0 is x: the view's series i is the plot's series i + 1.
+    if (below >= 0) bands.push({ series: [i + 1, below + 1] });
+    below = i;
+  });
+  return { data, bands };
 }

@@ -1,12 +1,20 @@
 /**
- * The package page's script: draws every chart from the JSON embedded in the page and applies the
- * page's one set of settings (range, interval, measure) to all of them. The range is kept in the
- * URL's `lookback`, so a link shows what its sender saw.
+ * The package page's script: draws the seed's charts from the JSON embedded in the page, the
+ * other breakdowns when their sections come into view (breakdown-section.ts), and applies the
+ * page's one set of settings (range, interval, measure, drawing) to all of them. The range is
+ * kept in the URL's `lookback`, so a link shows what its sender saw.
  */
 import type { PackageCharts } from '../chart-data.js';
-import { DEFAULT_LOOKBACK, INTERVALS, isLookback, MEASURES, type Interval, type Measure } from '../chart-settings.js';
+import { DEFAULT_LOOKBACK, DRAWINGS, INTERVALS, isLookback, MEASURES, type Drawing, type Interval, type Measure } from '../chart-settings.js';
+import { BreakdownSection, describeUnit } from './breakdown-section.js';
 import { ChartFigure, currentTheme } from './chart-figure.js';
 import { chartView, type ViewSettings } from './chart-view.js';
+
+/**
+ * How far below the viewport a section starts loading: its data arrives as it is scrolled to,
+ * yet a page read from the top fetches nothing it does not show.
+ */
+const LOAD_AHEAD = '0px 0px 200px 0px';
 
 /** Set when every chart has drawn once: the benchmark measures from navigation to this mark. */
 const DRAWN_MARK = 'pypistats:charts-drawn';
@@ -22,13 +30,8 @@ function readSettings(form: HTMLFormElement): ViewSettings {
     lookback: isLookback(lookback) ? lookback : DEFAULT_LOOKBACK,
     interval: oneOf<Interval>(INTERVALS, values.get('interval'), 'day'),
     measure: oneOf<Measure>(MEASURES, values.get('measure'), 'downloads'),
+    drawing: oneOf<Drawing>(DRAWINGS, values.get('drawing'), 'lines'),
   };
-}
-
-function describeUnit(settings: ViewSettings): string {
-  const period = settings.interval === 'week' ? 'week' : 'day';
-  const weeks = settings.interval === 'week' ? ' (7 days from the date shown)' : '';
-  return settings.measure === 'shares' ? `Share of each ${period}’s downloads, %${weeks}` : `Downloads per ${period}${weeks}`;
 }
 
 function start(): void {
@@ -49,6 +52,9 @@ function start(): void {
     return [{ chart, figure, plot: new ChartFigure(figure, holder, drawnOnce) }];
   });
 
+  const current = () => ({ settings: readSettings(form), theme: currentTheme() });
+  const sections = [...document.querySelectorAll<HTMLElement>('section[data-breakdown]')].map((section) => new BreakdownSection(section, current));
+
   function draw(rebuild = false): void {
     const settings = readSettings(form!);
     const theme = currentTheme();
@@ -58,6 +64,7 @@ function start(): void {
       const unit = figure.querySelector('.chart-unit');
       if (unit) unit.textContent = describeUnit(settings);
     }
+    for (const section of sections) section.draw(rebuild);
   }
 
   // Drawn before the form is shown: the charts' widths are then read from the layout the page
@@ -76,8 +83,25 @@ function start(): void {
   // The form is not sent anywhere: its controls apply at once.
   form.addEventListener('submit', (event) => event.preventDefault());
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => draw(true));
-  const resized = new ResizeObserver(() => charts.forEach(({ plot }) => plot.resize()));
+  const resized = new ResizeObserver(() => {
+    charts.forEach(({ plot }) => plot.resize());
+    sections.forEach((section) => section.resize());
+  });
   for (const { figure } of charts) resized.observe(figure);
+  for (const { section } of sections) resized.observe(section);
+
+  // A breakdown is fetched and drawn when its section comes into view, not before.
+  const shown = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        shown.unobserve(entry.target);
+        void sections.find((section) => section.section === entry.target)?.load();
+      }
+    },
+    { rootMargin: LOAD_AHEAD },
+  );
+  for (const { section } of sections) shown.observe(section);
 }
 
 start();
