@@ -153,6 +153,7 @@ async function demo(values: DemoFlags, config: Config): Promise<void> {
           retentionDays: config.retentionDays,
           minShare: config.load.minShare,
           mirrorInstallers: config.mirrorInstallers,
+          dimensions: config.dimensions,
           outDir: values.out,
           onDay: progress.onDay,
         });

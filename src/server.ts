@@ -88,6 +88,7 @@ export async function serve(config: Config): Promise<void> {
       retentionDays: config.retentionDays,
       minShare: config.load.minShare,
       mirrorInstallers: config.mirrorInstallers,
+      dimensions: config.dimensions,
     };
     await runInWorker(
       { kind: 'demo', config, run },

@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { addDays, dayRange, todayUtc, type Day } from '../domain/dates.js';
+import { enabledDimensions } from '../domain/dimensions.js';
 import { DEMO_SOURCE } from '../domain/demo.js';
 import type { DuckDb } from '../sources/duckdb.js';
 import { FileSource } from '../sources/files.js';
@@ -25,6 +26,8 @@ export interface DemoRun extends DemoOptions {
   /** Today, UTC (default: from the system clock): an end day after it is refused. */
   today?: Day;
   mirrorInstallers: readonly string[];
+  /** The dimensions on (config.dimensions: names, since a run crosses into the load worker); default every one. */
+  dimensions?: readonly string[];
   /** Keep the raw files here; without it they go to a temporary folder, removed after each day. */
   outDir?: string;
   onDay?: (progress: RangeProgress) => void;
@@ -43,7 +46,11 @@ export async function runDemo(store: Store, duck: DuckDb, run: DemoRun): Promise
   const keep = run.outDir !== undefined;
   const dir = run.outDir ?? (await mkdtemp(path.join(os.tmpdir(), 'pypistats-demo-')));
   await mkdir(dir, { recursive: true });
-  const files = new FileSource(duck, { inputs: [path.join(dir, '{date}.parquet')], mirrorInstallers: run.mirrorInstallers });
+  const files = new FileSource(duck, {
+    inputs: [path.join(dir, '{date}.parquet')],
+    mirrorInstallers: run.mirrorInstallers,
+    ...(run.dimensions ? { dimensions: enabledDimensions(run.dimensions) } : {}),
+  });
   // Read as files are, recorded as demo data: the site and `status` label it so.
   const source: Source = { name: DEMO_SOURCE, aggregateDay: (day) => files.aggregateDay(day) };
   const days = demoDays(run.endDay, run.days);

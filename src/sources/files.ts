@@ -2,7 +2,7 @@
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import { isDynamicPattern, glob } from 'tinyglobby';
-import { DuckDBTypeId, listValue, timestampTZValue, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { DuckDBTypeId, LIST, listValue, timestampTZValue, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import { addDays, dayNumber, type Day } from '../domain/dates.js';
 import { aggregateRowsSql, dayGroupsSql, dayProjectsSql, daySummarySql, planFor, rawEventsSql, type HasPath, type RawFormat } from './aggregate-query.js';
 import type { GroupingPlan } from './grouping-sets.js';
@@ -90,7 +90,8 @@ export class FileSource implements Source {
       try {
         const parquet = byFormat.get('parquet');
         const has = parquet ? await parquetPaths(connection, parquet) : undefined;
-        await connection.run(dayGroupsSql([...byFormat.keys()], this.plan, has), params as never);
+        // Typed: DuckDB cannot tell the item type of an empty list (MIRROR_INSTALLERS set empty).
+        await connection.run(dayGroupsSql([...byFormat.keys()], this.plan, has), params as never, { mirrors: LIST(VARCHAR) });
       } catch (error) {
         throw await explainReadFailure(connection, byFormat, this.plan, error);
       }

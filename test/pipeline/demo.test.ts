@@ -98,4 +98,21 @@ describe('the demo through the real pipeline', () => {
       await again.close();
     }
   });
+
+  it('computes only the dimensions turned on (DIMENSIONS), the seed four always', async () => {
+    const subset = SqliteStore.open(path.join(dir, 'subset.sqlite'));
+    try {
+      // No mirror installers at all (MIRROR_INSTALLERS set empty) is a list DuckDB must still type.
+      await runDemo(subset, duck, { ...options, days: 1, endDay: '2026-08-30', retentionDays: 180, mirrorInstallers: [], dimensions: ['country'] });
+      const categoriesOf = async (dimension: string) => new Set((await subset.series('__all__', dimension, {})).map((point) => point.category));
+      expect((await categoriesOf('country')).size).toBeGreaterThan(10);
+      expect((await categoriesOf('python_minor')).size).toBeGreaterThan(5);
+      for (const off of ['installer', 'cpu', 'distro', 'file_type']) expect(await categoriesOf(off)).toEqual(new Set());
+      const top = normalizeName(demoPackageNames(options)[0]!);
+      expect(await subset.series(top, 'version', {})).toEqual([]);
+      expect((await store.series(top, 'version', {})).length).toBeGreaterThan(0);
+    } finally {
+      await subset.close();
+    }
+  });
 });
