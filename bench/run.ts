@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick] [-- --only NAME,…]`: every performance target, each next to a
  * ceiling measured in the same run. Writes bench/RESULTS.md (quick: RESULTS-quick.md) and JSON.
- * Scenarios: first-start, ingestion, api, store-scale, store-scale-postgres, api-scale, pages.
+ * Scenarios: first-start, ingestion, api, store-scale, store-scale-postgres, api-scale, pages, page-cache,
+ * breakdowns (BREAKDOWN_DAYS, default 180 in full mode: every breakdown at PyPI scale).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import { loadGenerator } from './lib/load-generator.js';
 import { root } from './lib/processes.js';
 import { skipped, writeResults } from './lib/results.js';
 import { api } from './scenarios/api.js';
+import { breakdowns } from './scenarios/breakdowns.js';
 import { firstStart } from './scenarios/first-start.js';
 import { ingestion } from './scenarios/ingestion.js';
 import { pageCache } from './scenarios/page-cache.js';
@@ -59,6 +61,19 @@ async function main(): Promise<void> {
         const postgres = await storeScale(dir, sizes.postgresDays, !quick, 'postgres');
         await postgres.remove();
       }
+    }
+    if (runs('breakdowns')) {
+      const unreachable = await postgresUnreachable();
+      if (unreachable) skipped.push(`breakdowns on PostgreSQL (${unreachable}; set BENCH_POSTGRES_URL)`);
+      await breakdowns(dir, {
+        days: Number(process.env.BREAKDOWN_DAYS ?? (quick ? 2 : 180)),
+        packages: quick ? 20_000 : 300_000,
+        topDownloads: 20_000_000,
+        crawlSeconds: sizes.apiSeconds,
+        warmUpSeconds: sizes.warmUpSeconds,
+        withTargets: !quick,
+        kinds: unreachable ? ['sqlite'] : ['sqlite', 'postgres'],
+      });
     }
     if (runs('store-scale') || runs('api-scale')) {
       const sqlite = await storeScale(dir, sizes.scaleDays, !quick);
