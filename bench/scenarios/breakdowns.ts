@@ -13,30 +13,16 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import path from 'node:path';
-import { addDays, type Day } from '../../src/domain/dates.js';
+import { addDays } from '../../src/domain/dates.js';
 import { loadDay } from '../../src/pipeline/load.js';
 import { withAllPackagesTotals } from '../../src/pipeline/derived.js';
-import type { Source } from '../../src/sources/types.js';
 import { crawl, type LoadResult } from '../lib/load-generator.js';
 import { startServer, stop } from '../lib/processes.js';
 import { record, round } from '../lib/results.js';
 import { pypiSizedDay, type PypiDayOptions } from '../pypi-sized-day.js';
-import { freshStore, type StoreKind } from './store-scale.js';
-
-const FIRST_DAY = '2026-05-01';
+import { FIRST_DAY, freshStore, pypiSource, type StoreKind } from './store-scale.js';
 
 const storeNames: Record<StoreKind, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
-
-function source(options: PypiDayOptions): Source {
-  return {
-    name: 'synthetic aggregates',
-    async aggregateDay(day: Day) {
-      const index = Math.round((Date.parse(day) - Date.parse(FIRST_DAY)) / 86_400_000);
-      const summary = { day, downloads: 0, metadataFetches: 0, packages: options.packages, skipped: { noTimestamp: 0, noProject: 0, nameTooLong: 0, invalidName: 0 } };
-      return { summary, rows: pypiSizedDay(index, options) };
-    },
-  };
-}
 
 /** Loads `days` days into a fresh store of `kind`; the store's URL, its bytes, the rows and the load times. */
 async function loadDays(dir: string, kind: StoreKind, days: number, options: PypiDayOptions, label: string) {
@@ -48,7 +34,7 @@ async function loadDays(dir: string, kind: StoreKind, days: number, options: Pyp
   try {
     for (let i = 0; i < days; i++) {
       // The synthetic source cannot sum its downloads before it streams them: its summary says 0.
-      const result = await loadDay(store, source(options), addDays(FIRST_DAY, i), { retentionDays: days + 1, allowEmpty: true });
+      const result = await loadDay(store, pypiSource(options), addDays(FIRST_DAY, i), { retentionDays: days + 1, allowEmpty: true });
       seconds.push(result.seconds);
       rows += result.rows;
       console.log(`  ${label}: day ${i + 1} of ${days} loaded in ${round(result.seconds)} s (${result.rows.toLocaleString('en-US')} rows)`);

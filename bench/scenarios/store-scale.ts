@@ -17,9 +17,11 @@ import type { Store } from '../../src/store/types.js';
 import { pypiSizedDay, type PypiDayOptions } from '../pypi-sized-day.js';
 import { record, round } from '../lib/results.js';
 
-const FIRST_DAY = '2026-05-01';
+/** The first of the synthesized days. */
+export const FIRST_DAY = '2026-05-01';
 
-function pypiSource(options: PypiDayOptions): Source {
+/** PyPI-sized days of aggregate rows as a source: day N after FIRST_DAY is pypiSizedDay(N). */
+export function pypiSource(options: PypiDayOptions): Source {
   return {
     name: 'synthetic aggregates',
     async aggregateDay(day: Day) {

@@ -4,14 +4,14 @@
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { AggregateRow } from '../../src/domain/aggregates.js';
 import { addDays, dayRange } from '../../src/domain/dates.js';
 import { optionalDimensions } from '../../src/domain/dimensions.js';
 import { withAllPackagesTotals } from '../../src/pipeline/derived.js';
 import type { SeriesPoint, Store } from '../../src/store/types.js';
 import { chunks, row } from '../support/rows.js';
-import { describeEachStore, type StoreKind, type TestStore } from '../support/stores.js';
+import { describeEachStore, freshStoreEachTest, type StoreKind, type TestStore } from '../support/stores.js';
 
 const byDayThenCategory = (a: SeriesPoint, b: SeriesPoint) => a.day.localeCompare(b.day) || a.category.localeCompare(b.category);
 const sorted = (points: SeriesPoint[]) => [...points].sort(byDayThenCategory);
@@ -45,12 +45,9 @@ describeEachStore('breakdowns beyond the seed', (kind) => {
   let t: TestStore;
   let store: Store;
 
-  beforeEach(async () => {
-    t = await kind.create();
-    store = t.store;
-  });
-  afterEach(async () => {
-    await t.dispose();
+  freshStoreEachTest(kind, (fresh) => {
+    t = fresh;
+    store = fresh.store;
   });
 
   function write(day: string, rows: AggregateRow[], options: { purgeBefore?: string; chunkSize?: number } = {}) {
