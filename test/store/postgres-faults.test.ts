@@ -14,6 +14,7 @@ import { postgresBinaries, startPostgresCluster, type PostgresCluster } from '..
 import { download, tempDir, writeParquet } from '../support/raw-events.js';
 import { postgres } from '../support/services.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
+import { postgresKind } from '../support/stores.js';
 
 /** A TCP listener that accepts connections and never sends a byte: a hung server or a black-holing firewall. */
 async function silentListener(): Promise<{ port: number; close(): Promise<void> }> {
@@ -73,7 +74,9 @@ describe('a PostgreSQL server that accepts and never answers', () => {
 
 describeWith([postgres], 'a PostgreSQL server that stops answering mid-session', () => {
   it('fails the read after DATABASE_QUERY_TIMEOUT_MS as unavailable, and reads again once it answers', async () => {
-    const target = new URL(postgres.value!);
+    // A schema of its own: the shared server's default one may hold another version's tables.
+    const fresh = await postgresKind.create();
+    const target = new URL(fresh.databaseUrl);
     const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
     const viaProxy = new URL(target);
     viaProxy.hostname = '127.0.0.1';
@@ -90,6 +93,7 @@ describeWith([postgres], 'a PostgreSQL server that stops answering mid-session',
     } finally {
       await store.close();
       await proxy.close();
+      await fresh.dispose();
     }
   });
 });
