@@ -12,12 +12,12 @@ import { DuckDb } from '../../src/sources/duckdb.js';
 import { FileSource } from '../../src/sources/files.js';
 import { openBigQuerySource } from '../../src/sources/open-source.js';
 import type { AggregateRow } from '../../src/domain/aggregates.js';
-import type { DayAggregation } from '../../src/sources/types.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { BigQueryStandIn } from '../support/bigquery-standin.js';
 import { everyRuleEvents } from '../support/every-rule-events.js';
 import { testServiceAccount } from '../support/google-credentials.js';
 import { tempDir, writeNdjson } from '../support/raw-events.js';
+import { collectRows, rowTable } from '../support/rows.js';
 
 const DAY = '2026-11-20';
 const DAYS = ['2026-11-19', DAY, '2026-11-21'];
@@ -43,23 +43,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function collect(aggregation: DayAggregation): Promise<AggregateRow[]> {
-  const rows: AggregateRow[] = [];
-  for await (const chunk of aggregation.rows) rows.push(...chunk);
-  return rows;
-}
-
-/** `package/dimension/category` → downloads, for exact comparisons. */
-function table(rows: AggregateRow[]): Record<string, number> {
-  const result: Record<string, number> = {};
-  for (const row of rows) {
-    const key = `${row.package}/${row.dimension}/${row.category}`;
-    expect(result[key], `${key} appears once`).toBeUndefined();
-    result[key] = row.downloads;
-  }
-  return result;
-}
-
 const bigQuery = (pageSize?: number) => openBigQuerySource(config, { pageSize, retry: FAST_RETRY });
 const files = () => new FileSource(duck, { inputs: [eventsFile] });
 
@@ -68,14 +51,14 @@ describe('BigQuery source: the same numbers as the files source', () => {
     const source = await bigQuery();
     for (const day of DAYS) {
       const expected = await files().aggregateDay(day);
-      const expectedRows = table(await collect(expected));
+      const expectedRows = rowTable(await collectRows(expected));
       const actual = await source.aggregateDay(day);
-      expect(table(await collect(actual))).toEqual(expectedRows);
+      expect(rowTable(await collectRows(actual))).toEqual(expectedRows);
       expect(actual.summary).toEqual({ ...expected.summary, skipped: { ...expected.summary.skipped, noTimestamp: 0 } });
     }
     // The events cover every rule, so the comparison means something.
     const day = await files().aggregateDay(DAY);
-    const rows = table(await collect(day));
+    const rows = rowTable(await collectRows(day));
     expect(day.summary.skipped).toEqual({ noTimestamp: 2, noProject: 3, nameTooLong: 2, invalidName: 5 });
     expect(day.summary.metadataFetches).toBeGreaterThan(10);
     expect(rows['foo-bar/overall/with_mirrors']).toBeGreaterThan(rows['foo-bar/overall/without_mirrors']!);
@@ -113,7 +96,7 @@ describe('BigQuery source: the same numbers as the files source', () => {
 
 describe('BigQuery source: paging', () => {
   it('reads the results page by page, each page a chunk, asking for the next page only when the rows are wanted', async () => {
-    const all = table(await collect(await (await bigQuery()).aggregateDay(DAY)));
+    const all = rowTable(await collectRows(await (await bigQuery()).aggregateDay(DAY)));
     const source = await bigQuery(7);
     const before = standIn.calls.length;
     const aggregation = await source.aggregateDay(DAY);
@@ -128,14 +111,14 @@ describe('BigQuery source: paging', () => {
     expect(chunks.length).toBeGreaterThanOrEqual(Math.ceil(Object.keys(all).length / 7));
     expect(chunks.length).toBeGreaterThan(5);
     for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(7);
-    expect(table(chunks.flat())).toEqual(all);
+    expect(rowTable(chunks.flat())).toEqual(all);
     expect(resultCalls().every((call) => call.query.maxResults === '7' && call.status === 200)).toBe(true);
     expect(resultCalls().slice(2).every((call) => call.query.pageToken !== undefined)).toBe(true);
   });
 
   it('gives an empty day no rows and a zero summary', async () => {
     const aggregation = await (await bigQuery()).aggregateDay('2026-10-01');
-    expect(await collect(aggregation)).toEqual([]);
+    expect(await collectRows(aggregation)).toEqual([]);
     expect(aggregation.summary).toEqual({
       day: '2026-10-01',
       downloads: 0,
@@ -153,8 +136,8 @@ describe('BigQuery source: retries and failures', () => {
     standIn.failNextCalls(429, '403 rateLimitExceeded', 503);
     const aggregation = await source.aggregateDay(DAY);
     standIn.failNextCalls(503, 429);
-    const rows = table(await collect(aggregation));
-    expect(rows).toEqual(table(await collect(await files().aggregateDay(DAY))));
+    const rows = rowTable(await collectRows(aggregation));
+    expect(rows).toEqual(rowTable(await collectRows(await files().aggregateDay(DAY))));
     const apiCalls = standIn.calls.slice(before).filter((call) => call.path.startsWith('/bigquery/'));
     const statuses = apiCalls.map((call) => `${call.method} ${call.path.split('/')[5]} ${call.status}`);
     expect(statuses.slice(0, 4)).toEqual(['POST jobs 429', 'POST jobs 403', 'POST jobs 503', 'POST jobs 200']);

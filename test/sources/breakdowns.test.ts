@@ -8,15 +8,14 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import type { AggregateRow } from '../../src/domain/aggregates.js';
 import { dimensions, enabledDimensions, MAX_CATEGORY_LENGTH, optionalDimensions, seedDimensions, type Dimension } from '../../src/domain/dimensions.js';
 import { DuckDb } from '../../src/sources/duckdb.js';
 import { FileSource } from '../../src/sources/files.js';
 import { openBigQuerySource } from '../../src/sources/open-source.js';
-import type { DayAggregation } from '../../src/sources/types.js';
 import { BigQueryStandIn } from '../support/bigquery-standin.js';
 import { everyRuleEvents } from '../support/every-rule-events.js';
 import { download, SEED_ERA_COLUMNS, tempDir, writeNdjson, writeParquet, type RawEvent } from '../support/raw-events.js';
+import { collectRows, rowTable } from '../support/rows.js';
 
 const DAY = '2026-11-20';
 const AT = `${DAY} 12:00:00 UTC`;
@@ -163,23 +162,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function collect(aggregation: DayAggregation): Promise<AggregateRow[]> {
-  const rows: AggregateRow[] = [];
-  for await (const chunk of aggregation.rows) rows.push(...chunk);
-  return rows;
-}
-
-/** `package/dimension/category` → downloads, each key once. */
-function table(rows: AggregateRow[]): Record<string, number> {
-  const result: Record<string, number> = {};
-  for (const row of rows) {
-    const key = `${row.package}/${row.dimension}/${row.category}`;
-    expect(result[key], `${key} appears once`).toBeUndefined();
-    result[key] = row.downloads;
-  }
-  return result;
-}
-
 const categoriesOf = (result: Record<string, number>, pkg: string, dimension: string) =>
   Object.fromEntries(
     Object.entries(result)
@@ -188,13 +170,13 @@ const categoriesOf = (result: Record<string, number>, pkg: string, dimension: st
   );
 
 const fromFiles = async (file: string, enabled?: readonly Dimension[]) =>
-  table(await collect(await new FileSource(duck, { inputs: [file], ...(enabled ? { dimensions: enabled } : {}) }).aggregateDay(DAY)));
+  rowTable(await collectRows(await new FileSource(duck, { inputs: [file], ...(enabled ? { dimensions: enabled } : {}) }).aggregateDay(DAY)));
 
 const bigQueryConfig = (env: Record<string, string> = {}) =>
   loadConfig({ GOOGLE_SERVICE_ACCOUNT_JSON: standIn.account.json, BIGQUERY_API_ENDPOINT: standIn.url, ...env });
 
 const fromBigQuery = async (env: Record<string, string> = {}) =>
-  table(await collect(await (await openBigQuerySource(bigQueryConfig(env), { retry: FAST_RETRY })).aggregateDay(DAY)));
+  rowTable(await collectRows(await (await openBigQuerySource(bigQueryConfig(env), { retry: FAST_RETRY })).aggregateDay(DAY)));
 
 describe('each new breakdown\'s rule, to the exact count, from every source', () => {
   let results: Record<string, Record<string, number>>;
@@ -270,7 +252,7 @@ describe('raw files without the new fields', () => {
   it('load from several Parquet files of different schemas at once, each field NULL where its file lacks it', async () => {
     const oldPart = await writeParquet(path.join(dir, 'part-old.parquet'), [event('mixed', withDetails({ cpu: 'aarch64' }))], SEED_ERA_COLUMNS);
     const newPart = await writeParquet(path.join(dir, 'part-new.parquet'), [event('mixed', withDetails({ cpu: 'aarch64' }))]);
-    const result = table(await collect(await new FileSource(duck, { inputs: [oldPart, newPart] }).aggregateDay(DAY)));
+    const result = rowTable(await collectRows(await new FileSource(duck, { inputs: [oldPart, newPart] }).aggregateDay(DAY)));
     expect(categoriesOf(result, 'mixed', 'cpu')).toEqual({ aarch64: 1, null: 1 });
     expect(categoriesOf(result, 'mixed', 'python_minor')).toEqual({ '3.12': 2 });
   });

@@ -3,9 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDb } from '../../src/sources/duckdb.js';
 import { FileSource } from '../../src/sources/files.js';
-import type { AggregateRow } from '../../src/domain/aggregates.js';
-import type { DayAggregation } from '../../src/sources/types.js';
 import { download, tempDir, writeNdjson, writeParquet, type RawEvent } from '../support/raw-events.js';
+import { collectRows, rowTable } from '../support/rows.js';
 
 const DAY = '2026-11-20';
 const AT = `${DAY} 12:00:00.000000 UTC`;
@@ -23,26 +22,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function collect(aggregation: DayAggregation): Promise<AggregateRow[]> {
-  const rows: AggregateRow[] = [];
-  for await (const chunk of aggregation.rows) rows.push(...chunk);
-  return rows;
-}
-
-/** `package/dimension/category` → downloads, for exact comparisons. */
-function table(rows: AggregateRow[]): Record<string, number> {
-  const result: Record<string, number> = {};
-  for (const row of rows) result[`${row.package}/${row.dimension}/${row.category}`] = row.downloads;
-  return result;
-}
-
 async function aggregate(events: RawEvent[], format: 'ndjson' | 'gz' | 'parquet' = 'ndjson', day = DAY) {
   const name = path.join(dir, `events-${++fileNumber}`);
   const file =
     format === 'parquet' ? await writeParquet(`${name}.parquet`, events) : await writeNdjson(`${name}.${format === 'gz' ? 'json.gz' : 'ndjson'}`, events);
   const aggregation = await new FileSource(duck, { inputs: [file] }).aggregateDay(day);
-  const rows = await collect(aggregation);
-  return { summary: aggregation.summary, rows, table: table(rows) };
+  const rows = await collectRows(aggregation);
+  return { summary: aggregation.summary, rows, table: rowTable(rows) };
 }
 
 function only(result: Record<string, number>, dimension: string): Record<string, number> {
@@ -64,7 +50,7 @@ describe('files source: the data rules', () => {
       download('pkg', AT, { installer: { name: 'my-mirror' } }),
     ]);
     const aggregation = await new FileSource(duck, { inputs: [file], mirrorInstallers: ['my-mirror'] }).aggregateDay(DAY);
-    expect(only(table(await collect(aggregation)), 'overall')).toEqual({
+    expect(only(rowTable(await collectRows(aggregation)), 'overall')).toEqual({
       'pkg/overall/with_mirrors': 2,
       'pkg/overall/without_mirrors': 1,
     });
@@ -193,9 +179,9 @@ describe('files source: the data rules', () => {
     const third = await writeParquet(path.join(dir, 'part-3.parquet'), [download('pkg', AT), download('pkg', '2026-11-21 10:00:00 UTC')]);
     const source = new FileSource(duck, { inputs: [first, path.join(dir, 'part-[23].*')] });
     expect(third).toMatch(/part-3/);
-    const result = table(await collect(await source.aggregateDay(DAY)));
+    const result = rowTable(await collectRows(await source.aggregateDay(DAY)));
     expect(only(result, 'overall')).toEqual({ 'pkg/overall/with_mirrors': 4, 'pkg/overall/without_mirrors': 3 });
-    const previousDay = table(await collect(await source.aggregateDay('2026-11-19')));
+    const previousDay = rowTable(await collectRows(await source.aggregateDay('2026-11-19')));
     expect(only(previousDay, 'overall')).toEqual({ 'pkg/overall/with_mirrors': 1, 'pkg/overall/without_mirrors': 1 });
   });
 
