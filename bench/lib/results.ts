@@ -49,6 +49,7 @@ export function groupOf(scenario: string): string {
   if (scenario.startsWith('store at PyPI scale (PostgreSQL)')) return 'store-scale-postgres';
   if (scenario.startsWith('store at PyPI scale')) return 'store-scale';
   if (/^API, \d+ PyPI-sized days/.test(scenario)) return 'api-scale';
+  if (scenario.startsWith('every breakdown')) return 'breakdowns';
   return 'api';
 }
 
