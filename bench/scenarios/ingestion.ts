@@ -7,6 +7,7 @@ import path from 'node:path';
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
 import { dimensions } from '../../src/domain/dimensions.js';
 import { loadDay } from '../../src/pipeline/load.js';
+import { ndjsonColumnsOf, pathSql, planFor } from '../../src/sources/aggregate-query.js';
 import { DuckDb } from '../../src/sources/duckdb.js';
 import { FileSource } from '../../src/sources/files.js';
 import { DEFAULT_DEMO_OPTIONS, writeDemoDay } from '../../src/sources/synthetic.js';
@@ -21,27 +22,11 @@ const DAY = '2026-11-20';
  * check, the mirror flag and the dimension's raw columns), with no name checks and no category
  * rules. Its columns are the registry's, so it reads what the real load reads.
  */
-const rawColumns = [...new Map(dimensions.flatMap((dimension) => dimension.columns).map((column) => [column.name, column])).values()];
-const quotedPath = (parts: readonly string[]) => parts.map((part) => `"${part}"`).join('.');
-
-/** NDJSON's `columns`: the nested struct types of every path read. */
-function ndjsonColumns(): string {
-  interface Node { [name: string]: Node | string }
-  const tree: Node = { timestamp: 'VARCHAR', file: { project: 'VARCHAR', filename: 'VARCHAR' }, details: { installer: { name: 'VARCHAR' } } };
-  for (const column of rawColumns) {
-    let node = tree;
-    column.path.forEach((part, i) => {
-      if (i === column.path.length - 1) node[part] = column.type;
-      else node = (node[part] ??= {}) as Node;
-    });
-  }
-  const type = (value: Node | string): string =>
-    typeof value === 'string' ? value : `STRUCT(${Object.entries(value).map(([name, inner]) => `"${name}" ${type(inner)}`).join(', ')})`;
-  return `{${Object.entries(tree).map(([name, value]) => `'${name}': '${type(value)}'`).join(', ')}}`;
-}
+const plan = planFor(dimensions);
+const rawColumns = plan.columns;
 
 function bareSql(format: 'parquet' | 'ndjson'): string {
-  const from = format === 'parquet' ? 'read_parquet($files, union_by_name = true)' : `read_json($files, format = 'newline_delimited', columns = ${ndjsonColumns()})`;
+  const from = format === 'parquet' ? 'read_parquet($files, union_by_name = true)' : `read_json($files, format = 'newline_delimited', columns = ${ndjsonColumnsOf(plan)})`;
   const ts = format === 'parquet' ? '"timestamp"' : '"timestamp"::TIMESTAMPTZ';
   const keys = ['project', 'is_metadata', 'is_mirror'];
   const sets = [keys, ...dimensions.filter((d) => d.columns.length > 0).map((d) => [...keys, ...d.columns.map((column) => column.name)])];
@@ -49,7 +34,7 @@ function bareSql(format: 'parquet' | 'ndjson'): string {
   return `SELECT ${[...keys, ...rawColumns.map((column) => column.name)].join(', ')}, count(*)
     FROM (SELECT "file".project AS project, "file".filename LIKE '%.metadata' AS is_metadata,
         details.installer.name IN ('bandersnatch', 'z3c.pypimirror', 'Artifactory', 'devpi') AS is_mirror,
-        ${rawColumns.map((column) => `${quotedPath(column.path)} AS ${column.name}`).join(', ')}
+        ${rawColumns.map((column) => `${pathSql(column.path)} AS ${column.name}`).join(', ')}
       FROM ${from} WHERE ${ts} >= $day::TIMESTAMPTZ AND ${ts} < $day::TIMESTAMPTZ + INTERVAL 1 DAY)
     GROUP BY GROUPING SETS (${unique.map((set) => `(${set.join(', ')})`).join(', ')})`;
 }

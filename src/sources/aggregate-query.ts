@@ -66,6 +66,11 @@ interface TypeTree {
   [name: string]: TypeTree | RawField['type'];
 }
 
+/** read_json's `columns` for every field a plan reads: what a query over NDJSON of the same events declares. */
+export function ndjsonColumnsOf(plan: GroupingPlan): string {
+  return ndjsonColumns(fieldsOf(plan));
+}
+
 /** `{'timestamp': 'VARCHAR', 'file': 'STRUCT(filename VARCHAR, …)', …}`: read_json's `columns`. */
 function ndjsonColumns(fields: readonly RawField[]): string {
   const tree: TypeTree = {};
@@ -81,7 +86,8 @@ function ndjsonColumns(fields: readonly RawField[]): string {
   return `{${Object.entries(tree).map(([name, value]) => `'${name}': '${typeOf(value)}'`).join(', ')}}`;
 }
 
-const pathSql = (path: readonly string[]) => path.map((part) => `"${part}"`).join('.');
+/** A path into a raw event as SQL: `"details"."installer"."name"`. */
+export const pathSql = (path: readonly string[]) => path.map((part) => `"${part}"`).join('.');
 
 /**
  * The raw events of one format, as the fields the query reads. Parameter: the list of files
