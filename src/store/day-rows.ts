@@ -61,17 +61,41 @@ export function downloadsWithoutMirrors(seedPairs: readonly number[], withoutMir
   return 0;
 }
 
-/** Key of a category within one package's categories. */
-export function categoryKey(dimension: string, name: string): string {
-  return `${dimension}\u0000${name}`;
-}
+/** A row of `package_categories` of one package: (id, dimension, name). */
+export type PackageCategory = readonly [id: number, dimension: string, name: string];
 
 /**
- * A package's breakdown rows as (per-package category id, downloads) pairs; `idOf` gives each
- * category its id (a row repeated in a day gets the same id twice, which packing refuses).
+ * A package's breakdown rows as (per-package category id, downloads) pairs, given the categories
+ * the store already has for it: a new category is numbered after the package's highest id, in
+ * order of first appearance, and handed to `added` for the store to insert. A row repeated in a
+ * day gets the same id twice, which packing refuses.
  */
-export function breakdownPairs(breakdown: readonly BreakdownRow[], idOf: (row: BreakdownRow, index: number) => number): number[] {
+export function numberBreakdown(
+  breakdown: readonly BreakdownRow[],
+  known: Iterable<PackageCategory>,
+  added: (id: number, row: BreakdownRow) => void,
+): number[] {
+  // By dimension, then name: no key string is built per row (a PyPI-sized day has millions).
+  const ids = new Map<string, Map<string, number>>();
+  const idsOf = (dimension: string): Map<string, number> => {
+    let named = ids.get(dimension);
+    if (!named) ids.set(dimension, (named = new Map()));
+    return named;
+  };
+  let next = 0;
+  for (const [id, dimension, name] of known) {
+    idsOf(dimension).set(name, id);
+    if (id >= next) next = id + 1;
+  }
   const pairs: number[] = [];
-  breakdown.forEach((row, index) => pairs.push(idOf(row, index), row.downloads));
+  for (const row of breakdown) {
+    const named = idsOf(row.dimension);
+    let id = named.get(row.category);
+    if (id === undefined) {
+      named.set(row.category, (id = next++));
+      added(id, row);
+    }
+    pairs.push(id, row.downloads);
+  }
   return pairs;
 }

@@ -251,6 +251,36 @@ describeEachStore('breakdowns beyond the seed', (kind) => {
     await expect(store.series('pkg', 'colour', {})).rejects.toThrow('unknown dimension "colour"');
   });
 
+  it('keeps categories with the characters COPY escapes exactly, and knows them again on the next day', async () => {
+    const odd = ['tab\there', 'line\nbreak', 'back\\slash', '\\N', 'carriage\rreturn', 'Debian GNU/Linux', 'ünïcode ✓', ''];
+    const day = (downloads: number) => odd.map((name) => row('pkg', 'distro', name, downloads));
+    await write('2026-11-01', day(1));
+    await write('2026-11-02', day(2));
+    const expected = ['2026-11-01', '2026-11-02'].flatMap((d, i) => odd.map((category) => ({ category, day: d, downloads: i + 1 })));
+    expect(sorted(await store.series('pkg', 'distro', {}))).toEqual(sorted(expected));
+    const stored = await rawQuery(kind, t, { sqlite: 'SELECT id, name FROM package_categories ORDER BY id', postgres: 'SELECT id, name FROM package_categories ORDER BY id' });
+    expect(stored).toEqual(odd.map((name, id) => ({ id, name })));
+  });
+
+  it('numbers the categories of more packages in a day than the PostgreSQL writer reads at once (10,000)', async () => {
+    const names = Array.from({ length: 10_050 }, (_, i) => `pkg-${i}`);
+    await write('2026-11-01', names.flatMap((name, i) => [row(name, 'version', '1.0', i + 1), row(name, 'country', 'DE', 1)]));
+    await write('2026-11-02', names.flatMap((name, i) => [row(name, 'country', 'FR', 2), row(name, 'version', '1.0', i + 2)]));
+    expect(sorted(await store.series('pkg-10049', 'version', {}))).toEqual([
+      { category: '1.0', day: '2026-11-01', downloads: 10_050 },
+      { category: '1.0', day: '2026-11-02', downloads: 10_051 },
+    ]);
+    expect(await store.series('pkg-10049', 'country', {})).toEqual([
+      { category: 'DE', day: '2026-11-01', downloads: 1 },
+      { category: 'FR', day: '2026-11-02', downloads: 2 },
+    ]);
+    const counts = await rawQuery(kind, t, {
+      sqlite: 'SELECT count(*) AS categories, count(DISTINCT package_id) AS packages, max(id) AS highest FROM package_categories',
+      postgres: 'SELECT count(*)::int AS categories, count(DISTINCT package_id)::int AS packages, max(id) AS highest FROM package_categories',
+    });
+    expect(counts).toEqual([{ categories: 3 * names.length, packages: names.length, highest: 2 }]);
+  });
+
   it('refuses a category repeated for one package and day', async () => {
     await expect(write('2026-11-01', [row('pkg', 'version', '1.0', 1), row('pkg', 'version', '1.0', 2)])).rejects.toThrow('appears twice');
     expect(await store.loadedDays()).toEqual([]);

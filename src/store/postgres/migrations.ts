@@ -177,8 +177,8 @@ export const postgresMigrations: readonly string[] = [
    CROSS JOIN LATERAL unpack_days(b.days) u
    JOIN categories c ON c.id = u.category_id
    WHERE u.day >= (SELECT min(day) FROM loaded_days);`,
-  // No index by name on package_categories: the writer finds a day's categories with one join
-  // over the whole day, and an index would repeat every name.
+  // No index by name on package_categories: the writer reads a package's categories by its
+  // primary key (a range per package) and matches names itself; an index would repeat every name.
   `CREATE TABLE package_categories (
      package_id integer NOT NULL,
      id integer NOT NULL,

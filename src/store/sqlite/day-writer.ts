@@ -5,7 +5,7 @@
  * sees the old day or the new one (WAL), never a mix.
  */
 import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
-import { breakdownPairs, categoryKey, downloadsWithoutMirrors, gatherDay, withoutMirrorsCategory } from '../day-rows.js';
+import { downloadsWithoutMirrors, gatherDay, numberBreakdown, withoutMirrorsCategory, type PackageCategory } from '../day-rows.js';
 import { dayEntry, packDownloads, withoutDays } from '../packed-downloads.js';
 import { daysHiddenBy } from '../package-days-read.js';
 import type { DayWrite, DayWriteResult } from '../types.js';
@@ -32,7 +32,7 @@ export async function writeDay(db: Connection, write: DayWrite, dataVersion: str
     `INSERT INTO package_breakdown_blocks (key, last_day, days) VALUES (?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET days = CAST(days || excluded.days AS BLOB), last_day = max(last_day, excluded.last_day)`,
   );
-  const packageCategories = db.prepare<[number], [number, string, string]>('SELECT id, dimension, name FROM package_categories WHERE package_id = ?').raw();
+  const packageCategories = db.prepare<[number], PackageCategory>('SELECT id, dimension, name FROM package_categories WHERE package_id = ?').raw();
   const insertPackageCategory = db.prepare<[number, number, string, string]>('INSERT INTO package_categories (package_id, id, dimension, name) VALUES (?, ?, ?, ?)');
   const insertPackageDay = db.prepare<[number, number, number]>('INSERT INTO package_days (day, package_id, downloads) VALUES (?, ?, ?)');
 
@@ -59,21 +59,8 @@ export async function writeDay(db: Connection, write: DayWrite, dataVersion: str
       const { seedPairs, breakdown } = gathered.packages.get(name)!;
       if (seedPairs.length > 0) appendEntry.run(blockKey(id, day), day, dayEntry(day, packDownloads(seedPairs)));
       if (breakdown.length > 0) {
-        // The package's categories, new ones numbered after its highest id.
-        const known = new Map<string, number>();
-        let next = 0;
-        for (const [categoryId, dimension, category] of packageCategories.all(id)) {
-          known.set(categoryKey(dimension, category), categoryId);
-          next = Math.max(next, categoryId + 1);
-        }
-        const pairs = breakdownPairs(breakdown, (row) => {
-          const key = categoryKey(row.dimension, row.category);
-          let categoryId = known.get(key);
-          if (categoryId === undefined) {
-            insertPackageCategory.run(id, (categoryId = next++), row.dimension, row.category);
-            known.set(key, categoryId);
-          }
-          return categoryId;
+        const pairs = numberBreakdown(breakdown, packageCategories.all(id), (categoryId, row) => {
+          insertPackageCategory.run(id, categoryId, row.dimension, row.category);
         });
         appendBreakdownEntry.run(blockKey(id, day), day, dayEntry(day, packDownloads(pairs)));
       }
