@@ -2,7 +2,8 @@
  * `npm run bench [-- --quick] [-- --only NAME,…]`: every performance target, each next to a
  * ceiling measured in the same run. Writes bench/RESULTS.md (quick: RESULTS-quick.md) and JSON.
  * Scenarios: first-start, ingestion, api, store-scale, store-scale-postgres, api-scale, pages, page-cache,
- * breakdowns (BREAKDOWN_DAYS, default 180 in full mode: every breakdown at PyPI scale).
+ * breakdowns (BREAKDOWN_DAYS, default 180 in full mode: every breakdown at PyPI scale),
+ * breakdown-layouts (BREAKDOWN_LAYOUT_SIZES, packages×days: issue 12's three layouts compared).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import { loadGenerator } from './lib/load-generator.js';
 import { root } from './lib/processes.js';
 import { skipped, writeResults } from './lib/results.js';
 import { api } from './scenarios/api.js';
+import { breakdownLayouts, layoutSizes } from './scenarios/breakdown-layouts.js';
 import { breakdowns } from './scenarios/breakdowns.js';
 import { firstStart } from './scenarios/first-start.js';
 import { ingestion } from './scenarios/ingestion.js';
@@ -74,6 +76,10 @@ async function main(): Promise<void> {
         withTargets: !quick,
         kinds: unreachable ? ['sqlite'] : ['sqlite', 'postgres'],
       });
+    }
+    if (runs('breakdown-layouts')) {
+      // Full width for the days it can hold in minutes, and fewer packages over more days for the trend as days accumulate.
+      await breakdownLayouts(dir, layoutSizes(process.env.BREAKDOWN_LAYOUT_SIZES ?? (quick ? '2000x3' : '300000x3,3000x64')));
     }
     if (runs('store-scale') || runs('api-scale')) {
       const sqlite = await storeScale(dir, sizes.scaleDays, !quick);
