@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     }
     if (runs('breakdown-layouts')) {
       // Full width for the days it can hold in minutes, and fewer packages over more days for the trend as days accumulate.
-      await breakdownLayouts(dir, layoutSizes(process.env.BREAKDOWN_LAYOUT_SIZES ?? (quick ? '2000x3' : '300000x3,3000x64')));
+      await breakdownLayouts(dir, layoutSizes(process.env.BREAKDOWN_LAYOUT_SIZES ?? (quick ? '2000x3' : '300000x3,1000x64')));
     }
     if (runs('store-scale') || runs('api-scale')) {
       const sqlite = await storeScale(dir, sizes.scaleDays, !quick);
