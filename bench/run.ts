@@ -4,6 +4,7 @@
  * Scenarios: first-start, ingestion, api, store-scale, store-scale-postgres, api-scale, pages, page-cache,
  * breakdowns (BREAKDOWN_DAYS, default 180 in full mode: every breakdown at PyPI scale),
  * breakdown-layouts (BREAKDOWN_LAYOUT_SIZES, packages×days: issue 12's three layouts compared).
+ * BENCH_SCALE_SQLITE=FILE runs api-scale (without store-scale) on a store built before.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -82,9 +83,12 @@ async function main(): Promise<void> {
       await breakdownLayouts(dir, layoutSizes(process.env.BREAKDOWN_LAYOUT_SIZES ?? (quick ? '2000x3' : '300000x3,1000x64')));
     }
     if (runs('store-scale') || runs('api-scale')) {
-      const sqlite = await storeScale(dir, sizes.scaleDays, !quick);
+      // BENCH_SCALE_SQLITE: api-scale on a store of PyPI-sized days built before (bench/build-store.ts), not rebuilt.
+      const prebuilt = !runs('store-scale') && process.env.BENCH_SCALE_SQLITE;
+      const databaseUrl = prebuilt ? `sqlite:${prebuilt}` : (await storeScale(dir, sizes.scaleDays, !quick)).databaseUrl;
+      if (prebuilt) console.log(`api-scale on the store built before at ${prebuilt}`);
       if (runs('api-scale')) {
-        await api(dir, sqlite.databaseUrl, {
+        await api(dir, databaseUrl, {
           title: `API, ${sizes.scaleDays} PyPI-sized days`,
           cases: [
             { label: 'popular', package: 'package-1', endpoints: quick ? ['overall', 'python_minor'] : ALL_ENDPOINTS },

@@ -44,6 +44,8 @@ export interface Config {
   /** PyPI's JSON API, read for the package page's metadata; `url` has no trailing slash. */
   pypi: { url: string; timeoutMs: number };
   bigquery: BigQueryConfig;
+  /** Processes serving HTTP together on one port (SERVE_PROCESSES); one of them runs the scheduled loads. */
+  processes: number;
   /** Requests each client address may make to the JSON API; 0 turns a window off. */
   rateLimit: { perSecond: number; perMinute: number };
   /** Requests each client address may make to the pages that ask PyPI (the package page); 0 turns a window off. */
@@ -71,6 +73,8 @@ export const variables = {
     'Milliseconds a read for the API or a page may wait for PostgreSQL before the request gets a 503 (default `10000`; loads are not limited).',
   HOST: 'Address the server listens on (default `localhost`; `0.0.0.0` in a container).',
   PORT: 'Port the server listens on (default `8080`).',
+  SERVE_PROCESSES:
+    'Processes `serve` answers HTTP from, sharing its port (Node\'s cluster); one of them runs the scheduled loads and the demo load. Each keeps its own caches, connection cap and PyPI fetches; above `1`, rate limits need REDIS_URL (or both windows of both limits `0`), so a client cannot multiply its limit by opening more connections (default `1`; at most 64).',
   HEADERS_TIMEOUT_MS: 'Milliseconds a client has to send a request\'s headers; past it, `408` and the connection is closed (default `10000`).',
   REQUEST_TIMEOUT_MS:
     'Milliseconds a client has to send its whole request, and that a connection may stay silent in both directions; past it, `408` (or the socket is closed) (default `30000`, at least HEADERS_TIMEOUT_MS).',
@@ -166,6 +170,23 @@ export function loadConfig(env: Env = process.env): Config {
   const host = env.HOST?.trim() || 'localhost';
   if (/\s/.test(host)) throw new ConfigError(`HOST must be a host name or address, got "${env.HOST}"`);
   const databaseConfig = database(env.DATABASE_URL?.trim(), env);
+  const rateLimit = {
+    perSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 5, 0, 1_000_000),
+    perMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 30, 0, 60_000_000),
+  };
+  const pageRateLimit = {
+    perSecond: integer(env, 'PAGE_RATE_LIMIT_PER_SECOND', 10, 0, 1_000_000),
+    perMinute: integer(env, 'PAGE_RATE_LIMIT_PER_MINUTE', 120, 0, 60_000_000),
+  };
+  const redisConfig = redis(env);
+  // 64: more than the cores of any machine this runs on, so a typo's extra digit is caught.
+  const processes = integer(env, 'SERVE_PROCESSES', 1, 1, 64);
+  const limited = [rateLimit, pageRateLimit].some((limit) => limit.perSecond > 0 || limit.perMinute > 0);
+  if (processes > 1 && limited && redisConfig === null) {
+    throw new ConfigError(
+      `SERVE_PROCESSES=${processes} needs REDIS_URL: each process would count a client's requests on its own, so a client opening ${processes} connections would get ${processes} times its rate limit (or turn the limits off: RATE_LIMIT_PER_SECOND, RATE_LIMIT_PER_MINUTE, PAGE_RATE_LIMIT_PER_SECOND and PAGE_RATE_LIMIT_PER_MINUTE 0)`,
+    );
+  }
   return {
     database: databaseConfig,
     host,
@@ -195,16 +216,11 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: integer(env, 'PYPI_TIMEOUT_MS', 1500, 1, 60_000),
     },
     bigquery: bigquery(env),
-    rateLimit: {
-      perSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 5, 0, 1_000_000),
-      perMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 30, 0, 60_000_000),
-    },
-    pageRateLimit: {
-      perSecond: integer(env, 'PAGE_RATE_LIMIT_PER_SECOND', 10, 0, 1_000_000),
-      perMinute: integer(env, 'PAGE_RATE_LIMIT_PER_MINUTE', 120, 0, 60_000_000),
-    },
-    redis: redis(env),
+    rateLimit,
+    pageRateLimit,
+    redis: redisConfig,
     trustedProxies: trustedProxies(env.TRUSTED_PROXIES),
+    processes,
     // Two years is what browsers' HSTS preload lists ask for, and more than anyone needs.
     hstsMaxAge: integer(env, 'HSTS_MAX_AGE', 31_536_000, 0, 63_072_000),
   };

@@ -1,7 +1,9 @@
 /** `pypistats serve`: wires the store, Redis, the app and the demo load together, and shuts down cleanly. */
 import type { Config } from './config.js';
+import pino from 'pino';
 import { buildApp } from './app.js';
 import { yesterdayUtc } from './domain/dates.js';
+import { isServingProcess, leaveSupervisor, runsLoads, superviseServers } from './http/server-processes.js';
 import { runInWorker, workerLoads } from './pipeline/load-worker-host.js';
 import { LoadScheduler } from './pipeline/scheduler.js';
 import { closeRedis, connectRedis } from './rate-limit/redis.js';
@@ -16,6 +18,19 @@ import { PypiMetadataSource } from './web/pypi-metadata.js';
 const CONNECTIONS_SHARE_OF_DRAIN = 0.8;
 
 export async function serve(config: Config): Promise<void> {
+  if (config.processes > 1 && !isServingProcess()) {
+    superviseServers({ processes: config.processes, drainTimeoutMs: config.server.drainTimeoutMs, log: pino({ level: config.logLevel }) });
+    return;
+  }
+  try {
+    await serveHere(config);
+  } catch (error) {
+    leaveSupervisor();
+    throw error;
+  }
+}
+
+async function serveHere(config: Config): Promise<void> {
   const store = await openStore(config.database);
   const sharedRateLimits = config.redis
     ? { client: await connectRedis(config.redis.url), keyPrefix: `${config.redis.keyPrefix}rate-limit:` }
@@ -33,7 +48,9 @@ export async function serve(config: Config): Promise<void> {
   const stopping = new AbortController();
   let demo: Promise<unknown> = Promise.resolve();
   let scheduled: LoadScheduler | null = null;
-  if (config.load.source !== 'none') {
+  // Of several serving processes, one runs the loads: a day is loaded once, and a demo too.
+  const loadsHere = runsLoads();
+  if (loadsHere && config.load.source !== 'none') {
     // Each day's load runs in a worker process with its own store connection and source.
     const { minute, catchUpDays, retries, retryDelaySeconds } = config.load;
     const scheduler = new LoadScheduler(
@@ -45,13 +62,17 @@ export async function serve(config: Config): Promise<void> {
     app.log.info(`scheduled loads from ${config.load.source}: the days missing within ${catchUpDays} days now, then daily`);
     scheduler.start();
     scheduled = scheduler;
-  } else if (config.demo.enabled && (await store.latestDay()) === null) {
+  } else if (loadsHere && config.demo.enabled && (await store.latestDay()) === null) {
     demo = loadDemo(config, stopping.signal, app.log).catch((error: unknown) => {
       if (!stopping.signal.aborted) app.log.error({ err: error }, 'the demo load failed');
     });
   }
 
+  let shuttingDown = false;
   const shutdown = async (signal: string) => {
+    // A signal to the process group reaches every serving process, and their primary sends SIGTERM too.
+    if (shuttingDown) return;
+    shuttingDown = true;
     app.log.info(`${signal}: finishing requests in flight, then stopping`);
     const { drainTimeoutMs } = config.server;
     setTimeout(() => {
@@ -72,8 +93,8 @@ export async function serve(config: Config): Promise<void> {
     if (sharedRateLimits) await closeRedis(sharedRateLimits.client);
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 
   async function loadDemo(config: Config, signal: AbortSignal, log: typeof app.log): Promise<void> {
     const { days, packages, seed, eventsPerDay } = config.demo;

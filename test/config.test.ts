@@ -26,6 +26,7 @@ describe('configuration from the environment', () => {
       pageRateLimit: { perSecond: 10, perMinute: 120 },
       redis: null,
       trustedProxies: [],
+      processes: 1,
       hstsMaxAge: 31_536_000,
     });
   });
@@ -73,6 +74,7 @@ describe('configuration from the environment', () => {
       REDIS_KEY_PREFIX: 'staging:',
       TRUSTED_PROXIES: '10.0.0.1, 192.168.0.0/16,loopback, 2001:db8::/32',
       HSTS_MAX_AGE: '0',
+      SERVE_PROCESSES: '3',
     });
     expect(config).toEqual({
       database: { kind: 'sqlite', file: '/tmp/x.sqlite' },
@@ -93,6 +95,7 @@ describe('configuration from the environment', () => {
       pageRateLimit: { perSecond: 0, perMinute: 30 },
       redis: { url: 'redis://:secret@cache.internal:6380/2', keyPrefix: 'staging:' },
       trustedProxies: ['10.0.0.1', '192.168.0.0/16', 'loopback', '2001:db8::/32'],
+      processes: 3,
       hstsMaxAge: 0,
     });
     expect(loadConfig({ REDIS_URL: 'rediss://cache.internal' }).redis).toEqual({ url: 'rediss://cache.internal', keyPrefix: 'pypistats:' });
@@ -183,8 +186,23 @@ describe('configuration from the environment', () => {
       [{ RESPONSE_CACHE_MB: '0' }, /^RESPONSE_CACHE_MB must be a whole number from 1 to 65536, got "0"$/],
       [{ RESPONSE_CACHE_MB: '256MB' }, /^RESPONSE_CACHE_MB must be a whole number from 1 to 65536, got "256MB"$/],
       [{ PAGE_CACHE_MB: '100000' }, /^PAGE_CACHE_MB must be a whole number from 1 to 65536, got "100000"$/],
+      [{ SERVE_PROCESSES: '0' }, /^SERVE_PROCESSES must be a whole number from 1 to 64, got "0"$/],
+      [{ SERVE_PROCESSES: '65' }, /^SERVE_PROCESSES must be a whole number from 1 to 64, got "65"$/],
+      [{ SERVE_PROCESSES: 'auto' }, /^SERVE_PROCESSES must be a whole number/],
+      // Counted per process, a limit would be multiplied by the processes a client's connections reach.
+      [{ SERVE_PROCESSES: '2' }, /^SERVE_PROCESSES=2 needs REDIS_URL: each process would count a client's requests on its own/],
+      [{ SERVE_PROCESSES: '2', RATE_LIMIT_PER_SECOND: '0', RATE_LIMIT_PER_MINUTE: '0' }, /^SERVE_PROCESSES=2 needs REDIS_URL/],
     ];
     for (const [env, message] of cases) expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('configuration: several serving processes', () => {
+  it('is one process by default, and several with Redis to share the rate limits, or with every limit off', () => {
+    expect(loadConfig({}).processes).toBe(1);
+    expect(loadConfig({ SERVE_PROCESSES: '4', REDIS_URL: 'redis://127.0.0.1:6379' }).processes).toBe(4);
+    const unlimited = { RATE_LIMIT_PER_SECOND: '0', RATE_LIMIT_PER_MINUTE: '0', PAGE_RATE_LIMIT_PER_SECOND: '0', PAGE_RATE_LIMIT_PER_MINUTE: '0' };
+    expect(loadConfig({ SERVE_PROCESSES: '2', ...unlimited }).processes).toBe(2);
   });
 });
 

@@ -1,5 +1,6 @@
 /** The servers a benchmark measures: ours (`bin/pypistats serve`) and the bare Fastify ceiling. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,14 +16,16 @@ export function startServer(env: Record<string, string>, nodeOptions: string[] =
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeOptions, path.join(root, 'bin/pypistats'), 'serve'], {
       // Load from one address is what the rate limits exist to stop: the benchmark measures serving.
-      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_PER_SECOND: '0', RATE_LIMIT_PER_MINUTE: '0', ...env },
+      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_PER_SECOND: '0', RATE_LIMIT_PER_MINUTE: '0', PAGE_RATE_LIMIT_PER_SECOND: '0', PAGE_RATE_LIMIT_PER_MINUTE: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
+    // Every serving process listening (SERVE_PROCESSES), so each gets its share of wrk's connections.
+    const processes = Number(env.SERVE_PROCESSES ?? 1);
     const onData = (data: Buffer) => {
       output += data.toString();
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) resolve({ url: match[1]!, child });
+      const listening = [...output.matchAll(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/g)];
+      if (listening.length >= processes) resolve({ url: listening[0]![1]!, child });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -48,4 +51,19 @@ export async function stop(server: Server): Promise<void> {
   const exited = new Promise((resolve) => server.child.on('exit', resolve));
   server.child.kill('SIGTERM');
   await exited;
+}
+
+/** Resident memory of process `pid` and of all its descendants (serving processes, a load's worker), in MiB. */
+export function residentMiB(pid: number): number {
+  let kib = 0;
+  const visit = (id: number) => {
+    try {
+      kib += Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${id}/status`, 'utf8'))?.[1] ?? 0);
+      for (const child of readFileSync(`/proc/${id}/task/${id}/children`, 'utf8').trim().split(/\s+/)) if (child) visit(Number(child));
+    } catch {
+      // A process that ended meanwhile holds nothing.
+    }
+  };
+  visit(pid);
+  return kib / 1024;
 }

@@ -15,7 +15,7 @@ export interface CliResult {
 /** Environment for a child: the caller's variables over a clean slate of ours. */
 export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base = { ...process.env };
-  for (const key of Object.keys(base)) if (/^(DATABASE_|PORT|HOST|RETENTION_DAYS|DEMO_|MIRROR_|LOG_LEVEL|CACHE_MAX_AGE|LOAD_|REDIS_|RATE_LIMIT|TRUSTED_PROXIES|PYPI_|BIGQUERY_|GOOGLE_)/.test(key)) delete base[key];
+  for (const key of Object.keys(base)) if (/^(DATABASE_|PORT|HOST|RETENTION_DAYS|DEMO_|MIRROR_|LOG_LEVEL|CACHE_MAX_AGE|LOAD_|REDIS_|RATE_LIMIT|PAGE_RATE_LIMIT|SERVE_|TRUSTED_PROXIES|PYPI_|BIGQUERY_|GOOGLE_)/.test(key)) delete base[key];
   return { ...base, ...env };
 }
 
