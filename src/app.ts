@@ -50,7 +50,9 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
   const errors = new ErrorAnswers(assets);
   const limits: ServerLimitsConfig = config.server ?? serverLimits({}, 0);
   const app = Fastify({
-    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS },
+    // Node answers an HTTP/1.1 request without Host with a bare 400 of its own; refuseMissingHost
+    // answers it in the error shape of its path instead.
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS, requireHostHeader: false },
     requestTimeout: limits.requestTimeoutMs,
     // A socket silent both ways (connected, never a byte) is closed too; a slow answer is not cut
     // before a whole request's time.
@@ -78,6 +80,7 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
   app.setErrorHandler(errors.handler);
   app.setNotFoundHandler(errors.notFound);
   setSecurityHeaders(app, config.hstsMaxAge);
+  refuseMissingHost(app, errors);
   endConnectionsWhenClosing(app);
 
   // Every GET route, whoever registers it, answers the other methods with 405.
@@ -144,6 +147,22 @@ function setSecurityHeaders(app: FastifyInstance, hstsMaxAge: number): void {
     const { url } = request;
     reply.headers(SECURITY_HEADERS[url.startsWith(ASSETS_PREFIX) ? 'asset' : isApiPath(url) ? 'api' : 'page']);
     if (hsts !== null && request.protocol === 'https') reply.header('strict-transport-security', hsts);
+    done();
+  });
+}
+
+/**
+ * HTTP/1.1 requires a Host header and a server must answer its absence with 400 (RFC 9112, 3.2);
+ * Node would, but with an empty body and none of our headers. An empty Host is valid (a target
+ * without an authority), and HTTP/1.0 has no such rule.
+ */
+function refuseMissingHost(app: FastifyInstance, errors: ErrorAnswers): void {
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      request.log.debug({ status: 400, reason: 'no Host header' }, 'client error');
+      errors.client(request, reply, 400, 'the request has no Host header: HTTP/1.1 requires one');
+      return;
+    }
     done();
   });
 }
