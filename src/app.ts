@@ -81,6 +81,7 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
   app.setNotFoundHandler(errors.notFound);
   setSecurityHeaders(app, config.hstsMaxAge);
   refuseMissingHost(app, errors);
+  refuseUnroutedMethods(app, errors);
   endConnectionsWhenClosing(app);
 
   // Every GET route, whoever registers it, answers the other methods with 405.
@@ -164,6 +165,21 @@ function refuseMissingHost(app: FastifyInstance, errors: ErrorAnswers): void {
       return;
     }
     done();
+  });
+}
+
+/**
+ * A method no route takes (TRACE, PROPFIND, any token Node's parser lets through, or POST to an
+ * unknown path) reaches the not-found handler, which would read and parse a body first: a 400 or
+ * 415 for it, or a 404 where a GET route answers. Answered here, before the body: 405 with Allow
+ * where GET answers the path, 404 elsewhere.
+ */
+function refuseUnroutedMethods(app: FastifyInstance, errors: ErrorAnswers): void {
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.is404 || request.method === 'GET' || request.method === 'HEAD') return done();
+    const url = request.url.split('?', 1)[0]!;
+    if (app.findRoute({ method: 'GET', url }) !== null) errors.methodNotAllowed(request, reply);
+    else errors.notFound(request, reply);
   });
 }
 
