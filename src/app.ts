@@ -50,7 +50,9 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
   const errors = new ErrorAnswers(assets);
   const limits: ServerLimitsConfig = config.server ?? serverLimits({}, 0);
   const app = Fastify({
-    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS },
+    // Node answers an HTTP/1.1 request without Host with a bare 400 of its own; refuseMissingHost
+    // answers it in the error shape of its path instead.
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS, requireHostHeader: false },
     requestTimeout: limits.requestTimeoutMs,
     // A socket silent both ways (connected, never a byte) is closed too; a slow answer is not cut
     // before a whole request's time.
@@ -78,6 +80,8 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
   app.setErrorHandler(errors.handler);
   app.setNotFoundHandler(errors.notFound);
   setSecurityHeaders(app, config.hstsMaxAge);
+  refuseMissingHost(app, errors);
+  refuseUnroutedMethods(app, errors);
   endConnectionsWhenClosing(app);
 
   // Every GET route, whoever registers it, answers the other methods with 405.
@@ -145,6 +149,37 @@ function setSecurityHeaders(app: FastifyInstance, hstsMaxAge: number): void {
     reply.headers(SECURITY_HEADERS[url.startsWith(ASSETS_PREFIX) ? 'asset' : isApiPath(url) ? 'api' : 'page']);
     if (hsts !== null && request.protocol === 'https') reply.header('strict-transport-security', hsts);
     done();
+  });
+}
+
+/**
+ * HTTP/1.1 requires a Host header and a server must answer its absence with 400 (RFC 9112, 3.2);
+ * Node would, but with an empty body and none of our headers. An empty Host is valid (a target
+ * without an authority), and HTTP/1.0 has no such rule.
+ */
+function refuseMissingHost(app: FastifyInstance, errors: ErrorAnswers): void {
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      request.log.debug({ status: 400, reason: 'no Host header' }, 'client error');
+      errors.client(request, reply, 400, 'the request has no Host header: HTTP/1.1 requires one');
+      return;
+    }
+    done();
+  });
+}
+
+/**
+ * A method no route takes (TRACE, PROPFIND, any token Node's parser lets through, or POST to an
+ * unknown path) reaches the not-found handler, which would read and parse a body first: a 400 or
+ * 415 for it, or a 404 where a GET route answers. Answered here, before the body: 405 with Allow
+ * where GET answers the path, 404 elsewhere.
+ */
+function refuseUnroutedMethods(app: FastifyInstance, errors: ErrorAnswers): void {
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.is404 || request.method === 'GET' || request.method === 'HEAD') return done();
+    const url = request.url.split('?', 1)[0]!;
+    if (app.findRoute({ method: 'GET', url }) !== null) errors.methodNotAllowed(request, reply);
+    else errors.notFound(request, reply);
   });
 }
 

@@ -274,7 +274,22 @@ function program(): Command {
   return cli;
 }
 
+/**
+ * A reader that stops early (`pypistats load --help | head -1`) closes the pipe; writing to it
+ * then fails with EPIPE, which unhandled ends the process with a stack trace, a load included.
+ * What is left to print is dropped instead, and the command runs to its end.
+ */
+function dropOutputToClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') > 0) continue;
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  dropOutputToClosedPipes();
   const cli = program();
   try {
     if (argv.length === 0) {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -155,6 +155,27 @@ describe('pypistats CLI', () => {
     expect((await runCli(['load', '--help'], env)).stdout).toMatch(/--allow-empty[\s\S]*--allow-drop/);
     const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
     for (const flag of ['--version', '-V']) expect(await runCli([flag], env)).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it('prints its version after every command, as after none', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+    const asked = [['serve', '--version'], ['load', '--version'], ['load', '-V'], ['demo', '--version'], ['purge', '--version'], ['status', '--version'], ['load', '--date', '2026-11-20', '--version']];
+    for (const args of asked) {
+      const result = await runCli(args, env);
+      expect({ args, code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({ args, code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+
+  it('prints into a pipe its reader closed early (`| head -1`) without a stack trace, and still exits 0', async () => {
+    for (const args of [['load', '--help'], ['help', 'load'], ['--help']]) {
+      const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+      // Closed before the child writes a byte: every write it makes to stdout fails with EPIPE.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect({ args, code, stderr }).toEqual({ args, code: 0, stderr: '' });
+    }
   });
 
   it('refuses a day after today, and a day with no downloads in its files, deleting nothing', async () => {

@@ -68,6 +68,12 @@ const apiCases: [what: string, request: string, status: number, error: string][]
     405,
     'PUT is not allowed here: the API answers GET and HEAD',
   ],
+  // Methods no route takes reached the not-found handler: a 404 on the API's paths, and a body parsed first.
+  ['a TRACE', `TRACE /api/packages/requests/recent HTTP/1.1\r\nHost: x\r\n${close}\r\n`, 405, 'TRACE is not allowed here: the API answers GET and HEAD'],
+  ['a PROPFIND with a body', `PROPFIND /api/packages/requests/recent HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\n${close}\r\n{"a":`, 405, 'PROPFIND is not allowed here: the API answers GET and HEAD'],
+  ['a POST with a broken JSON body to an unknown path', `POST /api/nothing HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\n${close}\r\n{"a":`, 404, 'nothing here: /api/nothing'],
+  // Node's own answer was a 400 with an empty body and none of the API's headers.
+  ['an HTTP/1.1 request without Host', `GET /api/packages/requests/recent HTTP/1.1\r\n${close}\r\n`, 400, 'the request has no Host header: HTTP/1.1 requires one'],
   [
     'a bare OPTIONS',
     `OPTIONS /api/packages/requests/overall HTTP/1.1\r\nHost: x\r\n${close}\r\n`,
@@ -80,6 +86,9 @@ const pageCases: [what: string, request: string, status: number, title: string][
   ['a malformed header on a page', 'GET /about HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n', 400, 'Bad request'],
   ['headers over Node’s limit on a page', `GET /top HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'Request headers too large'],
   ['a bad percent-encoding in a page URL', `GET /packages/%ZZ HTTP/1.1\r\nHost: x\r\n${close}\r\n`, 400, 'Bad request'],
+  ['an HTTP/1.1 request for a page without Host', `GET /about HTTP/1.1\r\n${close}\r\n`, 400, 'Bad request'],
+  ['a TRACE on a page', `TRACE /about HTTP/1.1\r\nHost: x\r\n${close}\r\n`, 405, 'Method not allowed'],
+  ['a POST with a broken JSON body to an unknown page', `POST /nothing HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\n${close}\r\n{"a":`, 404, 'Page not found'],
   ['a POST to a page', `POST /about HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: 3\r\n${close}\r\nabc`, 405, 'Method not allowed'],
   ['../ out of the assets', `GET /assets/../../package.json HTTP/1.1\r\nHost: x\r\n${close}\r\n`, 404, 'Page not found'],
   ['an encoded .. in the assets', `GET /assets/%2e%2e/x HTTP/1.1\r\nHost: x\r\n${close}\r\n`, 404, 'Page not found'],
@@ -106,6 +115,13 @@ describe('errors before any route, through the real server', () => {
     expect(response.body).toMatch(/^<!doctype html>/);
     expect(response.body).toContain(`<h1>${title}</h1>`);
     if (status === 405) expect(response.headers.allow).toBe('GET, HEAD');
+  });
+
+  it('serves an HTTP/1.0 request without Host, and an HTTP/1.1 one with an empty Host (a target without an authority)', async () => {
+    for (const request of ['GET /api/packages/requests/recent HTTP/1.0\r\n\r\n', `GET /api/packages/requests/recent HTTP/1.1\r\nHost: \r\n${close}\r\n`]) {
+      const response = await raw(request);
+      expect({ status: response.status, body: JSON.parse(response.body) }).toEqual({ status: 404, body: { error: 'no downloads of package "requests" are known', status: 404 } });
+    }
   });
 
   it('logs those client errors at debug, without a stack, and still serves', async () => {

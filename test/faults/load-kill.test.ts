@@ -99,11 +99,27 @@ describeEachStore('a load killed with SIGKILL at 20 random points', (kind) => {
   const loadNew = (killAfterMs?: number) =>
     runCli(['load', '--date', DAY, '--allow-drop', '--input', path.join(dir, 'new.parquet')], { DATABASE_URL: t.databaseUrl, DIMENSIONS: 'none' }, killAfterMs);
 
-  it('leaves the old day or the new one, a history that agrees, and no lock behind', async () => {
+  /** Milliseconds from `started` until the history shows an attempt after `previousId`: when the load began to write. */
+  async function attemptSeenAfter(started: number, previousId: number, load: Promise<unknown>): Promise<number> {
+    let finished = false;
+    void load.finally(() => (finished = true));
+    while (!finished) {
+      const latest = (await store.loadHistory(1))[0];
+      if (latest !== undefined && latest.id > previousId) return performance.now() - started;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error('the load ended before its attempt was seen in the history');
+  }
+
+  // 21 loads of a few seconds each and a snapshot after each: past vitest's minute on a busy machine.
+  it('leaves the old day or the new one, a history that agrees, and no lock behind', { timeout: 240_000 }, async () => {
     await loadOld();
     const before = await snapshot();
+    const oldId = (await store.loadHistory(1))[0]!.id;
     const started = performance.now();
-    expect((await loadNew()).code).toBe(0);
+    const full = loadNew();
+    const writeFrom = await attemptSeenAfter(started, oldId, full);
+    expect((await full).code).toBe(0);
     const duration = performance.now() - started;
     const after = await snapshot();
     expect(after).not.toBe(before);
@@ -114,8 +130,10 @@ describeEachStore('a load killed with SIGKILL at 20 random points', (kind) => {
       await loadOld();
       const restoredId = (await store.loadHistory(1))[0]!.id;
       expect(await snapshot()).toBe(before);
-      // Anywhere from the process's start to a little past a whole load's time.
-      const at = Math.round(next() * duration * 1.1);
+      // Every other kill anywhere from the process's start to a little past a whole load's time;
+      // the others while it writes. Most of a small load's time is the process starting and the
+      // source's scan, so uniform points alone could all miss the write (seen on PostgreSQL).
+      const at = Math.round(kill % 2 === 0 ? next() * duration * 1.1 : writeFrom + next() * (duration - writeFrom));
       const result = await loadNew(at);
       await lockReleasedByKilledLoad();
       const state = await snapshot();
@@ -125,10 +143,10 @@ describeEachStore('a load killed with SIGKILL at 20 random points', (kind) => {
       else expect(attempt?.status, `kill ${kill} at ${at} ms (seed ${SEED})`).not.toBe('succeeded');
       outcomes.push(`${at} ms: ${result.signal ?? `exit ${result.code}`} → ${state === before ? 'old day' : 'new day'}, history ${attempt?.status ?? 'no attempt yet'}`);
     }
+    console.log(`${kind.name}: SIGKILL outcomes (full load ${Math.round(duration)} ms, writing from ${Math.round(writeFrom)} ms, seed ${SEED}):\n${outcomes.join('\n')}`);
     // The last load takes the lock again: none was left behind.
     await expect(loadOld()).resolves.toMatchObject({ day: DAY });
     // The kills did interrupt loads part-way: some left the old day after the attempt had started.
     expect(outcomes.some((outcome) => outcome.includes('SIGKILL → old day, history running'))).toBe(true);
-    console.log(`${kind.name}: SIGKILL outcomes (full load ${Math.round(duration)} ms, seed ${SEED}):\n${outcomes.join('\n')}`);
   });
 });

@@ -71,7 +71,8 @@ describeWith([chromium], 'the website in Chromium', () => {
     await page.waitForURL(/\/packages\/django$/);
   });
 
-  it('shows every page without errors, at desktop width and in 375 px without sideways scrolling', async () => {
+  // 16 page loads with a full-page screenshot each: 59 s alone on a busy machine, past vitest's minute beside other suites.
+  it('shows every page without errors, at desktop width and in 375 px without sideways scrolling', { timeout: 180_000 }, async () => {
     for (const [name, path] of PAGES) {
       for (const [device, options] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
         const page = await open(options);
