@@ -8,6 +8,8 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export interface Server {
   url: string;
   child: ChildProcess;
+  /** What the server has printed so far (stdout and stderr); empty for the ceiling. */
+  logs(): string;
 }
 
 /** `bin/pypistats serve` with `env`; `nodeOptions` go to Node itself (`--cpu-prof`, say). */
@@ -22,7 +24,7 @@ export function startServer(env: Record<string, string>, nodeOptions: string[] =
     const onData = (data: Buffer) => {
       output += data.toString();
       const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) resolve({ url: match[1]!, child });
+      if (match) resolve({ url: match[1]!, child, logs: () => output });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -39,7 +41,7 @@ export function startCeiling(bodyFile: string, type?: { contentType: string; enc
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    child.stdout!.once('data', () => resolve({ url: `http://127.0.0.1:${port}`, child }));
+    child.stdout!.once('data', () => resolve({ url: `http://127.0.0.1:${port}`, child, logs: () => '' }));
     child.on('exit', (code) => reject(new Error(`the ceiling server exited ${code}`)));
   });
 }
