@@ -2,7 +2,10 @@
  * `npm run bench [-- --quick] [-- --only NAME,…]`: every performance target, each next to a
  * ceiling measured in the same run. Writes bench/RESULTS.md (quick: RESULTS-quick.md) and JSON.
  * Scenarios: first-start, ingestion, api, store-scale, store-scale-postgres, api-scale, pages, page-cache,
- * breakdowns (BREAKDOWN_DAYS, default 180 in full mode: every breakdown at PyPI scale).
+ * breakdowns (BREAKDOWN_DAYS, default 180 in full mode: every breakdown at PyPI scale),
+ * serve-during-load (SERVE_LOAD_DAYS, default 180 in full mode, 3 in quick; or a store built
+ * earlier by bench/build-store.ts, copied first: BENCH_SERVE_SQLITE=<file>,
+ * BENCH_SERVE_POSTGRES=<url with options=-c search_path=SCHEMA>).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,6 +22,7 @@ import { firstStart } from './scenarios/first-start.js';
 import { ingestion } from './scenarios/ingestion.js';
 import { pageCache } from './scenarios/page-cache.js';
 import { pages } from './scenarios/pages.js';
+import { serveDuringLoad } from './scenarios/serve-during-load.js';
 import { postgresUnreachable, storeScale } from './scenarios/store-scale.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
@@ -71,6 +75,19 @@ async function main(): Promise<void> {
         topDownloads: 20_000_000,
         crawlSeconds: sizes.apiSeconds,
         warmUpSeconds: sizes.warmUpSeconds,
+        withTargets: !quick,
+        kinds: unreachable ? ['sqlite'] : ['sqlite', 'postgres'],
+      });
+    }
+    if (runs('serve-during-load')) {
+      const unreachable = process.env.BENCH_SERVE_POSTGRES ? null : await postgresUnreachable();
+      if (unreachable) skipped.push(`serve-during-load on PostgreSQL (${unreachable}; set BENCH_POSTGRES_URL)`);
+      await serveDuringLoad(dir, {
+        days: Number(process.env.SERVE_LOAD_DAYS ?? (quick ? 3 : 180)),
+        packages: quick ? 20_000 : 300_000,
+        topDownloads: 20_000_000,
+        warmUpSeconds: sizes.warmUpSeconds,
+        minSeconds: sizes.apiSeconds,
         withTargets: !quick,
         kinds: unreachable ? ['sqlite'] : ['sqlite', 'postgres'],
       });
