@@ -26,7 +26,7 @@ import { dimensionNamed, NULL_CATEGORY } from '../../src/domain/dimensions.js';
 import { loadDay } from '../../src/pipeline/load.js';
 import type { Source } from '../../src/sources/types.js';
 import { openStore } from '../../src/store/open.js';
-import type { Store } from '../../src/store/types.js';
+import type { LoadedDay, Store } from '../../src/store/types.js';
 import { summarizeDir } from '../lib/cpu-profile.js';
 import { startTraffic, type LoadResult, type TrafficMix } from '../lib/load-generator.js';
 import { root, startServer, stop, type Server } from '../lib/processes.js';
@@ -348,14 +348,17 @@ export async function serveDuringLoad(dir: string, sizes: ServeDuringLoadSizes):
   }
 }
 
-async function measure(dir: string, kind: StoreKind, serveStore: ServeStore, day: Day, options: PypiDayOptions, sizes: ServeDuringLoadSizes): Promise<void> {
+async function loadedDaysOf(kind: StoreKind, serveStore: ServeStore): Promise<LoadedDay[]> {
   const store = await openStore(kind === 'sqlite' ? { kind, file: serveStore.databaseUrl.slice('sqlite:'.length) } : { kind, url: serveStore.databaseUrl, poolSize: 2 });
-  let loaded;
   try {
-    loaded = await store.loadedDays();
+    return await store.loadedDays();
   } finally {
     await store.close();
   }
+}
+
+async function measure(dir: string, kind: StoreKind, serveStore: ServeStore, day: Day, options: PypiDayOptions, sizes: ServeDuringLoadSizes): Promise<void> {
+  const loaded = await loadedDaysOf(kind, serveStore);
   const days = loaded.length;
   const sorted = loaded.map((d) => d.day).sort();
   const first = sorted[0];
@@ -428,8 +431,13 @@ async function measure(dir: string, kind: StoreKind, serveStore: ServeStore, day
   } finally {
     await stop(server);
   }
-  record({ scenario, measure: `store: ${serveStore.origin}; loaded day ${day}: ${raw.events.toLocaleString('en-US')} raw events (Parquet), every breakdown`, value: Number(loadLine[1]), unit: 'rows' });
+  // What the load left in the store: the day with every row, and the oldest day purged.
+  const after = await loadedDaysOf(kind, serveStore);
+  const loadedDay = after.find((d) => d.day === day);
+  if (!loadedDay) throw new Error(`the server logged ${day} loaded, but the store does not have it`);
+  record({ scenario, measure: `store: ${serveStore.origin}; loaded day ${day}: ${raw.events.toLocaleString('en-US')} raw events (Parquet), every breakdown: its rows in the store`, value: loadedDay.rows, unit: 'rows' });
   record({ scenario, measure: 'category rows synthesized for the day, plus __all__ (what the load should write)', value: raw.rows + raw.allRows, unit: 'rows' });
+  record({ scenario, measure: `days in the store after the load (${days} before: one loaded, the oldest purged)`, value: after.length, unit: 'days' });
   record({ scenario, measure: "the load's duration (worker: aggregation and write)", value: round(Number(loadLine[2])), unit: 's' });
   record({ scenario, measure: 'traffic window during the load', value: round(duringSeconds), unit: 's' });
   record({ scenario, measure: "serving event loop's longest delay during the load (load-worker-host's log)", value: delayMs, unit: 'ms' });
