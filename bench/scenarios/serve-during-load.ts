@@ -374,7 +374,9 @@ async function measure(dir: string, kind: StoreKind, serveStore: ServeStore, day
   // and its retry (LOAD_RETRY_DELAY later, as when an export arrives late) loads it, with the
   // server already warm and the measured traffic already running.
   const retryDelaySeconds = Math.ceil(sizes.warmUpSeconds) + 2;
-  const profileDir = process.env.BENCH_SERVE_CPU_PROFILE ? await mkdtemp(path.join(dir, 'serve-during-load-profile-')) : null;
+  // BENCH_SERVE_CPU_PROFILE=1 profiles into the run's temporary directory; a path keeps the profiles there.
+  const profileSetting = process.env.BENCH_SERVE_CPU_PROFILE;
+  const profileDir = !profileSetting ? null : profileSetting === '1' ? await mkdtemp(path.join(dir, 'serve-during-load-profile-')) : await mkdtemp(path.join(path.resolve(profileSetting), `${kind}-`));
   const server = await startServer({
     DATABASE_URL: serveStore.databaseUrl,
     DEMO_DATA: 'off',
