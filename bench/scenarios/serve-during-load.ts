@@ -141,8 +141,7 @@ export interface RawDay {
  * is ~1 billion events; this one has the same rows, which is what a load writes. Cached in
  * bench/tmp (the file depends on the day, its index and the packages).
  */
-export async function rawDayFile(day: Day, dayIndex: number, options: PypiDayOptions): Promise<RawDay> {
-  const cacheDir = path.join(root, 'bench/tmp/serve-during-load');
+export async function rawDayFile(day: Day, dayIndex: number, options: PypiDayOptions, cacheDir = path.join(root, 'bench/tmp/serve-during-load')): Promise<RawDay> {
   await mkdir(cacheDir, { recursive: true });
   const file = path.join(cacheDir, `${day}-day${dayIndex}-${options.packages}-${options.topDownloads}.parquet`);
   const countsFile = `${file}.json`;
