@@ -3,7 +3,10 @@
  * ceiling measured in the same run. Writes bench/RESULTS.md (quick: RESULTS-quick.md) and JSON.
  * Scenarios: first-start, ingestion, api, store-scale, store-scale-postgres, api-scale, pages, page-cache,
  * breakdowns (BREAKDOWN_DAYS, default 180 in full mode: every breakdown at PyPI scale),
- * breakdown-layouts (BREAKDOWN_LAYOUT_SIZES, packages×days: issue 12's three layouts compared).
+ * breakdown-layouts (BREAKDOWN_LAYOUT_SIZES, packages×days: issue 12's three layouts compared),
+ * serve-during-load (SERVE_LOAD_DAYS, default 180 in full mode, 3 in quick; or a store built
+ * earlier by bench/build-store.ts, copied first: BENCH_SERVE_SQLITE=<file>,
+ * BENCH_SERVE_POSTGRES=<url with options=-c search_path=SCHEMA>).
  * BENCH_SCALE_SQLITE=FILE runs api-scale (without store-scale) on a store built before.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,6 +25,7 @@ import { firstStart } from './scenarios/first-start.js';
 import { ingestion } from './scenarios/ingestion.js';
 import { pageCache } from './scenarios/page-cache.js';
 import { pages } from './scenarios/pages.js';
+import { serveDuringLoad } from './scenarios/serve-during-load.js';
 import { postgresUnreachable, storeScale } from './scenarios/store-scale.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
@@ -81,6 +85,19 @@ async function main(): Promise<void> {
     if (runs('breakdown-layouts')) {
       // Full width for the days it can hold in minutes, and fewer packages over more days for the trend as days accumulate.
       await breakdownLayouts(dir, layoutSizes(process.env.BREAKDOWN_LAYOUT_SIZES ?? (quick ? '2000x3' : '300000x3,1000x64')));
+    }
+    if (runs('serve-during-load')) {
+      const unreachable = process.env.BENCH_SERVE_POSTGRES ? null : await postgresUnreachable();
+      if (unreachable) skipped.push(`serve-during-load on PostgreSQL (${unreachable}; set BENCH_POSTGRES_URL)`);
+      await serveDuringLoad(dir, {
+        days: Number(process.env.SERVE_LOAD_DAYS ?? (quick ? 3 : 180)),
+        packages: quick ? 20_000 : 300_000,
+        topDownloads: 20_000_000,
+        warmUpSeconds: sizes.warmUpSeconds,
+        minSeconds: sizes.apiSeconds,
+        withTargets: !quick,
+        kinds: unreachable ? ['sqlite'] : ['sqlite', 'postgres'],
+      });
     }
     if (runs('store-scale') || runs('api-scale')) {
       // BENCH_SCALE_SQLITE: api-scale on a store of PyPI-sized days built before (bench/build-store.ts), not rebuilt.

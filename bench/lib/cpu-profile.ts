@@ -91,9 +91,13 @@ export function summarize(profile: CpuProfile, count = 10): CpuSummary {
   return { parts: top(parts, total, count), functions: top(functions, total, count) };
 }
 
-/** The summary of the one profile a process wrote into `dir`. */
-export async function summarizeDir(dir: string, count?: number): Promise<CpuSummary> {
-  const files = (await readdir(dir)).filter((file) => file.endsWith('.cpuprofile'));
-  if (files.length !== 1) throw new Error(`expected one .cpuprofile in ${dir}, found ${files.length}`);
+/**
+ * The summary of the one profile a process wrote into `dir`; with `pid`, the one that process
+ * wrote (its children, forked with the same flags, write theirs there too).
+ */
+export async function summarizeDir(dir: string, count?: number, pid?: number): Promise<CpuSummary> {
+  // Node names them CPU.<date>.<time>.<pid>.<thread>.<sequence>.cpuprofile.
+  const files = (await readdir(dir)).filter((file) => file.endsWith('.cpuprofile') && (pid === undefined || file.split('.')[3] === String(pid)));
+  if (files.length !== 1) throw new Error(`expected one .cpuprofile${pid === undefined ? '' : ` of process ${pid}`} in ${dir}, found ${files.length}`);
   return summarize(JSON.parse(await readFile(path.join(dir, files[0]!), 'utf8')) as CpuProfile, count);
 }

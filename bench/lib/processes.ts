@@ -9,6 +9,8 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export interface Server {
   url: string;
   child: ChildProcess;
+  /** What the server has printed so far (stdout and stderr); empty for the ceiling. */
+  logs(): string;
 }
 
 /** `bin/pypistats serve` with `env`; `nodeOptions` go to Node itself (`--cpu-prof`, say). */
@@ -25,7 +27,7 @@ export function startServer(env: Record<string, string>, nodeOptions: string[] =
     const onData = (data: Buffer) => {
       output += data.toString();
       const listening = [...output.matchAll(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/g)];
-      if (listening.length >= processes) resolve({ url: listening[0]![1]!, child });
+      if (listening.length >= processes) resolve({ url: listening[0]![1]!, child, logs: () => output });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -42,7 +44,7 @@ export function startCeiling(bodyFile: string, type?: { contentType: string; enc
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    child.stdout!.once('data', () => resolve({ url: `http://127.0.0.1:${port}`, child }));
+    child.stdout!.once('data', () => resolve({ url: `http://127.0.0.1:${port}`, child, logs: () => '' }));
     child.on('exit', (code) => reject(new Error(`the ceiling server exited ${code}`)));
   });
 }
