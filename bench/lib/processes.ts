@@ -55,17 +55,25 @@ export async function stop(server: Server): Promise<void> {
   await exited;
 }
 
-/** Resident memory of process `pid` and of all its descendants (serving processes, a load's worker), in MiB. */
-export function residentMiB(pid: number): number {
-  let kib = 0;
+/**
+ * Resident memory of process `pid` and of all its descendants (serving processes, a load's
+ * worker), in MiB: `own` is their anonymous memory (heap, caches, buffers), `mapped` the pages of
+ * files they map (SQLite's mmap of the store, counted once per process that reads it).
+ */
+export function residentMiB(pid: number): { own: number; mapped: number } {
+  let ownKib = 0;
+  let mappedKib = 0;
+  const field = (status: string, name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
   const visit = (id: number) => {
     try {
-      kib += Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${id}/status`, 'utf8'))?.[1] ?? 0);
+      const status = readFileSync(`/proc/${id}/status`, 'utf8');
+      ownKib += field(status, 'RssAnon');
+      mappedKib += field(status, 'RssFile') + field(status, 'RssShmem');
       for (const child of readFileSync(`/proc/${id}/task/${id}/children`, 'utf8').trim().split(/\s+/)) if (child) visit(Number(child));
     } catch {
       // A process that ended meanwhile holds nothing.
     }
   };
   visit(pid);
-  return kib / 1024;
+  return { own: ownKib / 1024, mapped: mappedKib / 1024 };
 }
