@@ -20,7 +20,6 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
-import pg from 'pg';
 import { addDays, dayNumber, yesterdayUtc, type Day } from '../../src/domain/dates.js';
 import { dimensionNamed, NULL_CATEGORY } from '../../src/domain/dimensions.js';
 import { loadDay } from '../../src/pipeline/load.js';
@@ -32,7 +31,7 @@ import { startTraffic, type LoadResult, type TrafficMix } from '../lib/load-gene
 import { root, startServer, stop, type Server } from '../lib/processes.js';
 import { record, round } from '../lib/results.js';
 import { pypiSizedDay, type PypiDayOptions } from '../pypi-sized-day.js';
-import { freshStore, type StoreKind } from './store-scale.js';
+import { adminQuery, freshStore, type StoreKind } from './store-scale.js';
 
 const run = promisify(execFile);
 
@@ -250,16 +249,6 @@ function schemaOf(url: string): string {
   return match[1]!;
 }
 
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * The store to serve: a copy of the one the environment names (the scenario's load writes a day
  * and purges one: the original stays as built, so every run starts from it), or one built here.
@@ -291,7 +280,7 @@ async function serveStore(dir: string, kind: StoreKind, sizes: ServeDuringLoadSi
     console.log(`  copied schema ${source} to ${copy} in ${round((performance.now() - started) / 1000)} s`);
     const url = new URL(base);
     url.searchParams.set('options', `-c search_path=${copy}`);
-    return { databaseUrl: url.toString(), origin: `a copy of schema ${source}`, remove: () => admin(base.toString(), `DROP SCHEMA ${copy} CASCADE`) };
+    return { databaseUrl: url.toString(), origin: `a copy of schema ${source}`, remove: () => adminQuery(base.toString(), `DROP SCHEMA ${copy} CASCADE`) };
   }
   const fresh = await freshStore(dir, kind);
   const store = await fresh.open();

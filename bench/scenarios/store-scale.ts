@@ -56,6 +56,17 @@ export async function postgresUnreachable(): Promise<string | null> {
   }
 }
 
+/** One statement on its own connection to `url` (creating and dropping the benches' schemas). */
+export async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 /** A fresh store of `kind`; its DATABASE_URL, and how to remove it. */
 export async function freshStore(dir: string, kind: StoreKind): Promise<{ databaseUrl: string; open(): Promise<Store>; bytes(store: Store): Promise<number>; remove(): Promise<void> }> {
   if (kind === 'sqlite') {
@@ -68,15 +79,7 @@ export async function freshStore(dir: string, kind: StoreKind): Promise<{ databa
     };
   }
   const schema = `pypistats_bench_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: BENCH_POSTGRES_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = (sql: string) => adminQuery(BENCH_POSTGRES_URL, sql);
   await admin(`CREATE SCHEMA ${schema}`);
   const url = new URL(BENCH_POSTGRES_URL);
   url.searchParams.set('options', `-c search_path=${schema}`);
