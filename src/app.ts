@@ -153,9 +153,11 @@ function setSecurityHeaders(app: FastifyInstance, hstsMaxAge: number): void {
 }
 
 /**
- * HTTP/1.1 requires a Host header and a server must answer its absence with 400 (RFC 9112, 3.2);
- * Node would, but with an empty body and none of our headers. An empty Host is valid (a target
- * without an authority), and HTTP/1.0 has no such rule.
+ * HTTP/1.1 requires a Host header and a server must answer its absence, or more than one Host line,
+ * with 400 (RFC 9112, 3.2): Node would answer the first with an empty body and none of our headers,
+ * and keeps the first of several Host lines silently, so a proxy that read the other one would
+ * route the request elsewhere than we think. An empty Host is valid (a target without an
+ * authority), and HTTP/1.0 has no such rule.
  */
 function refuseMissingHost(app: FastifyInstance, errors: ErrorAnswers): void {
   app.addHook('onRequest', (request, reply, done) => {
@@ -164,8 +166,23 @@ function refuseMissingHost(app: FastifyInstance, errors: ErrorAnswers): void {
       errors.client(request, reply, 400, 'the request has no Host header: HTTP/1.1 requires one');
       return;
     }
+    if (hostLines(request.raw.rawHeaders) > 1) {
+      request.log.debug({ status: 400, reason: 'several Host headers' }, 'client error');
+      errors.client(request, reply, 400, 'the request has more than one Host header');
+      return;
+    }
     done();
   });
+}
+
+/** rawHeaders alternates names and values, as received. */
+function hostLines(rawHeaders: string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length === 4 && name.toLowerCase() === 'host') count += 1;
+  }
+  return count;
 }
 
 /**

@@ -74,6 +74,8 @@ const apiCases: [what: string, request: string, status: number, error: string][]
   ['a POST with a broken JSON body to an unknown path', `POST /api/nothing HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\n${close}\r\n{"a":`, 404, 'nothing here: /api/nothing'],
   // Node's own answer was a 400 with an empty body and none of the API's headers.
   ['an HTTP/1.1 request without Host', `GET /api/packages/requests/recent HTTP/1.1\r\n${close}\r\n`, 400, 'the request has no Host header: HTTP/1.1 requires one'],
+  ['an HTTP/1.1 request with two Host lines', `GET /api/packages/requests/recent HTTP/1.1\r\nHost: x\r\nHost: y\r\n${close}\r\n`, 400, 'the request has more than one Host header'],
+  ['an HTTP/1.0 request with two Host lines', `GET /api/packages/requests/recent HTTP/1.0\r\nHost: x\r\nhost: y\r\n${close}\r\n`, 400, 'the request has more than one Host header'],
   [
     'a bare OPTIONS',
     `OPTIONS /api/packages/requests/overall HTTP/1.1\r\nHost: x\r\n${close}\r\n`,
@@ -87,6 +89,7 @@ const pageCases: [what: string, request: string, status: number, title: string][
   ['headers over Node’s limit on a page', `GET /top HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'Request headers too large'],
   ['a bad percent-encoding in a page URL', `GET /packages/%ZZ HTTP/1.1\r\nHost: x\r\n${close}\r\n`, 400, 'Bad request'],
   ['an HTTP/1.1 request for a page without Host', `GET /about HTTP/1.1\r\n${close}\r\n`, 400, 'Bad request'],
+  ['an HTTP/1.1 request for a page with two Host lines', `GET /about HTTP/1.1\r\nHost: x\r\nHost: y\r\n${close}\r\n`, 400, 'Bad request'],
   ['a TRACE on a page', `TRACE /about HTTP/1.1\r\nHost: x\r\n${close}\r\n`, 405, 'Method not allowed'],
   ['a POST with a broken JSON body to an unknown page', `POST /nothing HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\n${close}\r\n{"a":`, 404, 'Page not found'],
   ['a POST to a page', `POST /about HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: 3\r\n${close}\r\nabc`, 405, 'Method not allowed'],
