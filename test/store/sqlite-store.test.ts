@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rm, symlink, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -28,6 +28,26 @@ function write(day: string, rows: ReturnType<typeof row>[], purgeBefore?: string
 describe('SQLite store', () => {
   it('creates its file and folder, and names it as its location', async () => {
     expect((await store.status()).location).toBe(file);
+  });
+
+  it('creates several missing folders, and refuses at once a folder that cannot be made', async () => {
+    const deep = path.join(dir, 'a', 'b', 'c', 'store.sqlite');
+    const other = SqliteStore.open(deep);
+    await other.close();
+    expect(statSync(deep).isFile()).toBe(true);
+    // Node's own recursive mkdir loops forever on these two.
+    expect(() => SqliteStore.open('/proc/no-such-process/store.sqlite')).toThrow(
+      /^cannot create the directory of the SQLite file \/proc\/no-such-process\/store\.sqlite: ENOENT/,
+    );
+    await symlink(path.join(dir, 'gone'), path.join(dir, 'dangling'));
+    expect(() => SqliteStore.open(path.join(dir, 'dangling', 'store.sqlite'))).toThrow(/^cannot create the directory of the SQLite file .*dangling\/store\.sqlite: /);
+    await writeFile(path.join(dir, 'a-file'), '');
+    expect(() => SqliteStore.open(path.join(dir, 'a-file', 'store.sqlite'))).toThrow(
+      `cannot create the directory of the SQLite file ${path.join(dir, 'a-file', 'store.sqlite')}: ${path.join(dir, 'a-file')} is not a directory`,
+    );
+    expect(() => SqliteStore.open(path.join(dir, 'a-file', 'x', 'store.sqlite'))).toThrow(
+      `cannot create the directory of the SQLite file ${path.join(dir, 'a-file', 'x', 'store.sqlite')}: ENOTDIR: not a directory`,
+    );
   });
 
   it('reopens an existing file with its data, and refuses a newer schema', async () => {

@@ -1,4 +1,6 @@
 /** Opening the SQLite file, and telling its failures from the request's. */
+import { mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../types.js';
 
@@ -56,5 +58,42 @@ export function checkpoint(db: Connection): void {
     // The write is committed: a checkpoint that cannot run now is the next write's to do.
   } finally {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+}
+
+/**
+ * Creates the directories a database file goes in. Node's `mkdirSync(…, { recursive: true })`
+ * spins forever where a parent exists but cannot hold the child (under /proc, a dangling symlink:
+ * it steps back on ENOENT and forward on EEXIST); here the missing directories are found first and
+ * made once each, so such a path fails at once, and every failure names the file it was for.
+ */
+export function makeDatabaseDirectory(file: string): void {
+  const missing: string[] = [];
+  let directory = path.dirname(path.resolve(file));
+  const cannot = (reason: string, cause?: unknown): Error =>
+    new Error(`cannot create the directory of the SQLite file ${file}: ${reason}`, cause === undefined ? undefined : { cause });
+  for (;;) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(directory).isDirectory();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw cannot((error as Error).message, error);
+      missing.push(directory);
+      const parent = path.dirname(directory);
+      if (parent === directory) throw cannot(`${directory} does not exist`);
+      directory = parent;
+      continue;
+    }
+    if (!isDirectory) throw cannot(`${directory} is not a directory`);
+    break;
+  }
+  for (const child of missing.reverse()) {
+    try {
+      mkdirSync(child);
+    } catch (error) {
+      // Another process made it in between; any other failure (EEXIST on a non-directory included) shows at the next one, or at the open.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && statSync(child, { throwIfNoEntry: false })?.isDirectory()) continue;
+      throw cannot((error as Error).message, error);
+    }
   }
 }

@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, statSync } from 'node:fs';
 import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
 import { includesDemoData } from '../../domain/demo.js';
 import { ALL_PACKAGES } from '../../domain/names.js';
@@ -23,7 +22,7 @@ import type {
 } from '../types.js';
 import { TOP_PERIODS } from '../types.js';
 import { blockKeyRange } from './block-keys.js';
-import { checkpoint, openConnection, reading, type Connection } from './connection.js';
+import { checkpoint, makeDatabaseDirectory, openConnection, reading, type Connection } from './connection.js';
 import { deleteDaysBefore, setDataVersion, writeDay } from './day-writer.js';
 import { HAS_DATA_SQL, refreshDerived } from './derived.js';
 import * as loads from './loads.js';
@@ -93,7 +92,7 @@ export class SqliteStore implements Store {
     if (options.mustExist && (file === ':memory:' || !existsSync(file))) {
       throw new Error(`no database at ${file}: load data first, or set DATABASE_URL`);
     }
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') makeDatabaseDirectory(file);
     return reading(file, () => {
       const db = openConnection(file);
       try {
