@@ -9,9 +9,11 @@ import { fileURLToPath } from 'node:url';
 import pixelmatch from 'pixelmatch';
 import { PNG } from 'pngjs';
 import { expect, it } from 'vitest';
+import { addDays } from '../../../src/domain/dates.js';
 import { useChromiumSite } from '../../support/browser.js';
 import { describeWith } from '../../support/describe-with.js';
 import { chromium } from '../../support/services.js';
+import { LATEST_DAY } from '../../support/site-data.js';
 
 const SCREENSHOT = fileURLToPath(new URL('./badge-requests.png', import.meta.url));
 /**
@@ -82,5 +84,19 @@ describeWith([chromium], 'badges and charts in Chromium', () => {
     });
     expect(loaded.height).toBe(20);
     expect(loaded.width).toBeGreaterThan(100);
+  });
+
+  it('points each chart\'s "Download CSV" at the range shown, and the CSV it gets is that range', async () => {
+    const { page } = await chromiumSite.open();
+    await page.goto(`${chromiumSite.site.url}/packages/requests?lookback=30`);
+    await page.waitForFunction(() => performance.getEntriesByName('pypistats:charts-drawn').length === 1);
+    const hrefs = () => page.$$eval('a[data-csv]', (links) => links.map((link) => link.getAttribute('href')!));
+    const first = addDays(LATEST_DAY, -29);
+    for (const href of await hrefs()) expect(href).toMatch(new RegExp(`^/api/packages/requests/[a-z_]+\\?format=csv&start_date=${first}$`));
+    const csv = await page.evaluate(async (href) => (await fetch(href)).text(), (await hrefs())[0]!);
+    const days = new Set(csv.trim().split('\r\n').slice(1).map((line) => line.split(',')[1]));
+    expect([...days].sort()).toEqual(Array.from({ length: 30 }, (_, i) => addDays(first, i)));
+    await page.getByRole('radio', { name: 'All' }).click();
+    for (const href of await hrefs()) expect(href).toMatch(/^\/api\/packages\/requests\/[a-z_]+\?format=csv$/);
   });
 });
