@@ -14,6 +14,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestAsyncHo
 import { Type, type TSchema } from '@sinclair/typebox';
 import { sendError } from '../../api/errors.js';
 import type { ResponseCache } from '../../api/response-cache.js';
+import { BADGE_PERIODS, BADGE_UNITS, type BadgePeriod, type BadgeUnits } from '../../domain/api-parameters.js';
 import { addDays, dayNumber, type Day } from '../../domain/dates.js';
 import { dimensions as registry, type Dimension } from '../../domain/dimensions.js';
 import { checkPackageName, describeNameProblem } from '../../domain/names.js';
@@ -26,14 +27,12 @@ import { allTimeDownloads } from './all-time.js';
 import { drawBadge } from './badge.js';
 import { chartLines, chartSvg } from './chart-svg.js';
 import { COLOUR_RULE, parseColour, type Colour } from './colours.js';
-import { BADGE_UNITS, formatDownloads, type BadgeUnits } from './units.js';
+import { formatDownloads } from './units.js';
 
 /** An hour: a README's badge may lag a load by that much, and its viewers' requests stay few. */
 export const EMBED_MAX_AGE_SECONDS = 3600;
 export const SVG_TYPE = 'image/svg+xml; charset=utf-8';
 
-export const BADGE_PERIODS = ['day', 'week', 'month', 'total'] as const;
-export type BadgePeriod = (typeof BADGE_PERIODS)[number];
 const DEFAULT_LABEL = 'downloads';
 /** shields.io's blue, the colour of its download badges. */
 const DEFAULT_MESSAGE_COLOUR = '#007ec6';

@@ -2,8 +2,7 @@
  * A download count as a badge writes it (`units`): with SI prefixes (`3.4G`, `1.2M`, `5.6k`),
  * with the short-scale abbreviations (`3.4B`, `1.2M`, `5.6K`), or whole (`3456789012`).
  */
-export const BADGE_UNITS = ['international_system', 'abbreviation', 'none'] as const;
-export type BadgeUnits = (typeof BADGE_UNITS)[number];
+import type { BadgeUnits } from '../../domain/api-parameters.js';
 
 const SUFFIXES: Record<Exclude<BadgeUnits, 'none'>, readonly string[]> = {
   international_system: ['', 'k', 'M', 'G', 'T', 'P', 'E'],
