@@ -144,3 +144,22 @@ describe('the CSV writer', () => {
     expect(seriesFormat(request('application/json;q=0.9, text/csv'), undefined)).toBe('csv');
   });
 });
+
+describe('a CSV revalidation under the rate limit', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await appWithData({ '2026-11-24': [row('requests', 'overall', 'with_mirrors', 5), row('requests', 'overall', 'without_mirrors', 5)] }, { rateLimit: { perSecond: 0, perMinute: 2 } });
+  });
+  afterAll(() => t.close());
+
+  it('is free, as the JSON one is: its ETag is one of the current data version', async () => {
+    const csv = await t.app.inject({ url: '/api/packages/requests/overall?format=csv' });
+    expect(csv.statusCode).toBe(200);
+    for (let i = 0; i < 5; i++) {
+      const again = await t.app.inject({ url: '/api/packages/requests/overall?format=csv', headers: { 'if-none-match': csv.headers.etag as string } });
+      expect(again.statusCode).toBe(304);
+    }
+    expect((await t.app.inject({ url: '/api/packages/requests/overall' })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/api/packages/requests/overall' })).statusCode).toBe(429);
+  });
+});

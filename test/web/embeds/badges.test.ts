@@ -279,3 +279,21 @@ describe('the embeds\' own rate limit', () => {
     expect(shields.json().error).toMatch(/^too many requests: this server sends at most 3 badges and charts a minute/);
   });
 });
+
+describe('the embeds and methods', () => {
+  it('answer HEAD like GET, and other methods 405', async () => {
+    const t = await appWithData({ '2026-11-24': [row('requests', 'overall', 'with_mirrors', 5), row('requests', 'overall', 'without_mirrors', 5)] });
+    try {
+      for (const url of ['/badge/requests', '/chart/requests.svg', '/api/shields/requests']) {
+        const head = await t.app.inject({ method: 'HEAD', url });
+        expect(head.statusCode, url).toBe(200);
+        expect(head.body).toBe('');
+        const post = await t.app.inject({ method: 'POST', url, payload: 'x' });
+        expect(post.statusCode, url).toBe(405);
+        expect(post.headers.allow).toBe('GET, HEAD');
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
