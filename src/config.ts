@@ -76,7 +76,7 @@ export const variables = {
   HOST: 'Address the server listens on (default `localhost`; `0.0.0.0` in a container).',
   PORT: 'Port the server listens on (default `8080`).',
   SERVE_PROCESSES:
-    'Processes `serve` answers HTTP from, sharing its port (Node\'s cluster); one of them runs the scheduled loads and the demo load. Each keeps its own caches, connection cap and PyPI fetches; above `1`, rate limits need REDIS_URL (or both windows of both limits `0`), so a client cannot multiply its limit by opening more connections (default `1`; at most 64).',
+    'Processes `serve` answers HTTP from, sharing its port (Node\'s cluster); one of them runs the scheduled loads and the demo load. Each keeps its own caches, connection cap and PyPI fetches; above `1`, rate limits need REDIS_URL (or both windows of every limit, the API\'s, the pages\' and the embeds\', `0`), so a client cannot multiply its limit by opening more connections (default `1`; at most 64).',
   HEADERS_TIMEOUT_MS: 'Milliseconds a client has to send a request\'s headers; past it, `408` and the connection is closed (default `10000`).',
   REQUEST_TIMEOUT_MS:
     'Milliseconds a client has to send its whole request, and that a connection may stay silent in both directions; past it, `408` (or the socket is closed) (default `30000`, at least HEADERS_TIMEOUT_MS).',
