@@ -23,17 +23,6 @@ export interface BadgeParts {
   messageColour: Colour;
 }
 
-/** What a badge's drawing is made of: the SVG and the widths it was laid out with (tests read them). */
-export interface DrawnBadge {
-  svg: string;
-  width: number;
-  labelWidth: number;
-  messageWidth: number;
-  /** Each text's measured width, in pixels: what its `textLength` says, tenfold. */
-  labelTextWidth: number;
-  messageTextWidth: number;
-}
-
 /** The width of `text` in 11px Verdana, in whole pixels (rounded up, so it never falls short). */
 export function textWidth(text: string): number {
   // `guess`: a character outside the table (CJK, emoji) counts as an "m", not as nothing.
@@ -54,14 +43,15 @@ function text(content: string, centre: number, width: number, background: Colour
   );
 }
 
-export function drawBadge({ label, message, labelColour, messageColour }: BadgeParts): DrawnBadge {
+/** The badge's SVG: each box its text's measured width and 5 px each side. */
+export function drawBadge({ label, message, labelColour, messageColour }: BadgeParts): string {
   const labelTextWidth = textWidth(label);
   const messageTextWidth = textWidth(message);
   const labelWidth = labelTextWidth + 2 * PADDING;
   const messageWidth = messageTextWidth + 2 * PADDING;
   const width = labelWidth + messageWidth;
   const title = escapeXml(`${label}: ${message}`);
-  const svg =
+  return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${BADGE_HEIGHT}" role="img" aria-label="${title}">` +
     `<title>${title}</title>` +
     `<linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient>` +
@@ -72,6 +62,6 @@ export function drawBadge({ label, message, labelColour, messageColour }: BadgeP
     `<g fill="#fff" text-anchor="middle" font-family="${FONT_FAMILY}" text-rendering="geometricPrecision" font-size="110">` +
     text(escapeXml(label), labelWidth / 2, labelTextWidth, labelColour) +
     text(escapeXml(message), labelWidth + messageWidth / 2, messageTextWidth, messageColour) +
-    `</g></svg>`;
-  return { svg, width, labelWidth, messageWidth, labelTextWidth, messageTextWidth };
+    `</g></svg>`
+  );
 }

@@ -17,7 +17,7 @@ import type { ResponseCache } from '../../api/response-cache.js';
 import { BADGE_PERIODS, BADGE_UNITS, type BadgePeriod, type BadgeUnits } from '../../domain/api-parameters.js';
 import { addDays, dayNumber, type Day } from '../../domain/dates.js';
 import { dimensions as registry, type Dimension } from '../../domain/dimensions.js';
-import { checkPackageName, describeNameProblem } from '../../domain/names.js';
+import { ALL_PACKAGES, checkPackageName, describeNameProblem } from '../../domain/names.js';
 import { clientKey } from '../../rate-limit/client-key.js';
 import type { ClientRateLimiter } from '../../rate-limit/limiter.js';
 import { describeWindow, setRateLimitHeaders, setRetryAfter } from '../../rate-limit/reply.js';
@@ -149,7 +149,7 @@ function limitEmbeds(limiter: ClientRateLimiter, refuse: (reply: FastifyReply, m
 }
 
 function greyBadge(label: string, message: string): string {
-  return drawBadge({ label, message, labelColour: parseColour(DEFAULT_LABEL_COLOUR)!, messageColour: parseColour(GREY)! }).svg;
+  return drawBadge({ label, message, labelColour: parseColour(DEFAULT_LABEL_COLOUR)!, messageColour: parseColour(GREY)! });
 }
 
 export interface EmbedRoutesOptions {
@@ -202,7 +202,7 @@ export const embedRoutes: FastifyPluginAsync<EmbedRoutesOptions> = async (app, {
           const downloads = await badgeDownloads(store, check.name, period as BadgePeriod, mirrors === 'true');
           if (downloads === null) return { status: 404, body: greyBadge(label, 'package not found'), type: SVG_TYPE };
           const message = badgeMessage(downloads, period as BadgePeriod, units as BadgeUnits);
-          return { status: 200, body: drawBadge({ label, message, labelColour, messageColour }).svg, type: SVG_TYPE };
+          return { status: 200, body: drawBadge({ label, message, labelColour, messageColour }), type: SVG_TYPE };
         },
         { maxAgeSeconds: EMBED_MAX_AGE_SECONDS },
       );
@@ -234,7 +234,9 @@ export const embedRoutes: FastifyPluginAsync<EmbedRoutesOptions> = async (app, {
       const dimension = enabled.get(dimensionName);
       if (!dimension) return sendError(reply, 404, `the ${dimensionName} breakdown is turned off on this server`);
       const name = check.name;
-      if (dimension.scope === 'package' && name === '__all__') return sendError(reply, 404, `__all__ has no ${dimension.name} breakdown: a ${dimension.name} belongs to one package`);
+      if (dimension.scope === 'package' && name === ALL_PACKAGES) {
+        return sendError(reply, 404, `${ALL_PACKAGES} has no ${dimension.name} breakdown: a ${dimension.name} belongs to one package`);
+      }
       const key = JSON.stringify(['chart', name, dimension.name, lookback]);
       return cache.send(
         request,
