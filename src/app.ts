@@ -22,7 +22,7 @@ import { webRoutes } from './web/web-routes.js';
 export interface AppOptions {
   store: Store;
   config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel' | 'rateLimit' | 'trustedProxies' | 'mirrorInstallers' | 'hstsMaxAge'> &
-    // Unset: the defaults' timeouts, cap and cache budgets, package pages not limited, and every dimension on (DIMENSIONS' default).
+    // Unset: the defaults' timeouts, cap and cache budgets, package pages and embeds not limited, and every dimension on (DIMENSIONS' default).
     Partial<Pick<Config, 'server' | 'pageRateLimit' | 'embedRateLimit' | 'cacheBytes' | 'dimensions'>>;
   /** Where the processes serving together share their rate-limit counts; without it, each counts its own. */
   sharedRateLimits?: SharedCounts | undefined;
