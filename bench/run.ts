@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --only NAME,…]`: every performance target, each next to a
  * ceiling measured in the same run. Writes bench/RESULTS.md (quick: RESULTS-quick.md) and JSON.
- * Scenarios: first-start, ingestion, api, store-scale, store-scale-postgres, api-scale, pages, page-cache,
+ * Scenarios: first-start, ingestion, api, embeds (badges and shields), store-scale, store-scale-postgres, api-scale, pages, page-cache,
  * breakdowns (BREAKDOWN_DAYS, default 180 in full mode: every breakdown at PyPI scale),
  * breakdown-layouts (BREAKDOWN_LAYOUT_SIZES, packages×days: issue 12's three layouts compared),
  * serve-during-load (SERVE_LOAD_DAYS, default 180 in full mode, 3 in quick; or a store built
@@ -21,6 +21,7 @@ import { skipped, writeResults } from './lib/results.js';
 import { api } from './scenarios/api.js';
 import { breakdownLayouts, layoutSizes } from './scenarios/breakdown-layouts.js';
 import { breakdowns } from './scenarios/breakdowns.js';
+import { embeds } from './scenarios/embeds.js';
 import { firstStart } from './scenarios/first-start.js';
 import { ingestion } from './scenarios/ingestion.js';
 import { pageCache } from './scenarios/page-cache.js';
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pypistats-bench-'));
   const started = performance.now();
   try {
-    if (runs('first-start') || runs('api') || runs('page-cache')) {
+    if (runs('first-start') || runs('api') || runs('embeds') || runs('page-cache')) {
       const database = await firstStart(dir, sizes.demoDays, !quick);
       if (runs('api')) {
         const top = normalizeName(demoPackageNames(DEFAULT_DEMO_OPTIONS)[0]!);
@@ -55,6 +56,10 @@ async function main(): Promise<void> {
           p99Target: quick ? null : 5,
           shareTarget: null,
         });
+      }
+      if (runs('embeds')) {
+        const packages = demoPackageNames(DEFAULT_DEMO_OPTIONS).map(normalizeName);
+        await embeds(dir, `sqlite:${database}`, { packages, seconds: sizes.apiSeconds, warmUpSeconds: sizes.warmUpSeconds, withTargets: !quick });
       }
       if (runs('page-cache')) await pageCache(dir, `sqlite:${database}`, { seconds: sizes.apiSeconds, warmUpSeconds: sizes.warmUpSeconds });
     }

@@ -12,17 +12,18 @@ import { limitRequests } from './api/rate-limit.js';
 import { ResponseCache } from './api/response-cache.js';
 import { siteRoutes } from './api/site-routes.js';
 import { API_ROOT, ErrorAnswers, isApiPath } from './http/errors.js';
-import { hstsHeader, SECURITY_HEADERS } from './http/security-headers.js';
+import { hstsHeader, isEmbedPath, SECURITY_HEADERS } from './http/security-headers.js';
 import { ClientRateLimiter, rateWindows, type SharedCounts } from './rate-limit/limiter.js';
 import { ASSETS_PREFIX, loadAssets } from './web/assets.js';
 import { PageCache } from './web/page-cache.js';
+import { embedRoutes, shieldsRoutes } from './web/embeds/embed-routes.js';
 import { webRoutes } from './web/web-routes.js';
 
 export interface AppOptions {
   store: Store;
   config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel' | 'rateLimit' | 'trustedProxies' | 'mirrorInstallers' | 'hstsMaxAge'> &
-    // Unset: the defaults' timeouts, cap and cache budgets, package pages not limited, and every dimension on (DIMENSIONS' default).
-    Partial<Pick<Config, 'server' | 'pageRateLimit' | 'cacheBytes' | 'dimensions'>>;
+    // Unset: the defaults' timeouts, cap and cache budgets, package pages and embeds not limited, and every dimension on (DIMENSIONS' default).
+    Partial<Pick<Config, 'server' | 'pageRateLimit' | 'embedRateLimit' | 'cacheBytes' | 'dimensions'>>;
   /** Where the processes serving together share their rate-limit counts; without it, each counts its own. */
   sharedRateLimits?: SharedCounts | undefined;
   /** What PyPI says of a package, for its page; without it, pages show downloads only. */
@@ -96,6 +97,16 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
   const cacheBytes = config.cacheBytes ?? DEFAULT_CACHE_BYTES;
   const cache = new ResponseCache(store, config.cacheMaxAge, cacheBytes.responses);
   const windows = rateWindows(config.rateLimit);
+  const embedWindows = rateWindows(config.embedRateLimit ?? { perSecond: 0, perMinute: 0 });
+  // One budget for a client's badges, charts and shields answers, apart from the API's and the pages'.
+  const embedLimiter =
+    embedWindows.length > 0
+      ? new ClientRateLimiter({
+          windows: embedWindows,
+          shared: sharedRateLimits && { client: sharedRateLimits.client, keyPrefix: `${sharedRateLimits.keyPrefix}embeds:` },
+          log: app.log,
+        })
+      : undefined;
   await app.register(
     async (api) => {
       // A bare OPTIONS is no preflight: @fastify/cors would answer it with a plain-text 400.
@@ -113,10 +124,13 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
         }
         await limited.register(packageRoutes, { store, cache, dimensions });
       });
+      // Beside the limited API, not in it: shields.io's requests are a README's viewers', under the embeds' limit.
+      await api.register(shieldsRoutes, { store, cache, limiter: embedLimiter });
     },
     { prefix: API_ROOT },
   );
   await app.register(siteRoutes, { store });
+  await app.register(embedRoutes, { store, cache, dimensions, retentionDays: config.retentionDays, limiter: embedLimiter });
   const pageWindows = rateWindows(config.pageRateLimit ?? { perSecond: 0, perMinute: 0 });
   const pageLimiter =
     pageWindows.length > 0
@@ -146,7 +160,7 @@ function setSecurityHeaders(app: FastifyInstance, hstsMaxAge: number): void {
   const hsts = hstsHeader(hstsMaxAge);
   app.addHook('onRequest', (request, reply, done) => {
     const { url } = request;
-    reply.headers(SECURITY_HEADERS[url.startsWith(ASSETS_PREFIX) ? 'asset' : isApiPath(url) ? 'api' : 'page']);
+    reply.headers(SECURITY_HEADERS[url.startsWith(ASSETS_PREFIX) ? 'asset' : isApiPath(url) ? 'api' : isEmbedPath(url) ? 'embed' : 'page']);
     if (hsts !== null && request.protocol === 'https') reply.header('strict-transport-security', hsts);
     done();
   });

@@ -50,6 +50,8 @@ export interface Config {
   rateLimit: { perSecond: number; perMinute: number };
   /** Requests each client address may make to the pages that ask PyPI (the package page); 0 turns a window off. */
   pageRateLimit: { perSecond: number; perMinute: number };
+  /** Badges, charts and shields.io answers each client address may request (not the JSON API's limit); 0 turns a window off. */
+  embedRateLimit: { perSecond: number; perMinute: number };
   /** Where rate-limit counts are shared between processes; null: each process counts in memory. */
   redis: RedisConfig | null;
   /** Proxies whose `X-Forwarded-For` is believed, as Fastify's `trustProxy` takes them. */
@@ -74,7 +76,7 @@ export const variables = {
   HOST: 'Address the server listens on (default `localhost`; `0.0.0.0` in a container).',
   PORT: 'Port the server listens on (default `8080`).',
   SERVE_PROCESSES:
-    'Processes `serve` answers HTTP from, sharing its port (Node\'s cluster); one of them runs the scheduled loads and the demo load. Each keeps its own caches, connection cap and PyPI fetches; above `1`, rate limits need REDIS_URL (or both windows of both limits `0`), so a client cannot multiply its limit by opening more connections (default `1`; at most 64).',
+    'Processes `serve` answers HTTP from, sharing its port (Node\'s cluster); one of them runs the scheduled loads and the demo load. Each keeps its own caches, connection cap and PyPI fetches; above `1`, rate limits need REDIS_URL (or both windows of every limit, the API\'s, the pages\' and the embeds\', `0`), so a client cannot multiply its limit by opening more connections (default `1`; at most 64).',
   HEADERS_TIMEOUT_MS: 'Milliseconds a client has to send a request\'s headers; past it, `408` and the connection is closed (default `10000`).',
   REQUEST_TIMEOUT_MS:
     'Milliseconds a client has to send its whole request, and that a connection may stay silent in both directions; past it, `408` (or the socket is closed) (default `30000`, at least HEADERS_TIMEOUT_MS).',
@@ -117,6 +119,9 @@ export const variables = {
   RATE_LIMIT_PER_MINUTE: 'Requests to the JSON API each client address may make in a minute (default `30`; `0`: no per-minute limit).',
   PAGE_RATE_LIMIT_PER_SECOND: 'Package pages (the pages that ask PyPI) each client address may request in a second (default `10`; `0`: no per-second limit).',
   PAGE_RATE_LIMIT_PER_MINUTE: 'Package pages each client address may request in a minute (default `120`; `0`: no per-minute limit).',
+  EMBED_RATE_LIMIT_PER_SECOND:
+    'Badges, README charts and shields.io answers (`/badge`, `/chart`, `/api/shields`) each client address may request in a second, apart from the JSON API\'s limit: GitHub fetches every README image from the few addresses of its image proxy, so this is generous and only stops a flood (default `100`; `0`: no per-second limit).',
+  EMBED_RATE_LIMIT_PER_MINUTE: 'Badges, README charts and shields.io answers each client address may request in a minute (default `3000`; `0`: no per-minute limit).',
   REDIS_URL: 'Redis that API processes share their rate-limit counts through: `redis://[:PASSWORD@]HOST[:PORT][/DB]` or `rediss://…` (unset: each process counts in its own memory).',
   REDIS_KEY_PREFIX: 'Start of every key written to Redis, so deployments sharing one Redis stay apart (default `pypistats:`).',
   HSTS_MAX_AGE:
@@ -178,13 +183,17 @@ export function loadConfig(env: Env = process.env): Config {
     perSecond: integer(env, 'PAGE_RATE_LIMIT_PER_SECOND', 10, 0, 1_000_000),
     perMinute: integer(env, 'PAGE_RATE_LIMIT_PER_MINUTE', 120, 0, 60_000_000),
   };
+  const embedRateLimit = {
+    perSecond: integer(env, 'EMBED_RATE_LIMIT_PER_SECOND', 100, 0, 1_000_000),
+    perMinute: integer(env, 'EMBED_RATE_LIMIT_PER_MINUTE', 3000, 0, 60_000_000),
+  };
   const redisConfig = redis(env);
   // 64: more than the cores of any machine this runs on, so a typo's extra digit is caught.
   const processes = integer(env, 'SERVE_PROCESSES', 1, 1, 64);
-  const limited = [rateLimit, pageRateLimit].some((limit) => limit.perSecond > 0 || limit.perMinute > 0);
+  const limited = [rateLimit, pageRateLimit, embedRateLimit].some((limit) => limit.perSecond > 0 || limit.perMinute > 0);
   if (processes > 1 && limited && redisConfig === null) {
     throw new ConfigError(
-      `SERVE_PROCESSES=${processes} needs REDIS_URL: each process would count a client's requests on its own, so a client opening ${processes} connections would get ${processes} times its rate limit (or turn the limits off: RATE_LIMIT_PER_SECOND, RATE_LIMIT_PER_MINUTE, PAGE_RATE_LIMIT_PER_SECOND and PAGE_RATE_LIMIT_PER_MINUTE 0)`,
+      `SERVE_PROCESSES=${processes} needs REDIS_URL: each process would count a client's requests on its own, so a client opening ${processes} connections would get ${processes} times its rate limit (or turn the limits off: RATE_LIMIT_PER_SECOND, RATE_LIMIT_PER_MINUTE, PAGE_RATE_LIMIT_PER_SECOND, PAGE_RATE_LIMIT_PER_MINUTE, EMBED_RATE_LIMIT_PER_SECOND and EMBED_RATE_LIMIT_PER_MINUTE 0)`,
     );
   }
   return {
@@ -218,6 +227,7 @@ export function loadConfig(env: Env = process.env): Config {
     bigquery: bigquery(env),
     rateLimit,
     pageRateLimit,
+    embedRateLimit,
     redis: redisConfig,
     trustedProxies: trustedProxies(env.TRUSTED_PROXIES),
     processes,

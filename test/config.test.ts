@@ -24,6 +24,7 @@ describe('configuration from the environment', () => {
       bigquery: { table: 'bigquery-public-data.pypi.file_downloads', project: null, credentials: null, apiEndpoint: null, pricePerTib: 6.25 },
       rateLimit: { perSecond: 5, perMinute: 30 },
       pageRateLimit: { perSecond: 10, perMinute: 120 },
+      embedRateLimit: { perSecond: 100, perMinute: 3000 },
       redis: null,
       trustedProxies: [],
       processes: 1,
@@ -65,6 +66,8 @@ describe('configuration from the environment', () => {
       RATE_LIMIT_PER_MINUTE: '0',
       PAGE_RATE_LIMIT_PER_SECOND: '0',
       PAGE_RATE_LIMIT_PER_MINUTE: '30',
+      EMBED_RATE_LIMIT_PER_SECOND: '0',
+      EMBED_RATE_LIMIT_PER_MINUTE: '600',
       HEADERS_TIMEOUT_MS: '2000',
       REQUEST_TIMEOUT_MS: '4000',
       KEEP_ALIVE_TIMEOUT_MS: '65000',
@@ -93,6 +96,7 @@ describe('configuration from the environment', () => {
       bigquery: { table: 'my-project.pypi.downloads', project: 'billing-project', credentials: { kind: 'key-file', path: '/keys/loader.json' }, apiEndpoint: 'http://127.0.0.1:9050', pricePerTib: 5 },
       rateLimit: { perSecond: 10, perMinute: 0 },
       pageRateLimit: { perSecond: 0, perMinute: 30 },
+      embedRateLimit: { perSecond: 0, perMinute: 600 },
       redis: { url: 'redis://:secret@cache.internal:6380/2', keyPrefix: 'staging:' },
       trustedProxies: ['10.0.0.1', '192.168.0.0/16', 'loopback', '2001:db8::/32'],
       processes: 3,
@@ -183,6 +187,8 @@ describe('configuration from the environment', () => {
       [{ DRAIN_TIMEOUT_MS: '500' }, /^DRAIN_TIMEOUT_MS must be a whole number from 1000 to 600000, got "500"$/],
       [{ PAGE_RATE_LIMIT_PER_SECOND: 'lots' }, /^PAGE_RATE_LIMIT_PER_SECOND must be a whole number from 0/],
       [{ PAGE_RATE_LIMIT_PER_MINUTE: '-5' }, /^PAGE_RATE_LIMIT_PER_MINUTE must be a whole number from 0/],
+      [{ EMBED_RATE_LIMIT_PER_SECOND: 'many' }, /^EMBED_RATE_LIMIT_PER_SECOND must be a whole number from 0/],
+      [{ EMBED_RATE_LIMIT_PER_MINUTE: '1.5' }, /^EMBED_RATE_LIMIT_PER_MINUTE must be a whole number from 0/],
       [{ RESPONSE_CACHE_MB: '0' }, /^RESPONSE_CACHE_MB must be a whole number from 1 to 65536, got "0"$/],
       [{ RESPONSE_CACHE_MB: '256MB' }, /^RESPONSE_CACHE_MB must be a whole number from 1 to 65536, got "256MB"$/],
       [{ PAGE_CACHE_MB: '100000' }, /^PAGE_CACHE_MB must be a whole number from 1 to 65536, got "100000"$/],
@@ -201,7 +207,7 @@ describe('configuration: several serving processes', () => {
   it('is one process by default, and several with Redis to share the rate limits, or with every limit off', () => {
     expect(loadConfig({}).processes).toBe(1);
     expect(loadConfig({ SERVE_PROCESSES: '4', REDIS_URL: 'redis://127.0.0.1:6379' }).processes).toBe(4);
-    const unlimited = { RATE_LIMIT_PER_SECOND: '0', RATE_LIMIT_PER_MINUTE: '0', PAGE_RATE_LIMIT_PER_SECOND: '0', PAGE_RATE_LIMIT_PER_MINUTE: '0' };
+    const unlimited = { RATE_LIMIT_PER_SECOND: '0', RATE_LIMIT_PER_MINUTE: '0', PAGE_RATE_LIMIT_PER_SECOND: '0', PAGE_RATE_LIMIT_PER_MINUTE: '0', EMBED_RATE_LIMIT_PER_SECOND: '0', EMBED_RATE_LIMIT_PER_MINUTE: '0' };
     expect(loadConfig({ SERVE_PROCESSES: '2', ...unlimited }).processes).toBe(2);
   });
 });

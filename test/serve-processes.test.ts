@@ -16,7 +16,7 @@ const WAIT_MS = 90_000;
 const TEST_MS = 240_000;
 const REQUEST_MS = 15_000;
 const day = addDays(yesterdayUtc(), -1);
-const unlimited = { RATE_LIMIT_PER_SECOND: '0', RATE_LIMIT_PER_MINUTE: '0', PAGE_RATE_LIMIT_PER_SECOND: '0', PAGE_RATE_LIMIT_PER_MINUTE: '0' };
+const unlimited = { RATE_LIMIT_PER_SECOND: '0', RATE_LIMIT_PER_MINUTE: '0', PAGE_RATE_LIMIT_PER_SECOND: '0', PAGE_RATE_LIMIT_PER_MINUTE: '0', EMBED_RATE_LIMIT_PER_SECOND: '0', EMBED_RATE_LIMIT_PER_MINUTE: '0' };
 
 let dir: string;
 let env: Record<string, string>;

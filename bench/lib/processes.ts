@@ -18,7 +18,7 @@ export function startServer(env: Record<string, string>, nodeOptions: string[] =
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeOptions, path.join(root, 'bin/pypistats'), 'serve'], {
       // Load from one address is what the rate limits exist to stop: the benchmark measures serving.
-      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_PER_SECOND: '0', RATE_LIMIT_PER_MINUTE: '0', PAGE_RATE_LIMIT_PER_SECOND: '0', PAGE_RATE_LIMIT_PER_MINUTE: '0', ...env },
+      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_PER_SECOND: '0', RATE_LIMIT_PER_MINUTE: '0', PAGE_RATE_LIMIT_PER_SECOND: '0', PAGE_RATE_LIMIT_PER_MINUTE: '0', EMBED_RATE_LIMIT_PER_SECOND: '0', EMBED_RATE_LIMIT_PER_MINUTE: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -52,6 +52,7 @@ export function groupOf(scenario: string): string {
   if (scenario.startsWith('every breakdown')) return 'breakdowns';
   if (scenario.startsWith('breakdown layouts')) return 'breakdown-layouts';
   if (scenario.startsWith('serve during a load')) return 'serve-during-load';
+  if (scenario.startsWith('badges and shields')) return 'embeds';
   return 'api';
 }
 
@@ -82,7 +83,7 @@ export async function writeResults(root: string, mode: 'quick' | 'full', notes: 
     const fallback: Run = { date: previous.date ?? 'unknown', commit: previous.commit ?? 'unknown', notes: previous.notes ?? [] };
     kept = previous.figures.filter((f) => !ran.has(groupOf(f.scenario))).map((f) => ({ ...f, run: f.run ?? fallback }));
   }
-  const order = ['first-start', 'api', 'page-cache', 'pages', 'ingestion', 'store-scale-postgres', 'store-scale', 'api-scale', 'breakdowns', 'breakdown-layouts', 'serve-during-load'];
+  const order = ['first-start', 'api', 'embeds', 'page-cache', 'pages', 'ingestion', 'store-scale-postgres', 'store-scale', 'api-scale', 'breakdowns', 'breakdown-layouts', 'serve-during-load'];
   const rank = (f: Figure) => order.indexOf(groupOf(f.scenario));
   // A stable sort: within a scenario, figures keep the order they were measured in.
   const all: SavedFigure[] = [...kept, ...figures.map((f) => ({ ...f, run }))].sort((a, b) => rank(a) - rank(b));

@@ -11,7 +11,8 @@ import { dimensions as registry, MAX_CATEGORY_LENGTH, type Dimension } from '../
 import { ALL_PACKAGES, checkPackageName, describeNameProblem } from '../domain/names.js';
 import type { SeriesPoint, SeriesRange, Store } from '../store/types.js';
 import { sendError } from './errors.js';
-import { recentBody, seriesBody } from './responses.js';
+import { recentBody } from './responses.js';
+import { SERIES_FORMATS, seriesAnswer, seriesFormat } from './series-formats.js';
 import type { Answer, ResponseCache } from './response-cache.js';
 
 /** Where the routes sit under the API's root, `/api` (the app registers them there). */
@@ -74,6 +75,7 @@ function seriesQuery(dimension: Dimension) {
     [dimension.filter.param]: Type.Optional(filterSchema(dimension)),
     start_date: Type.Optional(dateParam),
     end_date: Type.Optional(dateParam),
+    format: Type.Optional(oneOf(SERIES_FORMATS)),
     ...(isBreakdown(dimension) ? { top: Type.Optional(Type.Integer({ minimum: TOP_CATEGORIES.min, maximum: TOP_CATEGORIES.max })) } : {}),
   });
 }
@@ -189,12 +191,21 @@ export const packageRoutes: FastifyPluginAsync<PackageRoutesOptions> = async (ap
         if (start && end && start > end) return sendError(reply, 400, 'start_date must not be after end_date');
         const chosen = selection(dimension, request.query[dimension.filter.param] as string | undefined);
         const top = request.query.top as number | undefined;
-        const key = JSON.stringify([dimension.name, name, chosen, start ?? null, end ?? null, top ?? null]);
-        return cache.send(request, reply, key, async () => {
-          const points = await selectedPoints(store, name, dimension, { start, end }, chosen, top);
-          if (points.length === 0 && !(await store.hasPackage(name))) return missing(name);
-          return { status: 200, body: seriesBody(name, dimension, points) };
-        });
+        const format = seriesFormat(request, request.query.format as string | undefined);
+        // The answer depends on Accept when `format` is absent: shared caches must key on it.
+        reply.header('vary', 'accept');
+        const key = JSON.stringify([dimension.name, name, chosen, start ?? null, end ?? null, top ?? null, format]);
+        return cache.send(
+          request,
+          reply,
+          key,
+          async () => {
+            const points = await selectedPoints(store, name, dimension, { start, end }, chosen, top);
+            if (points.length === 0 && !(await store.hasPackage(name))) return missing(name);
+            return seriesAnswer(format, name, dimension, points);
+          },
+          format === 'json' ? {} : { variant: format },
+        );
       });
     }
   }

@@ -10,7 +10,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet, { type HelmetOptions } from 'helmet';
 
-export type ResponseKind = 'page' | 'api' | 'asset';
+export type ResponseKind = 'page' | 'api' | 'asset' | 'embed';
+
+/** Badges and README charts: images other sites show, so not the pages' headers (see `options`). */
+export function isEmbedPath(url: string): boolean {
+  return url.startsWith('/badge/') || url.startsWith('/chart/');
+}
 
 /**
  * Pages load only this site's scripts, styles and images, and connect nowhere else: the policy
@@ -30,6 +35,9 @@ const PAGE_CSP_DIRECTIVES = {
 
 /** JSON and files are never documents that load anything. */
 const NOTHING_CSP_DIRECTIVES = { 'default-src': ["'none'"], 'frame-ancestors': ["'none'"] };
+
+/** An SVG opened by itself loads nothing either, but styles itself with its own `<style>` (light and dark). */
+const EMBED_CSP_DIRECTIVES = { 'default-src': ["'none'"], 'style-src': ["'unsafe-inline'"], 'frame-ancestors': ["'none'"] };
 
 /**
  * Powerful features the site never uses, denied to it and to anything framed in it (nothing may
@@ -74,9 +82,10 @@ const DOCUMENT_ONLY = {
 
 function options(kind: ResponseKind): HelmetOptions {
   return {
-    contentSecurityPolicy: { useDefaults: false, directives: kind === 'page' ? PAGE_CSP_DIRECTIVES : NOTHING_CSP_DIRECTIVES },
-    // The API is read by dashboards on other sites (CORS is open): a browser must let them.
-    crossOriginResourcePolicy: { policy: kind === 'api' ? 'cross-origin' : 'same-origin' },
+    contentSecurityPolicy: { useDefaults: false, directives: kind === 'page' ? PAGE_CSP_DIRECTIVES : kind === 'embed' ? EMBED_CSP_DIRECTIVES : NOTHING_CSP_DIRECTIVES },
+    // The API is read by dashboards on other sites (CORS is open), and badges and charts are shown
+    // by other sites' pages (an <img> of another origin): a browser must let them.
+    crossOriginResourcePolicy: { policy: kind === 'api' || kind === 'embed' ? 'cross-origin' : 'same-origin' },
     crossOriginOpenerPolicy: { policy: 'same-origin' },
     // Links from the pages to PyPI and home pages say which site sent the reader, not which page.
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
@@ -102,6 +111,7 @@ export const SECURITY_HEADERS: Readonly<Record<ResponseKind, Readonly<Record<str
   page: Object.freeze({ ...headersOf(helmet(options('page'))), 'permissions-policy': PERMISSIONS_POLICY }),
   api: Object.freeze(headersOf(helmet(options('api')))),
   asset: Object.freeze({ ...headersOf(helmet(options('asset'))), 'permissions-policy': PERMISSIONS_POLICY }),
+  embed: Object.freeze(headersOf(helmet(options('embed')))),
 });
 
 /** `Strict-Transport-Security` for a response sent over HTTPS, or null: `maxAgeSeconds` 0 turns it off. */

@@ -35,7 +35,7 @@ import { packageUrl, searchUrl } from './urls.js';
 export interface WebRoutesOptions {
   store: Store;
   /** `dimensions` unset: every one of the registry. */
-  config: Pick<Config, 'retentionDays' | 'mirrorInstallers' | 'rateLimit'> & Partial<Pick<Config, 'dimensions'>>;
+  config: Pick<Config, 'retentionDays' | 'mirrorInstallers' | 'rateLimit'> & Partial<Pick<Config, 'dimensions' | 'embedRateLimit'>>;
   metadata: PackageMetadataSource;
   assets: Assets;
   /** Where the pages are kept per data version (src/app.ts makes it, within its byte budget). */

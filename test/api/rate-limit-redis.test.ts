@@ -175,4 +175,24 @@ describeWith([redis], 'rate limits shared through Redis', () => {
     expect(await get(app)).toMatchObject({ status: 200, remaining: '4' });
     expect(await get(app)).toMatchObject({ status: 200, remaining: '3' });
   });
+
+  it("shares the embeds' budget between instances too, apart from the API's", async () => {
+    const options = async () => ({
+      rateLimit: { perSecond: 0, perMinute: 1 },
+      embedRateLimit: { perSecond: 0, perMinute: 3 },
+      sharedRateLimits: { client: await client(), keyPrefix: `${RUN_PREFIX}embeds:` },
+    });
+    const first = await appWithData(DAYS, await options());
+    apps.push(first);
+    const second = await appOver(first.store, await options());
+    apps.unshift(second);
+    const status = async (app: FastifyInstance, url: string) => (await app.inject({ url })).statusCode;
+    expect(await status(first.app, URL)).toBe(200);
+    expect(await status(second, URL)).toBe(429);
+    expect(await status(first.app, '/badge/requests')).toBe(200);
+    expect(await status(second, '/api/shields/requests')).toBe(200);
+    expect(await status(first.app, '/chart/requests.svg')).toBe(200);
+    expect(await status(second, '/badge/requests')).toBe(429);
+    expect(await status(first.app, '/api/shields/requests')).toBe(429);
+  });
 });

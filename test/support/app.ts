@@ -23,6 +23,8 @@ export interface TestAppOptions {
   rateLimit?: AppOptions['config']['rateLimit'];
   /** Limits on the package pages; unset: none. */
   pageRateLimit?: AppOptions['config']['pageRateLimit'];
+  /** Limits on badges, charts and shields answers; unset: none. */
+  embedRateLimit?: AppOptions['config']['embedRateLimit'];
   trustedProxies?: string[];
   hstsMaxAge?: number;
   sharedRateLimits?: AppOptions['sharedRateLimits'];
@@ -54,6 +56,7 @@ export function appOver(store: Store, options: TestAppOptions = {}): Promise<Fas
     logLevel: 'silent' as const,
     rateLimit: options.rateLimit ?? { perSecond: 0, perMinute: 0 },
     pageRateLimit: options.pageRateLimit,
+    embedRateLimit: options.embedRateLimit,
     trustedProxies: options.trustedProxies ?? [],
     hstsMaxAge: options.hstsMaxAge ?? 31_536_000,
     mirrorInstallers: [...DEFAULT_MIRROR_INSTALLERS],

@@ -52,6 +52,21 @@ describe('a package page', () => {
     expect(data.charts[0]!.shareParts![1]!.values).toEqual(withMirrors!.map((all, i) => all - withoutMirrors![i]!));
   });
 
+  it('has a "Download CSV" link under each chart, to the API series as CSV, and every one of them answers CSV', async () => {
+    const body = (await get('/packages/requests')).body;
+    const links = [...body.matchAll(/<a href="([^"]+)" download="([^"]+)" data-csv>Download CSV<\/a>/g)].map((match) => ({ href: match[1]!.replaceAll('&amp;', '&'), file: match[2]! }));
+    const charts = [...body.matchAll(/data-chart="([a-z_]+)"|data-breakdown="([a-z_]+)"/g)].map((match) => match[1] ?? match[2]!);
+    expect(links.map((link) => link.href)).toEqual(charts.map((name) => `/api/packages/requests/${name}?format=csv`));
+    expect(links.map((link) => link.file)).toEqual(charts.map((name) => `requests-${name}.csv`));
+    expect(charts.length).toBeGreaterThan(4);
+    for (const { href } of links) {
+      const response = await t.app.inject({ url: href });
+      expect(response.statusCode, href).toBe(200);
+      expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
+      expect(response.body.startsWith('category,date,downloads\r\n')).toBe(true);
+    }
+  });
+
   it('gives a category the same colour in every chart and on every page', async () => {
     const colours = new Map<string, string>();
     for (const name of ['requests', 'django', 'sparse-pkg', '__all__']) {

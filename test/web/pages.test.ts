@@ -69,6 +69,12 @@ describe('text pages', () => {
     const api = await page('/api');
     expectPage(api, 200);
     expect(api.body).toContain('<a href="/api" aria-current="page">API</a>');
+    // CSV, the badge, shields and the chart, each with an example that answers.
+    for (const id of ['formats', 'badges', 'badge', 'shields', 'chart']) expect(api.body).toContain(`id="${id}"`);
+    expect(api.body).toContain('<b>format</b> (optional, ours)');
+    for (const href of ['/badge/__all__', '/api/shields/__all__', '/chart/__all__.svg?dimension=python_minor&lookback=90', '/api/packages/__all__/python_minor?format=csv']) {
+      expect(api.body).toContain(`href="${href.replaceAll('&', '&amp;')}"`);
+    }
   });
 });
 

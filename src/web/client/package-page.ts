@@ -4,8 +4,9 @@
  * page's one set of settings (range, interval, measure, drawing) to all of them. The range is
  * kept in the URL's `lookback`, so a link shows what its sender saw.
  */
+import { addDays, dayNumber } from '../../domain/dates.js';
 import type { PackageCharts } from '../chart-data.js';
-import { DEFAULT_LOOKBACK, DRAWINGS, INTERVALS, isLookback, MEASURES, type Drawing, type Interval, type Measure } from '../chart-settings.js';
+import { DEFAULT_LOOKBACK, DRAWINGS, INTERVALS, isLookback, lookbackDays, MEASURES, type Drawing, type Interval, type Lookback, type Measure } from '../chart-settings.js';
 import { BreakdownSection, describeUnit } from './breakdown-section.js';
 import { ChartFigure, currentTheme } from './chart-figure.js';
 import { chartView, type ViewSettings } from './chart-view.js';
@@ -32,6 +33,19 @@ function readSettings(form: HTMLFormElement): ViewSettings {
     measure: oneOf<Measure>(MEASURES, values.get('measure'), 'downloads'),
     drawing: oneOf<Drawing>(DRAWINGS, values.get('drawing'), 'lines'),
   };
+}
+
+/** Each chart's "Download CSV" asks for the days the charts show: from `start_date`, unless every day is shown. */
+function pointCsvLinks(data: PackageCharts, lookback: Lookback): void {
+  const days = lookbackDays(lookback);
+  const first = Number.isFinite(days) ? addDays(data.end, -(days - 1)) : data.start;
+  const from = dayNumber(first) > dayNumber(data.start) ? first : null;
+  for (const link of document.querySelectorAll<HTMLAnchorElement>('a[data-csv]')) {
+    const url = new URL(link.href);
+    if (from === null) url.searchParams.delete('start_date');
+    else url.searchParams.set('start_date', from);
+    link.href = url.pathname + url.search;
+  }
 }
 
 function start(): void {
@@ -65,6 +79,7 @@ function start(): void {
       if (unit) unit.textContent = describeUnit(settings);
     }
     for (const section of sections) section.draw(rebuild);
+    pointCsvLinks(data, settings.lookback);
   }
 
   // Drawn before the form is shown: the charts' widths are then read from the layout the page

@@ -1,10 +1,12 @@
 /** `/api`: the JSON API's contract for people, generated from the dimension registry, with live examples. */
-import { RECENT_PERIODS, TOP_CATEGORIES } from '../../domain/api-parameters.js';
+import { BADGE_PERIODS, RECENT_PERIODS, TOP_CATEGORIES } from '../../domain/api-parameters.js';
 import { dimensions as registry, WITH_MIRRORS, WITHOUT_MIRRORS, type Dimension } from '../../domain/dimensions.js';
 import { ALL_PACKAGES, MAX_NAME_LENGTH } from '../../domain/names.js';
 import type { RateLimits } from '../../rate-limit/limiter.js';
 import type { Assets } from '../assets.js';
 import { codeSpans, html, type Html } from '../html.js';
+import { DEFAULT_LOOKBACK, LOOKBACKS, MAX_SERIES } from '../chart-settings.js';
+import { COLOUR_RULE } from '../embeds/colours.js';
 import { renderPage } from '../layout.js';
 
 /** The package of the examples of a per-package breakdown (`__all__` has none): one every PyPI mirror of the logs holds. */
@@ -68,6 +70,7 @@ function dimensionSection(dimension: Dimension, on: boolean) {
   const parameters = [
     html`<b>${filter.param}</b> (optional): ${codeSpans(filter.description)} ${filterCase(dimension)} A value that matches no category answers <code>200</code> with <code>"data": []</code>. Example: ${example(`${dimension.name}?${filter.param}=${filter.examples[0]}`, packageName)}`,
     html`<b>start_date</b>, <b>end_date</b> (optional, ours): the first and last day, <code>YYYY-MM-DD</code>, inclusive.`,
+    html`<b>format</b> (optional, ours): <code>json</code> (the default) or <code>csv</code>; see <a href="#formats">Formats</a>. Example: ${example(`${dimension.name}?format=csv`, packageName)}`,
   ];
   if (isBreakdown(dimension)) {
     parameters.push(
@@ -99,10 +102,19 @@ function rateLimitNote(rateLimit: RateLimits) {
   return html`<li>Each client address may make at most ${limits} to the API; beyond that the answer is <code>429 Too Many Requests</code> with <code>Retry-After</code> (seconds). Answers carry <code>RateLimit-Limit</code>, <code>RateLimit-Remaining</code> and <code>RateLimit-Reset</code>. Revalidations answered <code>304</code> cost nothing while the client is within its limit; over it, they are refused <code>429</code> too. <code>If-None-Match: *</code> counts like any request.</li>`;
 }
 
+/** The embeds' own limit, as the end of a sentence. */
+function embedLimitNote(limit: RateLimits | undefined): string {
+  const limits = limit && describeLimits(limit);
+  if (!limits) return 'this server does not limit them either.';
+  return `each client address may request at most ${limits} of them; past that, 429 with Retry-After (a badge then says “rate limited”).`;
+}
+
 export interface ApiPageOptions {
   retentionDays: number;
   mirrorInstallers: readonly string[];
   rateLimit: RateLimits;
+  /** The limit of badges, charts and shields answers (EMBED_RATE_LIMIT_*); unset: none. */
+  embedRateLimit?: RateLimits | undefined;
   /** The dimensions on (config.dimensions); unset: every one. The others are documented as turned off. */
   dimensions?: readonly string[] | undefined;
 }
@@ -143,6 +155,46 @@ ${endpoint({
   tryIt: example('recent'),
 })}
 ${registry.map((dimension) => dimensionSection(dimension, on.has(dimension.name)))}
+
+<h2 id="formats">Formats</h2>
+<p>Every time series answers JSON, as above, or CSV: <code>format=csv</code>, or <code>Accept: text/csv</code> without <code>format</code>. CSV is <code>text/csv; charset=utf-8</code>, a header line <code>category,date,downloads</code>, then the rows in the JSON's order, quoted as RFC 4180 says (a category with a comma, a quote or a line break is quoted, its quotes doubled; every record ends with CRLF). It has an ETag of its own, and these answers carry <code>Vary: Accept</code>. Any other <code>format</code> is a <code>400</code>. Example: ${example('python_minor?format=csv')}</p>
+<pre><code>category,date,downloads
+3.12,2018-02-08,1
+3.13,2018-02-08,1</code></pre>
+
+<h2 id="badges">Badges and embeds</h2>
+<p>For a README: a badge, shields.io's endpoint badge, and a chart, each one line of Markdown (with this server's address):</p>
+<pre><code>[![Downloads](https://&lt;this server&gt;/badge/requests)](https://&lt;this server&gt;/packages/requests)
+[![Downloads](https://img.shields.io/endpoint?url=https%3A%2F%2F&lt;this server&gt;%2Fapi%2Fshields%2Frequests)](https://&lt;this server&gt;/packages/requests)
+[![Downloads of requests](https://&lt;this server&gt;/chart/requests.svg?dimension=overall&amp;lookback=90)](https://&lt;this server&gt;/packages/requests)</code></pre>
+<section class="card endpoint" id="badge">
+  <h3><span class="method">GET</span> /badge/&lt;package&gt;</h3>
+  <p>An SVG badge, shields.io's flat style, cached an hour, with an accessible title. Its texts are measured from Verdana's metrics, so they always fit.</p>
+  <ul>
+    <li><b>period</b> (optional): ${BADGE_PERIODS.map((period, i) => html`${i > 0 ? ', ' : ''}<code>${period}</code>`)}: the last day, 7 days, 30 days (the default), or every download held.</li>
+    <li><b>units</b> (optional): <code>international_system</code> (the default: <code>3.4G</code>, <code>1.2M</code>, <code>5.6k</code>), <code>abbreviation</code> (<code>3.4B</code>, <code>1.2M</code>, <code>5.6K</code>) or <code>none</code> (<code>3456789012</code>).</li>
+    <li><b>left_text</b> (optional): the label, shown as given (default <code>downloads</code>, at most 64 characters).</li>
+    <li><b>left_color</b>, <b>right_color</b> (optional): ${COLOUR_RULE}; the <code>#</code> is written <code>%23</code> in a URL, or left out.</li>
+    <li><b>mirrors</b> (optional): <code>true</code> counts mirror downloads too; <code>false</code> is the default.</li>
+  </ul>
+  <p>A bad value is a <code>400</code> JSON error; a package without data gets a grey “package not found” badge with <code>404</code>. A late load never turns a badge into an error: it shows the latest day loaded. Try it: <a href="/badge/${ALL_PACKAGES}"><code>/badge/${ALL_PACKAGES}</code></a></p>
+</section>
+<section class="card endpoint" id="shields">
+  <h3><span class="method">GET</span> /api/shields/&lt;package&gt;</h3>
+  <p>shields.io's endpoint-badge JSON, for <code>https://img.shields.io/endpoint?url=…</code>. Takes <b>period</b>, <b>units</b> and <b>mirrors</b> as the badge does. A package without data is a <code>404</code> JSON error.</p>
+  ${exampleJson({ cacheSeconds: 3600, color: 'blue', label: 'downloads', message: '1.2M/month', schemaVersion: 1 })}
+  <p>Try it: <a href="/api/shields/${ALL_PACKAGES}"><code>/api/shields/${ALL_PACKAGES}</code></a></p>
+</section>
+<section class="card endpoint" id="chart">
+  <h3><span class="method">GET</span> /chart/&lt;package&gt;.svg</h3>
+  <p>A package page's chart as a standalone SVG, 800×300, drawn on the server (no script, no font fetched), light or dark as the viewer's <code>prefers-color-scheme</code> says, with the package name and the range in it.</p>
+  <ul>
+    <li><b>dimension</b> (optional): any breakdown on this server (default <code>overall</code>); the largest ${MAX_SERIES} categories are drawn and the rest summed as “others”, as the package page does.</li>
+    <li><b>lookback</b> (optional): ${LOOKBACKS.map((lookback, i) => html`${i > 0 ? ', ' : ''}<code>${lookback}</code>`)}: the latest days drawn (default <code>${DEFAULT_LOOKBACK}</code>, every day kept).</li>
+  </ul>
+  <p>A bad dimension or lookback is a <code>400</code>; a package without data, or a breakdown turned off, a <code>404</code>. Try it: <a href="/chart/${ALL_PACKAGES}.svg?dimension=python_minor&amp;lookback=90"><code>/chart/${ALL_PACKAGES}.svg?dimension=python_minor&amp;lookback=90</code></a></p>
+</section>
+<p>Badges, charts and shields answers are not counted against the API's rate limit (GitHub fetches a README's images through a few addresses of its own), but ${embedLimitNote(options.embedRateLimit)}</p>
 
 <h2>Ordering</h2>
 <p>Rows are ordered by category, then date. Python versions sort as versions (<code>2.7</code>, <code>3.9</code>, <code>3.10</code>) with <code>null</code> last; package versions as PEP 440 says (<code>1.9</code>, <code>1.10</code>, <code>2.0rc1</code>, <code>2.0</code>), strings PEP 440 cannot parse after them alphabetically, <code>null</code> last; CI <code>true</code>, <code>false</code>, <code>null</code>; other categories alphabetically, <code>null</code> last. Days without downloads in a category have no row.</p>

@@ -68,6 +68,14 @@ export interface PackagePageOptions {
 }
 
 /**
+ * Under each chart: its series as CSV from the API (the client adds `start_date` for the range
+ * shown), saved as `<package>-<dimension>.csv`.
+ */
+function csvLink(name: string, dimension: Dimension) {
+  return html`<p class="chart-links"><a href="${apiUrl(name, dimension.name)}?format=csv" download="${name}-${dimension.name}.csv" data-csv>Download CSV</a></p>`;
+}
+
+/**
  * A breakdown's section: empty until it comes into view, when the page fetches its data (from
  * `data-src`) and draws it. Versions get a switch to their release series and a table; countries
  * a table and a map, whose script (`data-map-script`) is fetched then too.
@@ -81,6 +89,7 @@ function breakdownSection(assets: Assets, name: string, dimension: Dimension) {
       <figcaption><h2 id="${id}-title">${dimension.title}</h2><p class="chart-unit">${dimension.description}</p></figcaption>
       ${version ? html`<fieldset class="segmented grouping" hidden><legend>Group versions</legend><div class="segments">${VERSION_GROUPINGS.map(([value, label]) => html`<label><input type="radio" name="grouping-${dimension.name}" value="${value}"${value === 'category' ? html` checked` : ''}><span>${label}</span></label>`)}</div></fieldset>` : ''}
       <div class="chart-canvas"></div>
+      ${csvLink(name, dimension)}
     </figure>
     ${country ? html`<div class="country-map" aria-label="Share of downloads by country, on a map"></div>` : ''}
     ${version || country ? html`<div class="breakdown-table" hidden></div>` : ''}
@@ -115,6 +124,7 @@ ${settingsForm(lookback)}
     (dimension) => html`<figure class="chart card" data-chart="${dimension.name}" id="chart-${dimension.name}">
     <figcaption><h2>${dimension.title}</h2><p class="chart-unit">${dimension.description}</p></figcaption>
     <div class="chart-canvas"></div>
+    ${csvLink(data.name, dimension)}
   </figure>`,
   )}
 </div>
