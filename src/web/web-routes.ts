@@ -6,8 +6,10 @@ import compress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
+import { TOP_PERIODS } from '../domain/api-parameters.js';
 import { dimensions as registry, enabledDimensions } from '../domain/dimensions.js';
 import { ALL_PACKAGES, checkPackageName, describeNameProblem } from '../domain/names.js';
+import type { OpenApiDocument } from '../domain/openapi-document.js';
 import type { PackageMetadata, PackageMetadataSource } from '../domain/package-metadata.js';
 import type { ClientRateLimiter } from '../rate-limit/limiter.js';
 import { isStoreUnavailable, type Store } from '../store/types.js';
@@ -22,7 +24,7 @@ import { homePage } from './pages/home.js';
 import { packageNotFound, problemPage } from './pages/not-found.js';
 import { packagePage } from './pages/package.js';
 import { searchPage } from './pages/search.js';
-import { topPage } from './pages/top.js';
+import { DEFAULT_TOP_PERIOD, isTopPeriod, topPage } from './pages/top.js';
 import type { PageCache } from './page-cache.js';
 import { limitPage } from './page-rate-limit.js';
 import { sendPage } from './send-page.js';
@@ -30,7 +32,7 @@ import { sendPage } from './send-page.js';
 const JSON_TYPE = 'application/json; charset=utf-8';
 import { MAX_QUERY_LENGTH, searchPackages } from './search.js';
 import { SiteData } from './site-data.js';
-import { packageUrl, searchUrl } from './urls.js';
+import { packageUrl, searchUrl, topUrl } from './urls.js';
 
 export interface WebRoutesOptions {
   store: Store;
@@ -42,6 +44,8 @@ export interface WebRoutesOptions {
   pages: PageCache;
   /** Limits each client's package pages, which ask PyPI; without it, they are not limited. */
   pageLimiter?: ClientRateLimiter | undefined;
+  /** The API's OpenAPI description, which the `/api` page is rendered from; asked once the app is ready. */
+  openApi: () => OpenApiDocument;
 }
 
 type Query = Record<string, string | string[] | undefined>;
@@ -50,15 +54,17 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { store, config, metadata, assets, pages, pageLimiter }) => {
+export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { store, config, metadata, assets, pages, pageLimiter, openApi }) => {
   const site = new SiteData(store, config.retentionDays);
   const shownDimensions = enabledDimensions(config.dimensions ?? registry.map((dimension) => dimension.name));
   /** The breakdowns a package page fetches: every one on but the seed's, which it embeds. */
   const fetchedBreakdowns = new Map(shownDimensions.filter((dimension) => !dimension.seed).map((dimension) => [dimension.name, dimension]));
+  let api: string | undefined;
   const staticPages = {
-    about: aboutPage(assets, config),
-    faqs: faqsPage(assets, config),
-    api: apiPage(assets, config),
+    about: () => aboutPage(assets, config),
+    faqs: () => faqsPage(assets, config),
+    // Rendered at its first request: the description is whole only once every route is registered.
+    api: () => (api ??= apiPage(assets, config, openApi())),
   };
 
   await app.register(async (files) => {
@@ -101,14 +107,21 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
   const page = (status: 200 | 400 | 404, html: string) => withNotice(html).then((withIt) => ({ status, html: withIt }));
 
   function sendStatic(request: FastifyRequest, reply: FastifyReply, key: keyof typeof staticPages): Promise<FastifyReply> {
-    return pages.send(request, reply, key, { render: () => page(200, staticPages[key]) }).catch((error: unknown) => {
-      if (isStoreUnavailable(error)) return send(reply, 200, staticPages[key]);
+    return pages.send(request, reply, key, { render: () => page(200, staticPages[key]()) }).catch((error: unknown) => {
+      if (isStoreUnavailable(error)) return send(reply, 200, staticPages[key]());
       throw error;
     });
   }
 
   app.get('/', (request, reply) => pages.send(request, reply, 'home', { render: async () => page(200, homePage(assets, await site.facts())) }));
-  app.get('/top', (request, reply) => pages.send(request, reply, 'top', { render: async () => page(200, topPage(assets, await site.facts())) }));
+  app.get<{ Querystring: Query }>('/top', (request, reply) => {
+    const period = single(request.query.period) ?? DEFAULT_TOP_PERIOD;
+    if (!isTopPeriod(period)) {
+      const choices = TOP_PERIODS.map((choice, i) => html`${i > 0 ? ', ' : ''}<a href="${topUrl(choice)}">${choice}</a>`);
+      return send(reply, 400, problemPage(assets, { title: 'Not a period the lists have', message: html`<code>period</code> must be one of ${choices}; “${period}” is not.` }));
+    }
+    return pages.send(request, reply, `top\u0000${period}`, { render: async () => page(200, topPage(assets, await site.facts(), period)) });
+  });
   app.get('/about', (request, reply) => sendStatic(request, reply, 'about'));
   app.get('/faqs', (request, reply) => sendStatic(request, reply, 'faqs'));
   // The router ignores trailing slashes: this also answers `/api/`.
