@@ -27,6 +27,7 @@ import { pageCache } from './scenarios/page-cache.js';
 import { pages } from './scenarios/pages.js';
 import { serveDuringLoad } from './scenarios/serve-during-load.js';
 import { postgresUnreachable, storeScale } from './scenarios/store-scale.js';
+import { topLists } from './scenarios/top-lists.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick;
@@ -97,6 +98,15 @@ async function main(): Promise<void> {
         minSeconds: sizes.apiSeconds,
         withTargets: !quick,
         kinds: unreachable ? ['sqlite'] : ['sqlite', 'postgres'],
+      });
+    }
+    if (runs('top-lists')) {
+      await topLists(dir, {
+        days: quick ? 3 : 60,
+        packages: quick ? 20_000 : 300_000,
+        coldRuns: quick ? 3 : 10,
+        warmRequests: quick ? 200 : 2000,
+        withTargets: !quick,
       });
     }
     if (runs('store-scale') || runs('api-scale')) {
