@@ -32,7 +32,9 @@ import { sendPage } from './send-page.js';
 const JSON_TYPE = 'application/json; charset=utf-8';
 import { MAX_QUERY_LENGTH, searchPackages } from './search.js';
 import { SiteData } from './site-data.js';
-import { packageUrl, searchUrl, topUrl } from './urls.js';
+import { compareUrl, packageUrl, searchUrl, topUrl } from './urls.js';
+import { compareChart, MAX_COMPARED, shareTables } from './compare-data.js';
+import { comparePage } from './pages/compare.js';
 
 export interface WebRoutesOptions {
   store: Store;
@@ -57,6 +59,8 @@ function single(value: string | string[] | undefined): string | undefined {
 export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { store, config, metadata, assets, pages, pageLimiter, openApi }) => {
   const site = new SiteData(store, config.retentionDays);
   const shownDimensions = enabledDimensions(config.dimensions ?? registry.map((dimension) => dimension.name));
+  /** The dimension whose `without_mirrors` the compare chart draws: the registry's mirror split. */
+  const overallDimension = registry.find((dimension) => dimension.categories.kind === 'mirror_split')!;
   /** The breakdowns a package page fetches: every one on but the seed's, which it embeds. */
   const fetchedBreakdowns = new Map(shownDimensions.filter((dimension) => !dimension.seed).map((dimension) => [dimension.name, dimension]));
   let api: string | undefined;
@@ -138,6 +142,53 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
       },
     });
   });
+  // The site's search as JSON, for the compare page's suggestions as a name is typed (not the
+  // rate-limited API: a page would spend its reader's budget), kept per data version as the pages are.
+  app.get<{ Querystring: Query }>('/search.json', (request, reply) => {
+    const query = single(request.query.q)?.slice(0, MAX_QUERY_LENGTH) ?? '';
+    return pages.send(request, reply, `search.json\u0000${query}`, {
+      render: async () => {
+        const result = await searchPackages(store, query);
+        return { status: 200, html: JSON.stringify({ more: result.more, names: result.names }), type: JSON_TYPE };
+      },
+    });
+  });
+
+  app.get<{ Querystring: Query }>('/compare', async (request, reply) => {
+    const listed = (single(request.query.packages) ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+    const added = single(request.query.add)?.trim();
+    const asked = added ? [...listed, added] : listed;
+    const bad = asked.map((name) => ({ name, check: checkPackageName(name) })).find(({ check }) => !check.ok);
+    if (bad && !bad.check.ok) {
+      const message = html`“${bad.name}” cannot be a package: ${describeNameProblem(bad.check.reason)}. <a href="${compareUrl(asked.filter((name) => name !== bad.name).filter((name) => checkPackageName(name).ok))}">Compare the others</a>.`;
+      return send(reply, 400, problemPage(assets, { title: 'Not a package name', message }));
+    }
+    const names = [...new Set(asked.map((name) => (checkPackageName(name) as { ok: true; name: string }).name))];
+    if (names.length > MAX_COMPARED) {
+      const message = html`One page compares at most ${MAX_COMPARED} packages; ${names.length} were asked. <a href="${compareUrl(names.slice(0, MAX_COMPARED))}">Compare the first ${MAX_COMPARED}</a>.`;
+      return send(reply, 400, problemPage(assets, { title: 'Too many packages', message }));
+    }
+    // One address per list: spelled as normalized, each once (301), and the form's `add` folded in
+    // (302: that address asks for a new list, not another spelling of one).
+    const canonical = compareUrl(names);
+    if (canonical !== request.url) return reply.redirect(canonical, added ? 302 : 301);
+    return pages.send(request, reply, `compare\u0000${names.join(',')}`, {
+      render: async () => {
+        const facts = await site.facts();
+        const known: string[] = [];
+        const unknown: string[] = [];
+        for (const name of names) ((await store.hasPackage(name)) ? known : unknown).push(name);
+        const { latestDay, firstDay } = facts;
+        const ready = latestDay !== null && firstDay !== null && known.length > 0;
+        const chart = ready ? await compareChart(store, known, overallDimension, firstDay, latestDay) : null;
+        // A version belongs to one package: its shares across packages compare nothing.
+        const shared = shownDimensions.filter((dimension) => dimension.categories.kind !== 'mirror_split' && dimension.scope === 'global');
+        const tables = ready ? await shareTables(store, known, shared, latestDay) : [];
+        return page(200, comparePage({ assets, names: known, unknown, latestDay, chart, tables }));
+      },
+    });
+  });
+
   // pypistats.org's form of the search URL.
   app.get<{ Params: { term: string } }>('/search/:term', (request, reply) => reply.redirect(searchUrl(request.params.term), 301));
 
