@@ -8,6 +8,8 @@ import { chromium } from '../support/services.js';
 const PAGES = [
   ['home', '/'],
   ['top', '/top'],
+  ['top-week', '/top?period=week'],
+  ['compare', '/compare?packages=requests,django,certifi'],
   ['search', '/search?q=requests'],
   ['about', '/about'],
   ['faqs', '/faqs'],

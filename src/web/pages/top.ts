@@ -32,9 +32,10 @@ function ranking(entries: PackageDownloads[]) {
   </ol>`;
 }
 
-/** Growth as a person reads it: "+150 %" for a ratio of 2.5. */
+/** Growth as a person reads it: "+150 %" for a ratio of 2.5, "+0.4 %" for 1.004 (a whole percent would say 0). */
 function growthLabel(entry: TrendingPackage): string {
-  return `+${formatCount(Math.round((entry.downloads / entry.previous - 1) * 100))} %`;
+  const percent = (entry.downloads / entry.previous - 1) * 100;
+  return `+${percent < 10 ? percent.toFixed(1) : formatCount(Math.round(percent))} %`;
 }
 
 function trendingRanking(period: TrendingPeriod, entries: TrendingPackage[]) {
