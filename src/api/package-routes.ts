@@ -41,7 +41,6 @@ export interface RouteDescription {
   'x-example-package'?: string;
 }
 
-
 /**
  * The edge's rules for every endpoint's query, from its schema: a parameter it does not take is a
  * 400 naming it (a typo must not silently mean "no filter"), and so is one given twice; values are

@@ -24,8 +24,6 @@ export interface RankedStatement {
   values: (string | number)[];
 }
 
-export const DERIVED_LISTS_TABLES = ['top_packages', 'trending_packages'] as const;
-
 export function topStatements(latest: number, at: Placeholder, nameOrder: string): RankedStatement[] {
   return TOP_PERIODS.map((period: TopPeriod) => {
     const days = PERIOD_DAYS[period];
