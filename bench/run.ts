@@ -28,6 +28,8 @@ import { pageCache } from './scenarios/page-cache.js';
 import { pages } from './scenarios/pages.js';
 import { serveDuringLoad } from './scenarios/serve-during-load.js';
 import { postgresUnreachable, storeScale } from './scenarios/store-scale.js';
+import { topLists } from './scenarios/top-lists.js';
+import { comparePage } from './scenarios/compare-page.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick;
@@ -104,6 +106,16 @@ async function main(): Promise<void> {
         kinds: unreachable ? ['sqlite'] : ['sqlite', 'postgres'],
       });
     }
+    if (runs('top-lists')) {
+      await topLists(dir, {
+        days: quick ? 3 : 60,
+        packages: quick ? 20_000 : 300_000,
+        coldRuns: quick ? 3 : 10,
+        warmRequests: quick ? 200 : 2000,
+        withTargets: !quick,
+      });
+    }
+    if (runs('compare-page')) await comparePage(dir, { days: quick ? 30 : 180, packages: 200, loads: quick ? 3 : 15, withTargets: !quick });
     if (runs('store-scale') || runs('api-scale')) {
       // BENCH_SCALE_SQLITE: api-scale on a store of PyPI-sized days built before (bench/build-store.ts), not rebuilt.
       const prebuilt = !runs('store-scale') && process.env.BENCH_SCALE_SQLITE;

@@ -1,4 +1,5 @@
 /** The HTTP application: the API and pages over a store. It never knows which store it is. */
+import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import { DEFAULT_CACHE_MIB, type Config, type ServerLimitsConfig } from './config.js';
@@ -7,6 +8,8 @@ import { dimensions as registry, enabledDimensions } from './domain/dimensions.j
 import type { PackageMetadataSource } from './domain/package-metadata.js';
 import type { Store } from './store/types.js';
 import { describeValidationError, sendError } from './api/errors.js';
+import { listRoutes } from './api/list-routes.js';
+import { describeRoutes, OPENAPI_PATH, openApiDocument } from './api/openapi.js';
 import { packageRoutes } from './api/package-routes.js';
 import { limitRequests } from './api/rate-limit.js';
 import { ResponseCache } from './api/response-cache.js';
@@ -32,6 +35,9 @@ export interface AppOptions {
 
 const MIB = 1024 * 1024;
 const DEFAULT_CACHE_BYTES: Config['cacheBytes'] = { responses: DEFAULT_CACHE_MIB.responses * MIB, pages: DEFAULT_CACHE_MIB.pages * MIB };
+
+/** The API's version in its OpenAPI description: the package's. */
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const noMetadata: PackageMetadataSource = { metadata: async () => null };
 
@@ -92,6 +98,10 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
     if (methods.includes('GET')) getRoutes.push(route.url);
   });
 
+  // Before the routes: it describes each as it is registered.
+  await describeRoutes(app, VERSION);
+  let openApiJson: string | undefined;
+
   const dimensionNames = config.dimensions ?? registry.map((dimension) => dimension.name);
   const dimensions = enabledDimensions(dimensionNames);
   const cacheBytes = config.cacheBytes ?? DEFAULT_CACHE_BYTES;
@@ -123,6 +133,12 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
           limitRequests(limited, { limiter, isRevalidation: (request) => cache.isRevalidation(request) });
         }
         await limited.register(packageRoutes, { store, cache, dimensions });
+        await limited.register(listRoutes, { store, cache });
+      });
+      // Not rate-limited: it changes only with the code, and a client reads it once.
+      api.get(OPENAPI_PATH.slice(API_ROOT.length), async (_request, reply) => {
+        openApiJson ??= JSON.stringify(openApiDocument(app));
+        return reply.type('application/json; charset=utf-8').header('cache-control', `public, max-age=${config.cacheMaxAge}`).send(openApiJson);
       });
       // Beside the limited API, not in it: shields.io's requests are a README's viewers', under the embeds' limit.
       await api.register(shieldsRoutes, { store, cache, limiter: embedLimiter });
@@ -141,7 +157,7 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
         })
       : undefined;
   const pages = new PageCache(store, cacheBytes.pages);
-  await app.register(webRoutes, { store, config: { ...config, dimensions: dimensionNames }, metadata, assets, pages, pageLimiter });
+  await app.register(webRoutes, { store, config: { ...config, dimensions: dimensionNames }, metadata, assets, pages, pageLimiter, openApi: () => openApiDocument(app) });
 
   const refuse = async (request: FastifyRequest, reply: FastifyReply) => errors.methodNotAllowed(request, reply);
   for (const url of new Set(getRoutes)) {

@@ -53,6 +53,8 @@ export function groupOf(scenario: string): string {
   if (scenario.startsWith('breakdown layouts')) return 'breakdown-layouts';
   if (scenario.startsWith('serve during a load')) return 'serve-during-load';
   if (scenario.startsWith('badges and shields')) return 'embeds';
+  if (scenario.startsWith('top lists')) return 'top-lists';
+  if (scenario.startsWith('compare page')) return 'compare-page';
   return 'api';
 }
 

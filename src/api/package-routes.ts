@@ -6,12 +6,13 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { RECENT_PERIODS, TOP_CATEGORIES, type RecentPeriod } from '../domain/api-parameters.js';
+import { TOP_CATEGORIES, type RecentPeriod } from '../domain/api-parameters.js';
 import { dimensions as registry, MAX_CATEGORY_LENGTH, type Dimension } from '../domain/dimensions.js';
 import { ALL_PACKAGES, checkPackageName, describeNameProblem } from '../domain/names.js';
 import type { SeriesPoint, SeriesRange, Store } from '../store/types.js';
 import { sendError } from './errors.js';
 import { recentBody } from './responses.js';
+import { dateParam, errorResponses, EXAMPLE_PACKAGE, oneOf, packageParams, RECENT_DOC, recentQuery, recentResponse, seriesDoc, seriesResponse, TAGS, turnedOffDoc } from './schemas.js';
 import { SERIES_FORMATS, seriesAnswer, seriesFormat } from './series-formats.js';
 import type { Answer, ResponseCache } from './response-cache.js';
 
@@ -19,23 +20,28 @@ import type { Answer, ResponseCache } from './response-cache.js';
 const PACKAGE_PREFIXES = ['/packages', '/package'] as const;
 export const API_PREFIXES = PACKAGE_PREFIXES.map((prefix) => `/api${prefix}`);
 
-const dateParam = Type.String({ format: 'date' });
 /** The seed's categories are a few characters long; 64 was their bound before there were others. */
 const SEED_FILTER_MAX_LENGTH = 64;
 
-function filterSchema(dimension: Dimension): TSchema {
+function filterSchema(dimension: Dimension, description: string): TSchema {
   const { values } = dimension.filter;
-  if (values) return oneOf(values);
+  const examples = [dimension.filter.examples[0]!];
+  if (values) return oneOf(values, { description, examples });
   // No category is longer than the registry keeps, so a longer value could match none.
-  return Type.String({ maxLength: dimension.seed ? SEED_FILTER_MAX_LENGTH : MAX_CATEGORY_LENGTH });
+  return Type.String({ maxLength: dimension.seed ? SEED_FILTER_MAX_LENGTH : MAX_CATEGORY_LENGTH, description, examples });
 }
 
-/** A plain `enum`, so a wrong value reads "must be one of: …" rather than a failed `anyOf`. */
-function oneOf(values: readonly string[]): TSchema {
-  return Type.Unsafe<string>({ type: 'string', enum: [...values] });
+/** What a route says of itself for the OpenAPI description: see ./schemas.ts. */
+export interface RouteDescription {
+  summary: string;
+  description: string;
+  tags: string[];
+  params?: TSchema;
+  /** A schema, or OpenAPI's `{ description, content: { <media type>: { schema } } }` for a status answered in several types. */
+  response: Record<number, TSchema | { description: string; content: Record<string, { schema: TSchema }> }>;
+  /** The package the `/api` page's examples name (OpenAPI lets `x-` keys through to the operation). */
+  'x-example-package'?: string;
 }
-
-const recentQuery = Type.Object({ period: Type.Optional(oneOf(RECENT_PERIODS)), mirrors: Type.Optional(oneOf(['true', 'false'])) });
 
 /**
  * The edge's rules for every endpoint's query, from its schema: a parameter it does not take is a
@@ -44,11 +50,11 @@ const recentQuery = Type.Object({ period: Type.Optional(oneOf(RECENT_PERIODS)), 
  * they are lowercased before the schema checks them, except those of `keepCase` (a package version
  * is matched exactly as logged). The empty name of the Python client's `?&` is no parameter.
  */
-function queryRules(endpoint: string, schema: TSchema, keepCase: ReadonlySet<string> = new Set()) {
+export function queryRules(endpoint: string, schema: TSchema, described: RouteDescription, keepCase: ReadonlySet<string> = new Set()) {
   const names = Object.keys(schema.properties as Record<string, unknown>);
   const takes = new Set(names);
   return {
-    schema: { querystring: schema },
+    schema: { ...described, querystring: schema },
     preValidation: async (request: FastifyRequest, reply: FastifyReply) => {
       const query = request.query as Record<string, string | string[]>;
       const unknown = Object.keys(query).filter((name) => name !== '' && !takes.has(name));
@@ -71,13 +77,31 @@ function isBreakdown(dimension: Dimension): boolean {
 }
 
 function seriesQuery(dimension: Dimension) {
+  const doc = seriesDoc(dimension);
   return Type.Object({
-    [dimension.filter.param]: Type.Optional(filterSchema(dimension)),
-    start_date: Type.Optional(dateParam),
-    end_date: Type.Optional(dateParam),
-    format: Type.Optional(oneOf(SERIES_FORMATS)),
-    ...(isBreakdown(dimension) ? { top: Type.Optional(Type.Integer({ minimum: TOP_CATEGORIES.min, maximum: TOP_CATEGORIES.max })) } : {}),
+    [dimension.filter.param]: Type.Optional(filterSchema(dimension, doc.filter)),
+    start_date: Type.Optional(dateParam(doc.startDate)),
+    end_date: Type.Optional(dateParam(doc.endDate)),
+    format: Type.Optional(oneOf(SERIES_FORMATS, { description: doc.format, examples: ['csv'] })),
+    ...(isBreakdown(dimension) ? { top: Type.Optional(Type.Integer({ minimum: TOP_CATEGORIES.min, maximum: TOP_CATEGORIES.max, description: doc.top, examples: [3] })) } : {}),
   });
+}
+
+/** The series as JSON, or as CSV when `format=csv` or `Accept: text/csv` asks for it. */
+function seriesResponses(dimension: Dimension) {
+  return {
+    description: 'The series: JSON by default, CSV when asked.',
+    content: {
+      'application/json': { schema: seriesResponse(dimension) },
+      'text/csv': { schema: Type.String({ description: 'A header line `category,date,downloads`, then the rows in the JSON\'s order (RFC 4180).' }) },
+    },
+  };
+}
+
+function seriesDescription(dimension: Dimension): RouteDescription {
+  const { summary, description } = seriesDoc(dimension);
+  const examplePackage = dimension.scope === 'package' ? EXAMPLE_PACKAGE : ALL_PACKAGES;
+  return { summary, description, tags: [TAGS.package], params: packageParams, response: { 200: seriesResponses(dimension), ...errorResponses(400, 404) }, 'x-example-package': examplePackage };
 }
 
 /**
@@ -152,12 +176,17 @@ export const packageRoutes: FastifyPluginAsync<PackageRoutesOptions> = async (ap
   const seriesRules = new Map(
     registry.map((dimension) => {
       const keepCase = new Set(dimension.filter.caseSensitive ? [dimension.filter.param] : []);
-      return [dimension, queryRules(dimension.name, seriesQuery(dimension), keepCase)];
+      return [dimension, queryRules(dimension.name, seriesQuery(dimension), seriesDescription(dimension), keepCase)];
     }),
   );
   const missing = (name: string): Answer => ({ status: 404, error: `no downloads of package "${name}" are known` });
 
-  const recentRules = queryRules('recent', recentQuery);
+  const recentRules = queryRules('recent', recentQuery, {
+    ...RECENT_DOC,
+    tags: [TAGS.package],
+    params: packageParams,
+    response: { 200: recentResponse, ...errorResponses(400, 404) },
+  });
   for (const prefix of PACKAGE_PREFIXES) {
     app.get(`${prefix}/:package/recent`, recentRules, async (request: PackageRequest, reply) => {
       const name = packageName(request, reply);
@@ -178,7 +207,8 @@ export const packageRoutes: FastifyPluginAsync<PackageRoutesOptions> = async (ap
       const url = `${prefix}/:package/${dimension.name}`;
       if (!enabled.has(dimension.name)) {
         // Whatever the name and parameters: nothing of this breakdown is kept here to answer with.
-        app.get(url, async (_request, reply) => sendError(reply, 404, `the ${dimension.name} breakdown is turned off on this server`));
+        const schema = { ...turnedOffDoc(dimension), tags: [TAGS.off], params: packageParams, response: errorResponses(404) };
+        app.get(url, { schema }, async (_request, reply) => sendError(reply, 404, `the ${dimension.name} breakdown is turned off on this server`));
         continue;
       }
       app.get(url, seriesRules.get(dimension)!, async (request: PackageRequest, reply) => {

@@ -2,9 +2,10 @@
  * The bodies of the API's answers, exactly as pypistats.org writes them: keys in alphabetical
  * order at every level (objects are built in that order; JSON.stringify keeps it).
  */
-import type { RecentPeriod } from '../domain/api-parameters.js';
+import type { RecentPeriod, TopPeriod, TrendingPeriod } from '../domain/api-parameters.js';
+import type { Day } from '../domain/dates.js';
 import type { Dimension } from '../domain/dimensions.js';
-import type { RecentDownloads, SeriesPoint } from '../store/types.js';
+import type { PackageDownloads, RecentDownloads, SeriesPoint, TrendingPackage } from '../store/types.js';
 
 export function recentBody(packageName: string, recent: RecentDownloads, period?: RecentPeriod): string {
   const all = { last_day: recent.lastDay, last_month: recent.lastMonth, last_week: recent.lastWeek };
@@ -75,4 +76,22 @@ function digitCount(value: number): number {
 function isOrderedByDay(points: SeriesPoint[]): boolean {
   for (let i = 1; i < points.length; i++) if (points[i - 1]!.day > points[i]!.day) return false;
   return true;
+}
+
+/** `/api/top`: ranks from 1 in the order the store ranked them. */
+export function topBody(latest: Day, period: TopPeriod, packages: PackageDownloads[]): string {
+  const data = packages.map((entry, i) => ({ downloads: entry.downloads, package: entry.package, rank: i + 1 }));
+  return JSON.stringify({ data, date: latest, period, type: 'top_packages' });
+}
+
+/** `/api/trending`: growth rounded to 4 decimals, enough to tell packages apart and short to read. */
+export function trendingBody(latest: Day, period: TrendingPeriod, packages: TrendingPackage[]): string {
+  const data = packages.map((entry, i) => ({
+    downloads: entry.downloads,
+    growth: Math.round((entry.downloads / entry.previous) * 10_000) / 10_000,
+    package: entry.package,
+    previous: entry.previous,
+    rank: i + 1,
+  }));
+  return JSON.stringify({ data, date: latest, period, type: 'trending_packages' });
 }

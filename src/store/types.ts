@@ -1,5 +1,6 @@
 import type { Day } from '../domain/dates.js';
 import type { AggregateRow, DaySummary } from '../domain/aggregates.js';
+import { PERIOD_DAYS, TOP_LIMIT, type TopPeriod, type TrendingPeriod } from '../domain/api-parameters.js';
 
 export interface SeriesPoint {
   category: string;
@@ -19,23 +20,25 @@ export interface RecentDownloads {
   lastMonth: number;
 }
 
+/** A package ranked among the most downloaded (without mirrors, `__all__` left out) over a period ending at the latest day. */
 export interface PackageDownloads {
   package: string;
   downloads: number;
 }
 
-/** The most downloaded packages (without mirrors, `__all__` left out) over the 1, 7 and 30 days ending at the latest day. */
-export interface TopPackages {
-  day: PackageDownloads[];
-  week: PackageDownloads[];
-  month: PackageDownloads[];
+/** A package ranked among those that grew most: `downloads` over the period, `previous` over the period before it. */
+export interface TrendingPackage extends PackageDownloads {
+  previous: number;
 }
 
-/** How many packages `topPackages` keeps per period. */
-export const TOP_PACKAGES_KEPT = 100;
+/** How many packages the derived tables rank and keep per period: the most `/api/top` and `/api/trending` give. */
+export const TOP_PACKAGES_KEPT = TOP_LIMIT.max;
 
-/** The days each period of `TopPackages` spans, ending at the latest day. */
-export const TOP_PERIODS: Readonly<Record<keyof TopPackages, number>> = { day: 1, week: 7, month: 30 };
+/**
+ * The days `package_days` keeps, ending at the latest day: a month and the month before it, which
+ * trending compares (see src/store/derived-lists.ts).
+ */
+export const PACKAGE_DAYS_KEPT = 2 * PERIOD_DAYS.month;
 
 export interface LoadedDay {
   day: Day;
@@ -145,8 +148,16 @@ export interface Store {
   packageCount(): Promise<number>;
   /** Names (normalized) of packages with downloads that start with `prefix`, alphabetically, at most `limit`. */
   searchPackages(prefix: string, limit: number): Promise<string[]>;
-  /** At most `limit` (≤ TOP_PACKAGES_KEPT) per period, most downloaded first; derived when a day is loaded. */
-  topPackages(limit: number): Promise<TopPackages>;
+  /**
+   * At most `limit` (≤ TOP_PACKAGES_KEPT) of the period, most downloaded first (a tie: by name),
+   * as ranked when the latest day was loaded.
+   */
+  topPackages(period: TopPeriod, limit: number): Promise<PackageDownloads[]>;
+  /**
+   * At most `limit` (≤ TOP_PACKAGES_KEPT) of the period, grown most against the period before first,
+   * as ranked when the latest day was loaded (see src/store/derived-lists.ts for the rules).
+   */
+  trendingPackages(period: TrendingPeriod, limit: number): Promise<TrendingPackage[]>;
   status(): Promise<StoreStatus>;
   /**
    * Records the start of a load of `day`; earlier loads of that day still marked running become

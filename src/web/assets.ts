@@ -11,7 +11,7 @@ export const MANIFEST_FILE = fileURLToPath(new URL('../../dist/web/assets.json',
 /** The URL prefix the assets are served under. */
 export const ASSETS_PREFIX = '/assets/';
 
-export type AssetName = 'package-page.js' | 'country-map.js' | 'site.css' | 'icon.svg';
+export type AssetName = 'package-page.js' | 'compare-page.js' | 'country-map.js' | 'site.css' | 'icon.svg';
 export type AssetManifest = Record<AssetName, string>;
 
 export interface Assets {

@@ -18,7 +18,7 @@ const clientDir = fileURLToPath(new URL('../../src/web/client/', import.meta.url
  * Entry points by the name pages ask for. The country map (world-atlas's shapes, d3-geo) is a
  * bundle of its own: the package page fetches it only when its country section is shown.
  */
-const bundled = { 'package-page.js': 'package-page.ts', 'country-map.js': 'country-map.ts', 'site.css': 'site.css' } as const;
+const bundled = { 'package-page.js': 'package-page.ts', 'compare-page.js': 'compare-page.ts', 'country-map.js': 'country-map.ts', 'site.css': 'site.css' } as const;
 /** Files served as they are. */
 const copied = ['icon.svg'] as const;
 
@@ -51,7 +51,7 @@ export async function buildAssets(): Promise<AssetManifest> {
       legalComments: 'none',
       outdir: ASSETS_DIR,
       logLevel: 'warning',
-      plugins: entry === 'package-page.ts' ? [uplotLazyIntl] : [],
+      plugins: entry === 'package-page.ts' || entry === 'compare-page.ts' ? [uplotLazyIntl] : [],
     });
     const output = result.outputFiles.find((file) => file.path.endsWith(path.extname(name)));
     if (!output) throw new Error(`esbuild gave no ${path.extname(name)} output for ${entry}`);

@@ -103,3 +103,8 @@ export function categoryStyle(dimension: string, category: string, othersLabel =
   }
   return { label: category, colour: PALETTE[hashIndex(category)]!, dashed: false };
 }
+
+/** The colour of the `index`th of several things drawn together (the packages of /compare), distinct up to twelve. */
+export function paletteColour(index: number): string {
+  return PALETTE[index % PALETTE.length]!;
+}

@@ -38,6 +38,8 @@ export interface Chart {
   total?: number[];
   /** The name of the fold of the smaller categories ("others", "other versions"). */
   othersLabel?: string;
+  /** Every series drawn, none folded into "others": the compare page's packages (ten at most). */
+  unfolded?: true;
 }
 
 export interface PackageCharts {

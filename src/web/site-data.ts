@@ -6,7 +6,8 @@
 import { addDays, dayNumber, type Day } from '../domain/dates.js';
 import { includesDemoData } from '../domain/demo.js';
 import { ALL_PACKAGES } from '../domain/names.js';
-import type { RecentDownloads, Store, TopPackages } from '../store/types.js';
+import { TOP_PERIODS, TRENDING_PERIODS, type TopPeriod, type TrendingPeriod } from '../domain/api-parameters.js';
+import type { PackageDownloads, RecentDownloads, Store, TrendingPackage } from '../store/types.js';
 import type { Dimension } from '../domain/dimensions.js';
 import { breakdownData, packageCharts } from './chart-data.js';
 import { jsonScript, type Html } from './html.js';
@@ -18,7 +19,10 @@ export interface SiteFacts {
   /** The first day the charts show: the first day loaded within the retention window. */
   firstDay: Day | null;
   packageCount: number;
-  top: TopPackages;
+  /** The most downloaded packages of each period, SITE_LIST_LENGTH of them. */
+  top: Record<TopPeriod, PackageDownloads[]>;
+  /** The packages that grew most in each period, SITE_LIST_LENGTH of them. */
+  trending: Record<TrendingPeriod, TrendingPackage[]>;
   /** Downloads of all of PyPI, when a day is loaded. */
   allRecent: RecentDownloads | null;
   /** Whether any loaded day is demo data: every page then says so. */
@@ -35,6 +39,9 @@ export interface PackagePageData {
 }
 
 export const CHART_DATA_ID = 'chart-data';
+
+/** How long the site's top and trending lists are: a page's worth, the API gives the rest. */
+export const SITE_LIST_LENGTH = 20;
 
 export class SiteData {
   private readonly factsCache: PerVersionCache<SiteFacts>;
@@ -53,11 +60,14 @@ export class SiteData {
 
   facts(): Promise<SiteFacts> {
     return this.factsCache.get('', async () => {
-      const [days, packageCount, top] = await Promise.all([
+      const [days, packageCount, topLists, trendingLists] = await Promise.all([
         this.store.loadedDays(),
         this.store.packageCount(),
-        this.store.topPackages(20),
+        Promise.all(TOP_PERIODS.map((period) => this.store.topPackages(period, SITE_LIST_LENGTH))),
+        Promise.all(TRENDING_PERIODS.map((period) => this.store.trendingPackages(period, SITE_LIST_LENGTH))),
       ]);
+      const top = Object.fromEntries(TOP_PERIODS.map((period, i) => [period, topLists[i]!])) as SiteFacts['top'];
+      const trending = Object.fromEntries(TRENDING_PERIODS.map((period, i) => [period, trendingLists[i]!])) as SiteFacts['trending'];
       const latestDay = days.at(-1)?.day ?? null;
       let firstDay = days[0]?.day ?? null;
       if (latestDay !== null && firstDay !== null) {
@@ -65,7 +75,7 @@ export class SiteData {
         if (dayNumber(firstDay) < dayNumber(windowStart)) firstDay = windowStart;
       }
       const allRecent = latestDay === null ? null : await this.store.recent(ALL_PACKAGES, latestDay);
-      return { latestDay, firstDay, packageCount, top, allRecent, demo: includesDemoData(days) };
+      return { latestDay, firstDay, packageCount, top, trending, allRecent, demo: includesDemoData(days) };
     });
   }
 

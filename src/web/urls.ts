@@ -17,3 +17,12 @@ export function apiUrl(name: string, endpoint: string): string {
 export function breakdownDataUrl(name: string, dimension: string): string {
   return `/packages/${encodeURIComponent(name)}/breakdowns/${encodeURIComponent(dimension)}`;
 }
+
+export function topUrl(period: string): string {
+  return `/top?${new URLSearchParams({ period })}`;
+}
+
+/** The compare page of these packages (normalized names), in this order. */
+export function compareUrl(names: readonly string[]): string {
+  return names.length === 0 ? '/compare' : `/compare?packages=${names.map(encodeURIComponent).join(',')}`;
+}

@@ -6,8 +6,10 @@ import compress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
+import { TOP_PERIODS } from '../domain/api-parameters.js';
 import { dimensions as registry, enabledDimensions } from '../domain/dimensions.js';
 import { ALL_PACKAGES, checkPackageName, describeNameProblem } from '../domain/names.js';
+import type { OpenApiDocument } from '../domain/openapi-document.js';
 import type { PackageMetadata, PackageMetadataSource } from '../domain/package-metadata.js';
 import type { ClientRateLimiter } from '../rate-limit/limiter.js';
 import { isStoreUnavailable, type Store } from '../store/types.js';
@@ -22,7 +24,7 @@ import { homePage } from './pages/home.js';
 import { packageNotFound, problemPage } from './pages/not-found.js';
 import { packagePage } from './pages/package.js';
 import { searchPage } from './pages/search.js';
-import { topPage } from './pages/top.js';
+import { DEFAULT_TOP_PERIOD, isTopPeriod, topPage } from './pages/top.js';
 import type { PageCache } from './page-cache.js';
 import { limitPage } from './page-rate-limit.js';
 import { sendPage } from './send-page.js';
@@ -30,7 +32,9 @@ import { sendPage } from './send-page.js';
 const JSON_TYPE = 'application/json; charset=utf-8';
 import { MAX_QUERY_LENGTH, searchPackages } from './search.js';
 import { SiteData } from './site-data.js';
-import { packageUrl, searchUrl } from './urls.js';
+import { compareUrl, packageUrl, searchUrl, topUrl } from './urls.js';
+import { compareChart, MAX_COMPARED, shareTables } from './compare-data.js';
+import { comparePage } from './pages/compare.js';
 
 export interface WebRoutesOptions {
   store: Store;
@@ -42,6 +46,8 @@ export interface WebRoutesOptions {
   pages: PageCache;
   /** Limits each client's package pages, which ask PyPI; without it, they are not limited. */
   pageLimiter?: ClientRateLimiter | undefined;
+  /** The API's OpenAPI description, which the `/api` page is rendered from; asked once the app is ready. */
+  openApi: () => OpenApiDocument;
 }
 
 type Query = Record<string, string | string[] | undefined>;
@@ -50,15 +56,19 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { store, config, metadata, assets, pages, pageLimiter }) => {
+export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { store, config, metadata, assets, pages, pageLimiter, openApi }) => {
   const site = new SiteData(store, config.retentionDays);
   const shownDimensions = enabledDimensions(config.dimensions ?? registry.map((dimension) => dimension.name));
+  /** The dimension whose `without_mirrors` the compare chart draws: the registry's mirror split. */
+  const overallDimension = registry.find((dimension) => dimension.categories.kind === 'mirror_split')!;
   /** The breakdowns a package page fetches: every one on but the seed's, which it embeds. */
   const fetchedBreakdowns = new Map(shownDimensions.filter((dimension) => !dimension.seed).map((dimension) => [dimension.name, dimension]));
+  let api: string | undefined;
   const staticPages = {
-    about: aboutPage(assets, config),
-    faqs: faqsPage(assets, config),
-    api: apiPage(assets, config),
+    about: () => aboutPage(assets, config),
+    faqs: () => faqsPage(assets, config),
+    // Rendered at its first request: the description is whole only once every route is registered.
+    api: () => (api ??= apiPage(assets, config, openApi())),
   };
 
   await app.register(async (files) => {
@@ -101,14 +111,21 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
   const page = (status: 200 | 400 | 404, html: string) => withNotice(html).then((withIt) => ({ status, html: withIt }));
 
   function sendStatic(request: FastifyRequest, reply: FastifyReply, key: keyof typeof staticPages): Promise<FastifyReply> {
-    return pages.send(request, reply, key, { render: () => page(200, staticPages[key]) }).catch((error: unknown) => {
-      if (isStoreUnavailable(error)) return send(reply, 200, staticPages[key]);
+    return pages.send(request, reply, key, { render: () => page(200, staticPages[key]()) }).catch((error: unknown) => {
+      if (isStoreUnavailable(error)) return send(reply, 200, staticPages[key]());
       throw error;
     });
   }
 
   app.get('/', (request, reply) => pages.send(request, reply, 'home', { render: async () => page(200, homePage(assets, await site.facts())) }));
-  app.get('/top', (request, reply) => pages.send(request, reply, 'top', { render: async () => page(200, topPage(assets, await site.facts())) }));
+  app.get<{ Querystring: Query }>('/top', (request, reply) => {
+    const period = single(request.query.period) ?? DEFAULT_TOP_PERIOD;
+    if (!isTopPeriod(period)) {
+      const choices = TOP_PERIODS.map((choice, i) => html`${i > 0 ? ', ' : ''}<a href="${topUrl(choice)}">${choice}</a>`);
+      return send(reply, 400, problemPage(assets, { title: 'Not a period the lists have', message: html`<code>period</code> must be one of ${choices}; “${period}” is not.` }));
+    }
+    return pages.send(request, reply, `top\u0000${period}`, { render: async () => page(200, topPage(assets, await site.facts(), period)) });
+  });
   app.get('/about', (request, reply) => sendStatic(request, reply, 'about'));
   app.get('/faqs', (request, reply) => sendStatic(request, reply, 'faqs'));
   // The router ignores trailing slashes: this also answers `/api/`.
@@ -125,6 +142,53 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
       },
     });
   });
+  // The site's search as JSON, for the compare page's suggestions as a name is typed (not the
+  // rate-limited API: a page would spend its reader's budget), kept per data version as the pages are.
+  app.get<{ Querystring: Query }>('/search.json', (request, reply) => {
+    const query = single(request.query.q)?.slice(0, MAX_QUERY_LENGTH) ?? '';
+    return pages.send(request, reply, `search.json\u0000${query}`, {
+      render: async () => {
+        const result = await searchPackages(store, query);
+        return { status: 200, html: JSON.stringify({ more: result.more, names: result.names }), type: JSON_TYPE };
+      },
+    });
+  });
+
+  app.get<{ Querystring: Query }>('/compare', async (request, reply) => {
+    const listed = (single(request.query.packages) ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+    const added = single(request.query.add)?.trim();
+    const asked = added ? [...listed, added] : listed;
+    const bad = asked.map((name) => ({ name, check: checkPackageName(name) })).find(({ check }) => !check.ok);
+    if (bad && !bad.check.ok) {
+      const message = html`“${bad.name}” cannot be a package: ${describeNameProblem(bad.check.reason)}. <a href="${compareUrl(asked.filter((name) => name !== bad.name).filter((name) => checkPackageName(name).ok))}">Compare the others</a>.`;
+      return send(reply, 400, problemPage(assets, { title: 'Not a package name', message }));
+    }
+    const names = [...new Set(asked.map((name) => (checkPackageName(name) as { ok: true; name: string }).name))];
+    if (names.length > MAX_COMPARED) {
+      const message = html`One page compares at most ${MAX_COMPARED} packages; ${names.length} were asked. <a href="${compareUrl(names.slice(0, MAX_COMPARED))}">Compare the first ${MAX_COMPARED}</a>.`;
+      return send(reply, 400, problemPage(assets, { title: 'Too many packages', message }));
+    }
+    // One address per list: spelled as normalized, each once (301), and the form's `add` folded in
+    // (302: that address asks for a new list, not another spelling of one).
+    const canonical = compareUrl(names);
+    if (canonical !== request.url) return reply.redirect(canonical, added ? 302 : 301);
+    return pages.send(request, reply, `compare\u0000${names.join(',')}`, {
+      render: async () => {
+        const facts = await site.facts();
+        const known: string[] = [];
+        const unknown: string[] = [];
+        for (const name of names) ((await store.hasPackage(name)) ? known : unknown).push(name);
+        const { latestDay, firstDay } = facts;
+        const ready = latestDay !== null && firstDay !== null && known.length > 0;
+        const chart = ready ? await compareChart(store, known, overallDimension, firstDay, latestDay) : null;
+        // A version belongs to one package: its shares across packages compare nothing.
+        const shared = shownDimensions.filter((dimension) => dimension.categories.kind !== 'mirror_split' && dimension.scope === 'global');
+        const tables = ready ? await shareTables(store, known, shared, latestDay) : [];
+        return page(200, comparePage({ assets, names: known, unknown, latestDay, chart, tables }));
+      },
+    });
+  });
+
   // pypistats.org's form of the search URL.
   app.get<{ Params: { term: string } }>('/search/:term', (request, reply) => reply.redirect(searchUrl(request.params.term), 301));
 

@@ -42,6 +42,7 @@ describeWith([postgres], 'PostgreSQL store', () => {
       { table_name: 'downloads', data_type: 'bigint' },
       { table_name: 'package_days', data_type: 'bigint' },
       { table_name: 'top_packages', data_type: 'bigint' },
+      { table_name: 'trending_packages', data_type: 'bigint' },
     ]);
   });
 

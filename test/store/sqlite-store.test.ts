@@ -88,13 +88,13 @@ describe('SQLite store', () => {
     expect(await store.series('b', 'overall', {})).toEqual([{ category: 'with_mirrors', day: '2025-11-08', downloads: 7 }]);
     // The derived lists are built from the migrated rows.
     expect(await store.packageCount()).toBe(2);
-    expect((await store.topPackages(10)).month).toEqual([{ package: 'a', downloads: 4 }]);
+    expect(await store.topPackages('month', 10)).toEqual([{ package: 'a', downloads: 4 }]);
     await write('2025-11-09', [row('b', 'overall', 'with_mirrors', 1)]);
     expect(await store.hasPackage('a')).toBe(true);
     expect(await store.series('a', 'overall', { start: '2025-11-09' })).toEqual([]);
   });
 
-  it('migrates a database of rows per package and day (schema 4) into blocks of days, keeping 30 days of package_days', async () => {
+  it('migrates a database of rows per package and day (schema 4) into blocks of days, keeping the package_days of the last 60 days', async () => {
     await store.close();
     const old = path.join(dir, 'schema-4.sqlite');
     const Database = (await import('better-sqlite3')).default;
@@ -132,11 +132,11 @@ describe('SQLite store', () => {
     const check = new Database(old, { readonly: true });
     try {
       expect(check.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'daily'").pluck().get()).toBe(0);
-      expect(check.prepare('SELECT min(day), count(DISTINCT day) FROM package_days').raw().get()).toEqual([first + 10, 30]);
+      expect(check.prepare('SELECT min(day), count(DISTINCT day) FROM package_days').raw().get()).toEqual([first, 40]);
     } finally {
       check.close();
     }
-    expect((await store.topPackages(10)).month).toEqual([{ package: 'a', downloads: 30 * 114.5 }]);
+    expect(await store.topPackages('month', 10)).toEqual([{ package: 'a', downloads: 30 * 114.5 }]);
   });
 
   it('raises StoreUnavailableError when another process holds the file locked past the busy timeout, and opens after', async () => {

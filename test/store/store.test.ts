@@ -27,7 +27,8 @@ describeEachStore('the store', (kind) => {
     expect(await store.hasPackage('anything')).toBe(false);
     expect(await store.series('anything', 'overall', {})).toEqual([]);
     expect(await store.packageCount()).toBe(0);
-    expect(await store.topPackages(10)).toEqual({ day: [], week: [], month: [] });
+    for (const period of ['day', 'week', 'month'] as const) expect(await store.topPackages(period, 10)).toEqual([]);
+    for (const period of ['week', 'month'] as const) expect(await store.trendingPackages(period, 10)).toEqual([]);
     expect(await store.loadHistory(10)).toEqual([]);
   });
 
@@ -139,7 +140,7 @@ describeEachStore('the store', (kind) => {
     expect(await store.searchPackages('req', 1)).toEqual(['requests']);
     expect(await store.searchPackages('nothing', 10)).toEqual([]);
     expect(await store.searchPackages('', 100)).toEqual(['old-only', 'requests', 'requests-oauthlib', 'tiny', 'zope']);
-    const top = await store.topPackages(10);
+    const top = { day: await store.topPackages('day', 10), week: await store.topPackages('week', 10), month: await store.topPackages('month', 10) };
     expect(top.day).toEqual([
       { package: 'requests', downloads: 20 },
       { package: 'tiny', downloads: 20 },
@@ -153,10 +154,10 @@ describeEachStore('the store', (kind) => {
     ]);
     // 2026-10-01 is outside the 30 days ending 2026-11-01.
     expect(top.month.map((entry) => entry.package)).toEqual(['requests-oauthlib', 'requests', 'tiny', 'zope']);
-    expect((await store.topPackages(1)).month).toEqual([{ package: 'requests-oauthlib', downloads: 501 }]);
+    expect(await store.topPackages('month', 1)).toEqual([{ package: 'requests-oauthlib', downloads: 501 }]);
     await store.purgeBefore('2026-10-31');
     expect(await store.packageCount()).toBe(4);
-    expect((await store.topPackages(10)).month.map((entry) => entry.package)).toEqual(['requests', 'tiny', 'zope', 'requests-oauthlib']);
+    expect((await store.topPackages('month', 10)).map((entry) => entry.package)).toEqual(['requests', 'tiny', 'zope', 'requests-oauthlib']);
     expect(await store.searchPackages('o', 10)).toEqual([]);
   });
 

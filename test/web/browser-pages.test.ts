@@ -8,6 +8,8 @@ import { chromium } from '../support/services.js';
 const PAGES = [
   ['home', '/'],
   ['top', '/top'],
+  ['top-week', '/top?period=week'],
+  ['compare', '/compare?packages=requests,django,certifi'],
   ['search', '/search?q=requests'],
   ['about', '/about'],
   ['faqs', '/faqs'],
@@ -61,10 +63,13 @@ describeWith([chromium], 'the website in Chromium', () => {
     expect(await page.locator('#search-page-input').inputValue()).toBe('<b>nope</b>');
   });
 
-  it('lists the top packages and links each to its page', async () => {
+  it('lists the top packages of the period the switch picks and links each to its page', async () => {
     const page = await open();
     await page.goto(`${chromiumSite.site.url}/top`);
-    for (const period of ['day', 'week', 'month']) {
+    expect(await page.locator('section[aria-labelledby="top-month"] .ranking li').count()).toBe(20);
+    for (const [label, period] of [['Last day', 'day'], ['Last 7 days', 'week']] as const) {
+      await page.getByRole('navigation', { name: 'Period' }).getByRole('link', { name: label }).click();
+      await page.waitForURL(new RegExp(`/top\\?period=${period}$`));
       expect(await page.locator(`section[aria-labelledby="top-${period}"] .ranking li`).count()).toBe(20);
     }
     await page.locator('section[aria-labelledby="top-week"] .ranking a').nth(1).click();

@@ -43,16 +43,37 @@ describe('the home page', () => {
 });
 
 describe('the top page', () => {
-  it('lists the 20 most downloaded packages of the last day, week and month, with their downloads', async () => {
+  it('lists the 20 most downloaded packages of the period, the month by default, with a switch of period made of links', async () => {
     const response = await page('/top');
     expectPage(response, 200);
-    for (const period of ['top-day', 'top-week', 'top-month']) {
-      const entries = ranking(response.body, period);
-      expect(entries).toHaveLength(20);
-      expect(entries.slice(0, 5).map((e) => e.split(' ')[0])).toEqual(['requests', 'django', 'requests-oauthlib', 'requests-toolbelt', 'zope-interface']);
+    const entries = ranking(response.body, 'top-month');
+    expect(entries).toHaveLength(20);
+    expect(entries.slice(0, 5).map((e) => e.split(' ')[0])).toEqual(['requests', 'django', 'requests-oauthlib', 'requests-toolbelt', 'zope-interface']);
+    for (const period of ['day', 'week', 'month']) expect(response.body).toContain(`href="/top?period=${period}"`);
+    expect(response.body).toContain('<a href="/top?period=month" aria-current="page">');
+    for (const period of ['day', 'week']) {
+      const other = await page(`/top?period=${period}`);
+      expectPage(other, 200);
+      expect(ranking(other.body, `top-${period}`).slice(0, 2).map((e) => e.split(' ')[0])).toEqual(['requests', 'django']);
     }
     // requests on the latest day, day 179: (20,000 + 179 × 50) × that weekday's factor, 1.
-    expect(ranking(response.body, 'top-day')[0]).toBe('requests 28,950');
+    expect(ranking((await page('/top?period=day')).body, 'top-day')[0]).toBe('requests 28,950');
+  });
+
+  it('lists the trending packages of weeks and months, and says why a day has none', async () => {
+    for (const period of ['week', 'month']) {
+      const body = (await page(`/top?period=${period}`)).body;
+      expect(body).toContain(`aria-labelledby="trending-${period}"`);
+      expect(body).toMatch(/Growth against the (week|month) before, among packages with at least [\d,]+ downloads then/);
+    }
+    expect((await page('/top?period=day')).body).toContain('trending compares <a href="/top?period=week">weeks</a>');
+  });
+
+  it('answers a period it does not have with a 400 page naming the ones it has', async () => {
+    const response = await page('/top?period=year');
+    expect(response.status).toBe(400);
+    expect(response.body).toContain('<code>period</code> must be one of');
+    expect(response.body).toContain('href="/top?period=week"');
   });
 });
 
@@ -72,7 +93,7 @@ describe('text pages', () => {
     // CSV, the badge, shields and the chart, each with an example that answers.
     for (const id of ['formats', 'badges', 'badge', 'shields', 'chart']) expect(api.body).toContain(`id="${id}"`);
     expect(api.body).toContain('<b>format</b> (optional, ours)');
-    for (const href of ['/badge/__all__', '/api/shields/__all__', '/chart/__all__.svg?dimension=python_minor&lookback=90', '/api/packages/__all__/python_minor?format=csv']) {
+    for (const href of ['/badge/__all__', '/api/shields/__all__', '/chart/__all__.svg', '/api/packages/__all__/python_minor?format=csv']) {
       expect(api.body).toContain(`href="${href.replaceAll('&', '&amp;')}"`);
     }
   });

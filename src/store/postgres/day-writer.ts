@@ -9,14 +9,14 @@ import { dayFromNumber, dayNumber } from '../../domain/dates.js';
 import { downloadsWithoutMirrors, gatherDay, numberBreakdown, withoutMirrorsCategory, type GatheredPackage, type PackageCategory, type SeedCategoryId } from '../day-rows.js';
 import { BLOCK_BITS, dayEntry, packDownloads } from '../packed-downloads.js';
 import { daysHiddenBy } from '../package-days-read.js';
-import type { DayWrite, DayWriteResult } from '../types.js';
+import { PACKAGE_DAYS_KEPT, type DayWrite, type DayWriteResult } from '../types.js';
 import { copyLines, copyText } from './copy.js';
 import { ADVISORY_KEY_SQL } from './advisory-lock.js';
 import { refreshDerived } from './derived.js';
 import { recordSuccess } from './loads.js';
 
-/** `package_days` keeps the days the top packages are summed over. */
-const RECENT_DAYS = 30;
+/** `package_days` keeps the days the top and trending packages are summed over. */
+const RECENT_DAYS = PACKAGE_DAYS_KEPT;
 
 export async function writeDay(client: PoolClient, write: DayWrite, newDataVersion: string): Promise<DayWriteResult> {
   const day = dayNumber(write.day);

@@ -1,27 +1,23 @@
 /**
  * Tables derived from the day rows, refreshed in the transaction that changes those rows (as in
- * ../sqlite/derived.ts): the number of packages with data and the top packages per period.
+ * ../sqlite/derived.ts): the number of packages with data, and the top and trending packages per
+ * period (../derived-lists.ts).
  */
 import type { PoolClient } from 'pg';
 import { ALL_PACKAGES } from '../../domain/names.js';
-import { TOP_PACKAGES_KEPT, TOP_PERIODS } from '../types.js';
+import { topStatements, trendingStatements } from '../derived-lists.js';
 
 export async function refreshDerived(client: PoolClient): Promise<void> {
-  const { rows } = await client.query<{ latest: number | null }>('SELECT max(day) AS latest FROM loaded_days');
+  const { rows } = await client.query<{ latest: number | null; first: number | null }>('SELECT max(day) AS latest, min(day) AS first FROM loaded_days');
   const latest = rows[0]?.latest ?? null;
   await client.query('DELETE FROM top_packages');
+  await client.query('DELETE FROM trending_packages');
   if (latest !== null) {
-    for (const [period, days] of Object.entries(TOP_PERIODS)) {
-      await client.query(
-        `INSERT INTO top_packages (period, rank, package_id, downloads)
-         SELECT $1, row_number() OVER (ORDER BY t.total DESC, p.name), t.package_id, t.total
-         FROM (SELECT package_id, sum(downloads) AS total FROM package_days WHERE day BETWEEN $2 AND $3 GROUP BY package_id) t
-         JOIN packages p ON p.id = t.package_id
-         WHERE p.name <> $4 AND t.total > 0
-         ORDER BY t.total DESC, p.name
-         LIMIT $5`,
-        [period, latest - days + 1, latest, ALL_PACKAGES, TOP_PACKAGES_KEPT],
-      );
+    const at = (position: number) => `$${position}`;
+    // "C": code-point order, as SQLite's; the default collation would ignore the `-` of a name.
+    const nameOrder = 'p.name COLLATE "C"';
+    for (const { sql, values } of [...topStatements(latest, at, nameOrder), ...trendingStatements(latest, rows[0]!.first!, at, nameOrder)]) {
+      await client.query(sql, values);
     }
   }
   // One pass over the blocks: probing them once per package took seconds at PyPI scale.

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ADVISORY_KEY_SQL } from './advisory-lock.js';
+import { refreshDerived } from './derived.js';
 import { postgresMigrations } from './migrations.js';
 
 
@@ -19,6 +20,8 @@ export async function migrate(pool: pg.Pool, firstDataVersion: string): Promise<
       await client.query(postgresMigrations[version]!);
       if (version === 0) await client.query("INSERT INTO meta (key, value) VALUES ('data_version', $1)", [firstDataVersion]);
     }
+    // A store made before the latest lists (trending, 1000 ranked) gets them now, not at its next load.
+    if (applied > 0 && applied < postgresMigrations.length) await refreshDerived(client);
     if (applied === 0) await client.query('INSERT INTO schema_version (version) VALUES ($1)', [postgresMigrations.length]);
     else await client.query('UPDATE schema_version SET version = $1', [postgresMigrations.length]);
     await client.query('COMMIT');

@@ -210,4 +210,13 @@ export const postgresMigrations: readonly string[] = [
    CROSS JOIN LATERAL unpack_days(b.days) u
    JOIN package_categories c ON c.package_id = b.package_id AND c.id = u.category_id
    WHERE u.day >= (SELECT min(day) FROM loaded_days);`,
+  // The trending packages beside the top ones (see ../sqlite/migrations.ts); migrate() ranks both anew.
+  `CREATE TABLE trending_packages (
+     period text NOT NULL,
+     rank integer NOT NULL,
+     package_id integer NOT NULL,
+     downloads bigint NOT NULL,
+     previous bigint NOT NULL,
+     PRIMARY KEY (period, rank)
+   );`,
 ];

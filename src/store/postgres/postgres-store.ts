@@ -23,9 +23,11 @@ import type {
   Store,
   StoreLock,
   StoreStatus,
-  TopPackages,
+  PackageDownloads,
+  TrendingPackage,
 } from '../types.js';
-import { StoreUnavailableError, TOP_PERIODS } from '../types.js';
+import { StoreUnavailableError } from '../types.js';
+import type { TopPeriod, TrendingPeriod } from '../../domain/api-parameters.js';
 import { purgeDaysBefore, setDataVersion, writeDay } from './day-writer.js';
 import { refreshDerived } from './derived.js';
 import * as loads from './loads.js';
@@ -229,16 +231,20 @@ export class PostgresStore implements Store {
     return rows.map((row) => row.name);
   }
 
-  async topPackages(limit: number): Promise<TopPackages> {
-    const rows = await this.query<{ period: keyof TopPackages; package: string; downloads: number }>(
+  async topPackages(period: TopPeriod, limit: number): Promise<PackageDownloads[]> {
+    return this.query<PackageDownloads>(
       'top-packages',
-      `SELECT t.period, p.name AS package, t.downloads FROM top_packages t JOIN packages p ON p.id = t.package_id
-       WHERE t.rank <= $1 ORDER BY t.period, t.rank`,
-      [limit],
+      'SELECT p.name AS package, t.downloads FROM top_packages t JOIN packages p ON p.id = t.package_id WHERE t.period = $1 ORDER BY t.rank LIMIT $2',
+      [period, limit],
     );
-    const top = Object.fromEntries(Object.keys(TOP_PERIODS).map((period) => [period, []])) as unknown as TopPackages;
-    for (const row of rows) top[row.period].push({ package: row.package, downloads: row.downloads });
-    return top;
+  }
+
+  async trendingPackages(period: TrendingPeriod, limit: number): Promise<TrendingPackage[]> {
+    return this.query<TrendingPackage>(
+      'trending-packages',
+      'SELECT p.name AS package, t.downloads, t.previous FROM trending_packages t JOIN packages p ON p.id = t.package_id WHERE t.period = $1 ORDER BY t.rank LIMIT $2',
+      [period, limit],
+    );
   }
 
   async status(): Promise<StoreStatus> {
@@ -320,7 +326,7 @@ export class PostgresStore implements Store {
         this.version.forget();
         // The write has committed: failing to reclaim space now must not make it look failed
         // (the next write's VACUUM, or autovacuum, reclaims it).
-        await client.query('VACUUM (ANALYZE) package_blocks, package_breakdown_blocks, package_categories, package_days, top_packages, loaded_days, meta').catch(() => undefined);
+        await client.query('VACUUM (ANALYZE) package_blocks, package_breakdown_blocks, package_categories, package_days, top_packages, trending_packages, loaded_days, meta').catch(() => undefined);
         return result;
       } finally {
         this.version.forget();

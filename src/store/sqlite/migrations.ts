@@ -123,7 +123,7 @@ export const migrations: readonly Migration[] = [
     }
     db.exec(`DROP TABLE daily;
       DELETE FROM package_days WHERE day <= (SELECT max(day) FROM loaded_days) - ${RECENT_DAYS};`);
-    refreshDerived(db);
+    // The derived tables are refreshed by the last migration, which knows all of them.
   },
   // The breakdowns beyond the seed's, apart from the seed's blocks, with per-package category ids.
   // No index by name: the day's writer reads a package's categories whole (one range of the key)
@@ -136,4 +136,17 @@ export const migrations: readonly Migration[] = [
      PRIMARY KEY (package_id, id)
    ) WITHOUT ROWID;
    CREATE TABLE package_breakdown_blocks (key INTEGER PRIMARY KEY, last_day INTEGER NOT NULL, days BLOB NOT NULL);`,
+  // The trending packages beside the top ones, both ranked to 1000 (the API's longest list); the
+  // days kept for them grew to two months (the month trending compares and the month before).
+  (db) => {
+    db.exec(`CREATE TABLE trending_packages (
+        period TEXT NOT NULL,
+        rank INTEGER NOT NULL,
+        package_id INTEGER NOT NULL,
+        downloads INTEGER NOT NULL,
+        previous INTEGER NOT NULL,
+        PRIMARY KEY (period, rank)
+      ) WITHOUT ROWID;`);
+    refreshDerived(db);
+  },
 ];

@@ -18,9 +18,10 @@ import type {
   Store,
   StoreLock,
   StoreStatus,
-  TopPackages,
+  PackageDownloads,
+  TrendingPackage,
 } from '../types.js';
-import { TOP_PERIODS } from '../types.js';
+import type { TopPeriod, TrendingPeriod } from '../../domain/api-parameters.js';
 import { blockKeyRange } from './block-keys.js';
 import { checkpoint, makeDatabaseDirectory, openConnection, reading, type Connection } from './connection.js';
 import { deleteDaysBefore, setDataVersion, writeDay } from './day-writer.js';
@@ -74,6 +75,9 @@ export class SqliteStore implements Store {
         .pluck(),
       top: this.reader.prepare<[string, number], { package: string; downloads: number }>(
         'SELECT p.name AS package, t.downloads FROM top_packages t JOIN packages p ON p.id = t.package_id WHERE t.period = ? ORDER BY t.rank LIMIT ?',
+      ),
+      trending: this.reader.prepare<[string, number], TrendingPackage>(
+        'SELECT p.name AS package, t.downloads, t.previous FROM trending_packages t JOIN packages p ON p.id = t.package_id WHERE t.period = ? ORDER BY t.rank LIMIT ?',
       ),
       loadedDays: this.reader.prepare<[], { day: number; source: string; loaded_at: string; packages: number; rows: number; summary: string | null }>(
         'SELECT day, source, loaded_at, packages, rows, summary FROM loaded_days ORDER BY day',
@@ -157,9 +161,12 @@ export class SqliteStore implements Store {
     return this.reading(() => this.read.search.all(prefix, `${prefix}\u{10FFFF}`, ALL_PACKAGES, limit));
   }
 
-  async topPackages(limit: number): Promise<TopPackages> {
-    const periods = Object.keys(TOP_PERIODS) as (keyof TopPackages)[];
-    return Object.fromEntries(this.reading(() => periods.map((period) => [period, this.read.top.all(period, limit)]))) as unknown as TopPackages;
+  async topPackages(period: TopPeriod, limit: number): Promise<PackageDownloads[]> {
+    return this.reading(() => this.read.top.all(period, limit));
+  }
+
+  async trendingPackages(period: TrendingPeriod, limit: number): Promise<TrendingPackage[]> {
+    return this.reading(() => this.read.trending.all(period, limit));
   }
 
   async status(): Promise<StoreStatus> {

@@ -89,7 +89,7 @@ function parts(chart: Chart, groups: number[][]): { parts: Part[]; wholes: numbe
   const all: Part[] = chart.downloads.map((series) => ({ series, sums: sums(series.values, groups) }));
   const wholes = chart.total ? sums(chart.total, groups) : groups.map((_, i) => all.reduce((sum, part) => sum + part.sums[i]!, 0));
   let drawn: Part[] = all;
-  if (all.length > MAX_UNFOLDED) {
+  if (all.length > MAX_UNFOLDED && !chart.unfolded) {
     const sizes = new Map(all.map((part) => [part, part.sums.reduce((a, b) => a + b, 0)]));
     const largest = new Set([...all].sort((a, b) => sizes.get(b)! - sizes.get(a)!).slice(0, MAX_SERIES));
     drawn = all.filter((part) => largest.has(part));

@@ -14,6 +14,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestAsyncHo
 import { Type, type TSchema } from '@sinclair/typebox';
 import { sendError } from '../../api/errors.js';
 import type { ResponseCache } from '../../api/response-cache.js';
+import { TAGS } from '../../api/schemas.js';
 import { BADGE_PERIODS, BADGE_UNITS, type BadgePeriod, type BadgeUnits } from '../../domain/api-parameters.js';
 import { addDays, dayNumber, type Day } from '../../domain/dates.js';
 import { dimensions as registry, type Dimension } from '../../domain/dimensions.js';
@@ -178,6 +179,9 @@ export const embedRoutes: FastifyPluginAsync<EmbedRoutesOptions> = async (app, {
       ...queryRules('badge', badgeQuery),
       ...(onRequest ? { onRequest } : {}),
       schema: {
+        summary: 'A badge of the downloads',
+        description: 'An SVG badge in shields.io\'s flat style, cached an hour, with an accessible title; its texts are measured from Verdana\'s metrics, so they fit. A package without data gets a grey "package not found" badge with `404`.',
+        tags: [TAGS.embeds],
         params: packageParams,
         querystring: badgeQuery,
         response: { 200: svg('The badge.'), 304: notModified, 400: json(errorBody, 'A bad parameter or package name.'), 404: svg('The grey "package not found" badge.'), 429: svg('A grey "rate limited" badge (EMBED_RATE_LIMIT_*).') },
@@ -218,6 +222,9 @@ export const embedRoutes: FastifyPluginAsync<EmbedRoutesOptions> = async (app, {
       ...queryRules('chart', query),
       ...(chartOnRequest ? { onRequest: chartOnRequest } : {}),
       schema: {
+        summary: 'A README chart',
+        description: 'A package page\'s chart as a standalone SVG, 800×300, drawn on the server (no script, no font fetched), light or dark as the viewer\'s `prefers-color-scheme` says, with the package name and the range in it. The largest categories are drawn and the rest summed as "others", as the package page does.',
+        tags: [TAGS.embeds],
         params: chartParams,
         querystring: query,
         response: { 200: svg('The chart, 800×300.'), 304: notModified, ...refusedJson },
@@ -280,6 +287,9 @@ export const shieldsRoutes: FastifyPluginAsync<Omit<EmbedRoutesOptions, 'dimensi
       ...queryRules('shields', shieldsQuery),
       ...(onRequest ? { onRequest } : {}),
       schema: {
+        summary: 'shields.io\'s endpoint badge',
+        description: 'shields.io\'s endpoint-badge JSON, for `https://img.shields.io/endpoint?url=…`. Takes `period`, `units` and `mirrors` as the badge does.',
+        tags: [TAGS.embeds],
         params: packageParams,
         querystring: shieldsQuery,
         response: { 200: json(shieldsBody, 'The badge, as shields.io draws it.'), 304: notModified, ...refusedJson },

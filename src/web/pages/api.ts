@@ -1,91 +1,86 @@
-/** `/api`: the JSON API's contract for people, generated from the dimension registry, with live examples. */
-import { BADGE_PERIODS, RECENT_PERIODS, TOP_CATEGORIES } from '../../domain/api-parameters.js';
-import { dimensions as registry, WITH_MIRRORS, WITHOUT_MIRRORS, type Dimension } from '../../domain/dimensions.js';
+/**
+ * `/api`: the JSON API's contract for people, rendered from the OpenAPI description the API
+ * generates from its route schemas (src/api/openapi.ts), so the page says exactly what the routes
+ * do: every operation, its parameters, an example body and "Try it" links. The notes, the order of
+ * rows and the errors are prose of this page.
+ */
+import { TOP_CATEGORIES } from '../../domain/api-parameters.js';
+import { dimensions as registry } from '../../domain/dimensions.js';
 import { ALL_PACKAGES, MAX_NAME_LENGTH } from '../../domain/names.js';
+import type { OpenApiDocument, OpenApiOperation, OpenApiParameter } from '../../domain/openapi-document.js';
 import type { RateLimits } from '../../rate-limit/limiter.js';
 import type { Assets } from '../assets.js';
 import { codeSpans, html, type Html } from '../html.js';
-import { DEFAULT_LOOKBACK, LOOKBACKS, MAX_SERIES } from '../chart-settings.js';
 import { COLOUR_RULE } from '../embeds/colours.js';
 import { renderPage } from '../layout.js';
 
-/** The package of the examples of a per-package breakdown (`__all__` has none): one every PyPI mirror of the logs holds. */
-const EXAMPLE_PACKAGE = 'requests';
+/** The prefix the page writes paths under: every known client's; the seed's `/api/package/` is said once, in the notes. */
+const SHOWN_PREFIX = '/api/packages/{package}/';
+const OPENAPI_URL = '/api/openapi.json';
+/** The tag of the operations of breakdowns turned off (src/api/schemas.ts TAGS.off). */
+const TURNED_OFF = 'turned off';
 
-function examplePackage(dimension?: Dimension): string {
-  return dimension?.scope === 'package' ? EXAMPLE_PACKAGE : ALL_PACKAGES;
+interface Operation {
+  /** `/api/packages/{package}/overall`, `/api/top`. */
+  path: string;
+  /** The section's id: the path's last segment that is no parameter. */
+  id: string;
+  operation: OpenApiOperation & { 'x-example-package'?: string };
 }
 
-function example(path: string, packageName: string = ALL_PACKAGES) {
-  const href = `/api/packages/${packageName}/${path}`;
+/** The path's last segment that is no parameter: `overall`, `top`, `badge` (of `/badge/{package}`). */
+function sectionId(path: string): string {
+  return path.split('/').filter((segment) => segment !== '' && !segment.startsWith('{')).at(-1)!;
+}
+
+/** The GET operations to show, in the description's order: one prefix of the package routes, then the rest of the API. */
+function operations(document: OpenApiDocument): Operation[] {
+  return Object.entries(document.paths)
+    .filter(([path, methods]) => methods.get !== undefined && path !== OPENAPI_URL && (path.startsWith(SHOWN_PREFIX) || !path.startsWith('/api/package/')))
+    .map(([path, methods]) => ({ path, id: sectionId(path), operation: methods.get! }));
+}
+
+function exampleOf(parameter: OpenApiParameter & { example?: unknown; examples?: Record<string, { value: unknown }> }): string | undefined {
+  const value = parameter.example ?? Object.values(parameter.examples ?? {})[0]?.value ?? (parameter.schema.examples as unknown[] | undefined)?.[0];
+  return value === undefined ? undefined : String(value);
+}
+
+function responseExample(operation: OpenApiOperation): unknown {
+  const media = operation.responses['200']?.content?.['application/json'] as { example?: unknown; examples?: Record<string, { value: unknown }>; schema?: { examples?: unknown[] } } | undefined;
+  return media?.example ?? Object.values(media?.examples ?? {})[0]?.value ?? media?.schema?.examples?.[0];
+}
+
+function link(href: string) {
   return html`<a href="${href}"><code>${href}</code></a>`;
 }
 
-function exampleJson(value: unknown) {
-  return html`<pre><code>${JSON.stringify(value, null, 2)}</code></pre>`;
+/** A parameter's description; "Ours: …" (an extension of pypistats.org's API) is said in the label. */
+function parameterItem(parameter: OpenApiParameter, urlWith: (query: string) => string) {
+  const raw = parameter.description ?? '';
+  const ours = raw.startsWith('Ours: ');
+  const description = ours ? raw.slice('Ours: '.length) : raw;
+  const example = exampleOf(parameter);
+  const label = `${parameter.required ? 'required' : 'optional'}${ours ? ', ours' : ''}`;
+  return html`<li><b>${parameter.name}</b> (${label}): ${codeSpans(description)}${example === undefined ? '' : html` Example: ${link(urlWith(`${parameter.name}=${encodeURIComponent(example)}`))}`}</li>`;
 }
 
-function exampleSeries(dimension: Dimension) {
-  const categories = dimension.categories.kind === 'mirror_split' ? [WITH_MIRRORS, WITHOUT_MIRRORS] : [...dimension.filter.examples].sort(dimension.compareCategories);
-  const data = categories.map((category) => ({ category, date: '2018-02-08', downloads: 1 }));
-  return exampleJson({ data, package: 'package_name', type: dimension.responseType });
-}
-
-interface EndpointDoc {
-  name: string;
-  description: Html | string;
-  parameters: Html[];
-  body: Html;
-  /** Where "Try it" points; null: nothing to try (the endpoint is turned off). */
-  tryIt: Html | null;
-  off?: boolean;
-}
-
-function endpoint({ name, description, parameters, body, tryIt, off = false }: EndpointDoc) {
-  return html`<section class="card endpoint${off ? ' endpoint-off' : ''}" id="${name}">
-  <h3><span class="method">GET</span> /api/packages/&lt;package&gt;/${name}</h3>
+function endpointSection({ path, id, operation }: Operation) {
+  const off = operation.tags?.includes(TURNED_OFF) ?? false;
+  const examplePackage = operation['x-example-package'] ?? ALL_PACKAGES;
+  // `/chart/{file}` takes the package as its file name, `<package>.svg`.
+  const concrete = path.replace('{package}', examplePackage).replace('{file}', `${examplePackage}.svg`);
+  const urlWith = (query: string) => `${concrete}?${query}`;
+  const query = (operation.parameters ?? []).filter((parameter) => parameter.in === 'query');
+  const body = responseExample(operation);
+  const shownPath = path.replace('{package}', '<package>').replace('{file}', '<package>.svg');
+  return html`<section class="card endpoint${off ? ' endpoint-off' : ''}" id="${id}">
+  <h3><span class="method">GET</span> ${shownPath}</h3>
   ${off ? html`<p><b>Turned off on this server</b>: this endpoint answers <code>404</code> with a JSON error saying so (the operator's <code>DIMENSIONS</code> leaves it out).</p>` : ''}
-  <p>${description}</p>
-  <ul>${parameters.map((parameter) => html`<li>${parameter}</li>`)}</ul>
-  ${tryIt ? html`<p>Try it: ${tryIt}</p>` : ''}
-  ${body}
+  <p>${codeSpans(operation.description ?? operation.summary ?? '')}</p>
+  ${query.length > 0 ? html`<ul>${query.map((parameter) => parameterItem(parameter, urlWith))}</ul>` : ''}
+  ${off ? '' : html`<p>Try it: ${link(concrete)}</p>`}
+  ${body === undefined ? '' : html`<pre><code>${JSON.stringify(body, null, 2)}</code></pre>`}
 </section>`;
-}
-
-function isBreakdown(dimension: Dimension): boolean {
-  return dimension.categories.kind !== 'mirror_split';
-}
-
-function filterCase(dimension: Dimension): Html {
-  const { filter } = dimension;
-  if (filter.values) return html`One of ${filter.values.map((value, i) => html`${i > 0 ? ', ' : ''}<code>${value}</code>`)}, in any case.`;
-  if (filter.caseSensitive) return html`Matched exactly as logged: case matters.`;
-  if (filter.matchesAnyCase) return html`Categories are kept as logged; the value matches them in any case, so it may select several spellings.`;
-  return html`In any case.`;
-}
-
-function dimensionSection(dimension: Dimension, on: boolean) {
-  const { filter } = dimension;
-  const packageName = examplePackage(dimension);
-  const parameters = [
-    html`<b>${filter.param}</b> (optional): ${codeSpans(filter.description)} ${filterCase(dimension)} A value that matches no category answers <code>200</code> with <code>"data": []</code>. Example: ${example(`${dimension.name}?${filter.param}=${filter.examples[0]}`, packageName)}`,
-    html`<b>start_date</b>, <b>end_date</b> (optional, ours): the first and last day, <code>YYYY-MM-DD</code>, inclusive.`,
-    html`<b>format</b> (optional, ours): <code>json</code> (the default) or <code>csv</code>; see <a href="#formats">Formats</a>. Example: ${example(`${dimension.name}?format=csv`, packageName)}`,
-  ];
-  if (isBreakdown(dimension)) {
-    parameters.push(
-      html`<b>top</b> (optional, ours): ${TOP_CATEGORIES.min} to ${TOP_CATEGORIES.max}. Only the N categories with the most downloads over the asked range (a tie goes to the category first in this endpoint's order), in this endpoint's order; the others are left out, not summed into one. Example: ${example(`${dimension.name}?top=3`, packageName)}`,
-    );
-  }
-  const scopeNote = dimension.scope === 'package' ? html` Per package: <code>${ALL_PACKAGES}/${dimension.name}</code> answers <code>404</code>, since a ${dimension.name} of one package summed across packages means nothing.` : '';
-  return endpoint({
-    name: dimension.name,
-    description: html`${codeSpans(dimension.description)} <code>type</code> is <code>${dimension.responseType}</code>.${scopeNote}`,
-    parameters,
-    body: exampleSeries(dimension),
-    tryIt: on ? example(dimension.name, packageName) : null,
-    off: !on,
-  });
 }
 
 /** The limits as a sentence: "5 requests a second and 30 a minute", or null when there are none. */
@@ -109,19 +104,26 @@ function embedLimitNote(limit: RateLimits | undefined): string {
   return `each client address may request at most ${limits} of them; past that, 429 with Retry-After (a badge then says “rate limited”).`;
 }
 
+/** Top and trending, under `/api/` but of no package; the rest of the description's other operations are the embeds. */
+const isTopList = (path: string) => path === '/api/top' || path === '/api/trending';
+
 export interface ApiPageOptions {
   retentionDays: number;
   mirrorInstallers: readonly string[];
   rateLimit: RateLimits;
   /** The limit of badges, charts and shields answers (EMBED_RATE_LIMIT_*); unset: none. */
   embedRateLimit?: RateLimits | undefined;
-  /** The dimensions on (config.dimensions); unset: every one. The others are documented as turned off. */
+  /** The dimensions on (config.dimensions); unset: every one. */
   dimensions?: readonly string[] | undefined;
 }
 
-export function apiPage(assets: Assets, options: ApiPageOptions): string {
+export function apiPage(assets: Assets, options: ApiPageOptions, document: OpenApiDocument): string {
   const on = new Set(options.dimensions ?? registry.map((dimension) => dimension.name));
   const off = registry.filter((dimension) => !dimension.seed && !on.has(dimension.name));
+  const shown = operations(document);
+  const packageOperations = shown.filter(({ path }) => path.startsWith(SHOWN_PREFIX));
+  const topOperations = shown.filter(({ path }) => !path.startsWith(SHOWN_PREFIX) && isTopList(path));
+  const embedOperations = shown.filter(({ path }) => !path.startsWith(SHOWN_PREFIX) && !isTopList(path));
   const body = html`<div class="page-head">
   <div>
     <h1>PyPI Stats API</h1>
@@ -131,10 +133,11 @@ export function apiPage(assets: Assets, options: ApiPageOptions): string {
 <div class="prose">
 <h2>Notes</h2>
 <ul>
+  <li>The whole API is described in OpenAPI ${document.openapi} at ${link(OPENAPI_URL)}, generated from the same route schemas as this page; every response matches it.</li>
   <li>All download counts exclude known mirrors (${options.mirrorInstallers.join(', ')}) unless noted otherwise.</li>
   <li>Time series are kept for ${options.retentionDays} days, ending at the latest loaded day.</li>
   <li>Data is loaded once a day, for the previous UTC day. Dates are UTC days, <code>YYYY-MM-DD</code>.</li>
-  <li>Every endpoint answers under <code>/api/packages/&lt;package&gt;/…</code> and <code>/api/package/&lt;package&gt;/…</code>.</li>
+  <li>Every package endpoint answers under <code>/api/packages/&lt;package&gt;/…</code> and <code>/api/package/&lt;package&gt;/…</code>.</li>
   <li>Package names are normalized as PyPI does (PEP 503): <code>Django_REST.framework</code> is <code>django-rest-framework</code>. <code>${ALL_PACKAGES}</code> (in any case) stands for all of PyPI.</li>
   <li>Parameter values are case-insensitive on every endpoint (<code>period=WEEK</code>, <code>mirrors=TRUE</code>, <code>version=NULL</code>, <code>os=Linux</code>), but for the package version of <code>/version</code>, matched exactly as logged; parameter names are not. A parameter an endpoint does not take is a 400 naming it, so a typo is never silently ignored; so is one given twice.</li>
   <li>Every breakdown counts downloads without mirrors; for each package and day its categories sum to <code>without_mirrors</code>. A missing or empty field is the category <code>null</code>.</li>
@@ -144,57 +147,24 @@ export function apiPage(assets: Assets, options: ApiPageOptions): string {
 </ul>
 
 <h2>Endpoints</h2>
-${endpoint({
-  name: 'recent',
-  description: 'Downloads (without mirrors, unless asked) over the last day, week (7 days) and month (30 days), ending at the latest loaded day.',
-  parameters: [
-    html`<b>period</b> (optional): ${RECENT_PERIODS.map((period, i) => html`${i > 0 ? ', ' : ''}<code>${period}</code>`)}. Omitted: all three. Example: ${example('recent?period=week')}`,
-    html`<b>mirrors</b> (optional, ours): <code>true</code> counts mirror downloads too; <code>false</code> (the default) leaves them out. The same keys either way. Example: ${example('recent?mirrors=true')}`,
-  ],
-  body: exampleJson({ data: { last_day: 1, last_month: 2, last_week: 3 }, package: 'package_name', type: 'recent_downloads' }),
-  tryIt: example('recent'),
-})}
-${registry.map((dimension) => dimensionSection(dimension, on.has(dimension.name)))}
+${packageOperations.map(endpointSection)}
 
 <h2 id="formats">Formats</h2>
-<p>Every time series answers JSON, as above, or CSV: <code>format=csv</code>, or <code>Accept: text/csv</code> without <code>format</code>. CSV is <code>text/csv; charset=utf-8</code>, a header line <code>category,date,downloads</code>, then the rows in the JSON's order, quoted as RFC 4180 says (a category with a comma, a quote or a line break is quoted, its quotes doubled; every record ends with CRLF). It has an ETag of its own, and these answers carry <code>Vary: Accept</code>. Any other <code>format</code> is a <code>400</code>. Example: ${example('python_minor?format=csv')}</p>
+<p>Every time series answers JSON, as above, or CSV: <code>format=csv</code>, or <code>Accept: text/csv</code> without <code>format</code>. CSV is <code>text/csv; charset=utf-8</code>, a header line <code>category,date,downloads</code>, then the rows in the JSON's order, quoted as RFC 4180 says (a category with a comma, a quote or a line break is quoted, its quotes doubled; every record ends with CRLF). It has an ETag of its own, and these answers carry <code>Vary: Accept</code>. Any other <code>format</code> is a <code>400</code>. Example: ${link(`/api/packages/${ALL_PACKAGES}/python_minor?format=csv`)}</p>
 <pre><code>category,date,downloads
 3.12,2018-02-08,1
 3.13,2018-02-08,1</code></pre>
+
+<h2>Top and trending</h2>
+${topOperations.map(endpointSection)}
 
 <h2 id="badges">Badges and embeds</h2>
 <p>For a README: a badge, shields.io's endpoint badge, and a chart, each one line of Markdown (with this server's address):</p>
 <pre><code>[![Downloads](https://&lt;this server&gt;/badge/requests)](https://&lt;this server&gt;/packages/requests)
 [![Downloads](https://img.shields.io/endpoint?url=https%3A%2F%2F&lt;this server&gt;%2Fapi%2Fshields%2Frequests)](https://&lt;this server&gt;/packages/requests)
 [![Downloads of requests](https://&lt;this server&gt;/chart/requests.svg?dimension=overall&amp;lookback=90)](https://&lt;this server&gt;/packages/requests)</code></pre>
-<section class="card endpoint" id="badge">
-  <h3><span class="method">GET</span> /badge/&lt;package&gt;</h3>
-  <p>An SVG badge, shields.io's flat style, cached an hour, with an accessible title. Its texts are measured from Verdana's metrics, so they always fit.</p>
-  <ul>
-    <li><b>period</b> (optional): ${BADGE_PERIODS.map((period, i) => html`${i > 0 ? ', ' : ''}<code>${period}</code>`)}: the last day, 7 days, 30 days (the default), or every download held.</li>
-    <li><b>units</b> (optional): <code>international_system</code> (the default: <code>3.4G</code>, <code>1.2M</code>, <code>5.6k</code>), <code>abbreviation</code> (<code>3.4B</code>, <code>1.2M</code>, <code>5.6K</code>) or <code>none</code> (<code>3456789012</code>).</li>
-    <li><b>left_text</b> (optional): the label, shown as given (default <code>downloads</code>, at most 64 characters).</li>
-    <li><b>left_color</b>, <b>right_color</b> (optional): ${COLOUR_RULE}; the <code>#</code> is written <code>%23</code> in a URL, or left out.</li>
-    <li><b>mirrors</b> (optional): <code>true</code> counts mirror downloads too; <code>false</code> is the default.</li>
-  </ul>
-  <p>A bad value is a <code>400</code> JSON error; a package without data gets a grey “package not found” badge with <code>404</code>. A late load never turns a badge into an error: it shows the latest day loaded. Try it: <a href="/badge/${ALL_PACKAGES}"><code>/badge/${ALL_PACKAGES}</code></a></p>
-</section>
-<section class="card endpoint" id="shields">
-  <h3><span class="method">GET</span> /api/shields/&lt;package&gt;</h3>
-  <p>shields.io's endpoint-badge JSON, for <code>https://img.shields.io/endpoint?url=…</code>. Takes <b>period</b>, <b>units</b> and <b>mirrors</b> as the badge does. A package without data is a <code>404</code> JSON error.</p>
-  ${exampleJson({ cacheSeconds: 3600, color: 'blue', label: 'downloads', message: '1.2M/month', schemaVersion: 1 })}
-  <p>Try it: <a href="/api/shields/${ALL_PACKAGES}"><code>/api/shields/${ALL_PACKAGES}</code></a></p>
-</section>
-<section class="card endpoint" id="chart">
-  <h3><span class="method">GET</span> /chart/&lt;package&gt;.svg</h3>
-  <p>A package page's chart as a standalone SVG, 800×300, drawn on the server (no script, no font fetched), light or dark as the viewer's <code>prefers-color-scheme</code> says, with the package name and the range in it.</p>
-  <ul>
-    <li><b>dimension</b> (optional): any breakdown on this server (default <code>overall</code>); the largest ${MAX_SERIES} categories are drawn and the rest summed as “others”, as the package page does.</li>
-    <li><b>lookback</b> (optional): ${LOOKBACKS.map((lookback, i) => html`${i > 0 ? ', ' : ''}<code>${lookback}</code>`)}: the latest days drawn (default <code>${DEFAULT_LOOKBACK}</code>, every day kept).</li>
-  </ul>
-  <p>A bad dimension or lookback is a <code>400</code>; a package without data, or a breakdown turned off, a <code>404</code>. Try it: <a href="/chart/${ALL_PACKAGES}.svg?dimension=python_minor&amp;lookback=90"><code>/chart/${ALL_PACKAGES}.svg?dimension=python_minor&amp;lookback=90</code></a></p>
-</section>
-<p>Badges, charts and shields answers are not counted against the API's rate limit (GitHub fetches a README's images through a few addresses of its own), but ${embedLimitNote(options.embedRateLimit)}</p>
+<p>Colours are ${COLOUR_RULE}; the <code>#</code> is written <code>%23</code> in a URL, or left out. A late load never turns a badge into an error: it shows the latest day loaded. Badges, charts and shields answers are not counted against the API's rate limit (GitHub fetches a README's images through a few addresses of its own), but ${embedLimitNote(options.embedRateLimit)}</p>
+${embedOperations.map(endpointSection)}
 
 <h2>Ordering</h2>
 <p>Rows are ordered by category, then date. Python versions sort as versions (<code>2.7</code>, <code>3.9</code>, <code>3.10</code>) with <code>null</code> last; package versions as PEP 440 says (<code>1.9</code>, <code>1.10</code>, <code>2.0rc1</code>, <code>2.0</code>), strings PEP 440 cannot parse after them alphabetically, <code>null</code> last; CI <code>true</code>, <code>false</code>, <code>null</code>; other categories alphabetically, <code>null</code> last. Days without downloads in a category have no row.</p>
@@ -203,7 +173,7 @@ ${registry.map((dimension) => dimensionSection(dimension, on.has(dimension.name)
 <p>Errors are JSON, <code>{"error": "…", "status": 400}</code>, with that HTTP status:</p>
 <ul>
   <li><b>400</b>: a parameter value that is not accepted (<code>top</code> outside ${TOP_CATEGORIES.min}–${TOP_CATEGORIES.max} or not a whole number included), a parameter the endpoint does not take or gives twice, <code>top</code> on <code>/overall</code> (it has two series, nothing to rank), a malformed or reversed date range, a name that cannot be a PyPI project (empty, over ${MAX_NAME_LENGTH} characters, or characters other than letters, digits, <code>.</code>, <code>_</code>, <code>-</code>), a malformed URL or request, or an <code>OPTIONS</code> request that is not a CORS preflight.</li>
-  <li><b>404</b>: a package with no downloads in the kept window (on every endpoint), an unknown path, a breakdown turned off on this server, or <code>${ALL_PACKAGES}/version</code> (versions are per package).</li>
+  <li><b>404</b>: a package with no downloads in the kept window (on every endpoint), an unknown path, a breakdown turned off on this server, <code>${ALL_PACKAGES}/version</code> (versions are per package), or top and trending before any day is loaded.</li>
   <li><b>405</b>: a method other than GET or HEAD, with <code>Allow: GET, HEAD</code>, whatever body it carries.</li>
   <li><b>431</b>: request headers larger than the server accepts.</li>
   <li><b>429</b>: too many requests from one address (see the notes); <code>Retry-After</code> says how many seconds to wait.</li>

@@ -11,7 +11,7 @@ import { formatCount, formatDay } from '../format.js';
 import { externalUrl, html, type Html } from '../html.js';
 import { renderPage } from '../layout.js';
 import type { PackagePageData } from '../site-data.js';
-import { apiUrl, breakdownDataUrl } from '../urls.js';
+import { apiUrl, breakdownDataUrl, compareUrl } from '../urls.js';
 import { dependencies } from './dependencies.js';
 
 const INTERVAL_LABELS: Record<(typeof INTERVALS)[number], string> = { day: 'Daily', week: 'Weekly' };
@@ -34,7 +34,7 @@ function choice<T extends string>(name: string, legend: string, values: readonly
   </fieldset>`;
 }
 
-function settingsForm(lookback: Lookback) {
+export function settingsForm(lookback: Lookback) {
   return html`<form class="chart-settings" aria-label="Chart settings" hidden>
   ${choice('lookback', 'Range', LOOKBACKS, lookbackLabel, lookback)}
   ${choice('interval', 'Interval', INTERVALS, (value) => INTERVAL_LABELS[value], 'day')}
@@ -116,7 +116,7 @@ ${metadata ? facts(metadata) : ''}
   ${stat('Last month', data.recent.lastMonth)}
 </section>
 <p class="data-note">Without mirrors. Data up to <time datetime="${data.latestDay}">${formatDay(data.latestDay)}</time> (UTC), from <time datetime="${data.firstDay}">${formatDay(data.firstDay)}</time>.
-  <a href="${apiUrl(data.name, 'recent')}">As JSON</a></p>
+  <a href="${apiUrl(data.name, 'recent')}">As JSON</a> · <a class="compare-link" href="${compareUrl([data.name])}">Compare with…</a></p>
 ${settingsForm(lookback)}
 <noscript><p class="card empty-state">The charts need JavaScript. Their numbers are in the <a href="/api">JSON API</a>.</p></noscript>
 <div class="charts">
