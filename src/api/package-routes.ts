@@ -37,8 +37,8 @@ export interface RouteDescription {
   description: string;
   tags: string[];
   params?: TSchema;
-  /** A schema, or OpenAPI's `{ description, content: { <media type>: { schema } } }` for a status answered in several types. */
-  response: Record<number, TSchema | { description: string; content: Record<string, { schema: TSchema }> }>;
+  /** A schema; OpenAPI's `{ description, content: { <media type>: { schema } } }` for a status answered in other or several types; or a body-less one (304). */
+  response: Record<number, TSchema | { description: string; content: Record<string, { schema: TSchema }> } | { description: string; type: 'null' }>;
   /** The package the `/api` page's examples name (OpenAPI lets `x-` keys through to the operation). */
   'x-example-package'?: string;
 }

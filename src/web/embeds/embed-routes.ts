@@ -13,6 +13,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { sendError } from '../../api/errors.js';
+import { queryRules } from '../../api/package-routes.js';
 import type { ResponseCache } from '../../api/response-cache.js';
 import { TAGS } from '../../api/schemas.js';
 import { BADGE_PERIODS, BADGE_UNITS, type BadgePeriod, type BadgeUnits } from '../../domain/api-parameters.js';
@@ -77,7 +78,7 @@ const shieldsBody = Type.Object({
   message: Type.String(),
   schemaVersion: Type.Literal(1),
 });
-const notModified = { description: 'Not modified: the ETag sent is current.', type: 'null' };
+const notModified = { description: 'Not modified: the ETag sent is current.', type: 'null' } as const;
 const refusedJson = {
   400: json(errorBody, 'A bad parameter or package name.'),
   404: json(errorBody, 'A package without data, or a breakdown turned off on this server.'),
@@ -85,30 +86,6 @@ const refusedJson = {
 };
 
 type EmbedRequest = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string | undefined> }>;
-
-/**
- * The query's edge rules, as the API's: a parameter a route does not take is a 400 naming it, and
- * so is one given twice; values are lowercased, but for `left_text`, which is shown as given.
- */
-function queryRules(route: string, schema: TSchema) {
-  const names = Object.keys(schema.properties as Record<string, unknown>);
-  const takes = new Set(names);
-  return {
-    attachValidation: true,
-    preValidation: async (request: FastifyRequest, reply: FastifyReply) => {
-      const query = request.query as Record<string, string | string[]>;
-      const unknown = Object.keys(query).filter((name) => name !== '' && !takes.has(name));
-      if (unknown.length > 0) {
-        return sendError(reply, 400, `unknown ${unknown.length === 1 ? 'parameter' : 'parameters'}: ${unknown.join(', ')} (${route} takes ${names.join(', ')})`);
-      }
-      for (const name of names) {
-        const value = query[name];
-        if (Array.isArray(value)) return sendError(reply, 400, `${name} must be given at most once`);
-        if (typeof value === 'string' && name !== 'left_text') query[name] = value.toLowerCase();
-      }
-    },
-  };
-}
 
 /** The 400 of a failed schema check: JSON here too, though these paths are not under `/api/`. */
 function refusedBySchema(request: FastifyRequest, reply: FastifyReply): FastifyReply | null {
@@ -176,16 +153,16 @@ export const embedRoutes: FastifyPluginAsync<EmbedRoutesOptions> = async (app, {
   app.get(
     '/badge/:package',
     {
-      ...queryRules('badge', badgeQuery),
-      ...(onRequest ? { onRequest } : {}),
-      schema: {
+      ...queryRules('badge', badgeQuery, {
         summary: 'A badge of the downloads',
         description: 'An SVG badge in shields.io\'s flat style, cached an hour, with an accessible title; its texts are measured from Verdana\'s metrics, so they fit. A package without data gets a grey "package not found" badge with `404`.',
         tags: [TAGS.embeds],
         params: packageParams,
-        querystring: badgeQuery,
         response: { 200: svg('The badge.'), 304: notModified, 400: json(errorBody, 'A bad parameter or package name.'), 404: svg('The grey "package not found" badge.'), 429: svg('A grey "rate limited" badge (EMBED_RATE_LIMIT_*).') },
-      },
+      }, new Set(['left_text'])),
+      // The schema's 400 is answered by the handler, as JSON, though these paths are outside /api/.
+      attachValidation: true,
+      ...(onRequest ? { onRequest } : {}),
     },
     async (request: EmbedRequest, reply) => {
       const refused = refusedBySchema(request, reply);
@@ -219,16 +196,16 @@ export const embedRoutes: FastifyPluginAsync<EmbedRoutesOptions> = async (app, {
   app.get(
     '/chart/:file',
     {
-      ...queryRules('chart', query),
-      ...(chartOnRequest ? { onRequest: chartOnRequest } : {}),
-      schema: {
+      ...queryRules('chart', query, {
         summary: 'A README chart',
         description: 'A package page\'s chart as a standalone SVG, 800×300, drawn on the server (no script, no font fetched), light or dark as the viewer\'s `prefers-color-scheme` says, with the package name and the range in it. The largest categories are drawn and the rest summed as "others", as the package page does.',
         tags: [TAGS.embeds],
         params: chartParams,
-        querystring: query,
         response: { 200: svg('The chart, 800×300.'), 304: notModified, ...refusedJson },
-      },
+      }),
+      // The schema's 400 is answered by the handler, as JSON, though these paths are outside /api/.
+      attachValidation: true,
+      ...(chartOnRequest ? { onRequest: chartOnRequest } : {}),
     },
     async (request: EmbedRequest, reply) => {
       const refused = refusedBySchema(request, reply);
@@ -284,16 +261,16 @@ export const shieldsRoutes: FastifyPluginAsync<Omit<EmbedRoutesOptions, 'dimensi
   app.get(
     '/shields/:package',
     {
-      ...queryRules('shields', shieldsQuery),
-      ...(onRequest ? { onRequest } : {}),
-      schema: {
+      ...queryRules('shields', shieldsQuery, {
         summary: 'shields.io\'s endpoint badge',
         description: 'shields.io\'s endpoint-badge JSON, for `https://img.shields.io/endpoint?url=…`. Takes `period`, `units` and `mirrors` as the badge does.',
         tags: [TAGS.embeds],
         params: packageParams,
-        querystring: shieldsQuery,
         response: { 200: json(shieldsBody, 'The badge, as shields.io draws it.'), 304: notModified, ...refusedJson },
-      },
+      }),
+      // The schema's 400 is answered by the handler, as JSON, though these paths are outside /api/.
+      attachValidation: true,
+      ...(onRequest ? { onRequest } : {}),
     },
     async (request: EmbedRequest, reply) => {
       const refused = refusedBySchema(request, reply);
