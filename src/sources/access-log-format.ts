@@ -119,28 +119,17 @@ export function compileLogFormat(spec: string): LogFormat {
  */
 export function unescapeLogged(value: string): string {
   if (!value.includes('\\')) return value;
-  const bytes: number[] = [];
-  const pushText = (text: string) => bytes.push(...Buffer.from(text, 'utf8'));
-  const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v' };
-  for (let i = 0; i < value.length; i++) {
-    const char = value[i]!;
-    if (char !== '\\' || i === value.length - 1) {
-      pushText(char);
-      continue;
+  // A run of \xHH is decoded together: the bytes of one UTF-8 character come one after another.
+  return value.replace(ESCAPE, (escape, hexRun: string | undefined, unicode: string | undefined, other: string | undefined) => {
+    if (hexRun) {
+      // One ASCII byte (nginx's \x22 for `"`, most of a pip User-Agent's escapes) needs no Buffer.
+      const byte = escape.length === 4 ? parseInt(hexRun.slice(2), 16) : 0x80;
+      return byte < 0x80 ? String.fromCharCode(byte) : Buffer.from(escape.replaceAll('\\x', ''), 'hex').toString('utf8');
     }
-    const next = value[i + 1]!;
-    const hex = /^x([0-9a-fA-F]{2})/.exec(value.slice(i + 1, i + 4));
-    const unicode = /^u([0-9a-fA-F]{4})/.exec(value.slice(i + 1, i + 6));
-    if (hex) {
-      bytes.push(parseInt(hex[1]!, 16));
-      i += 3;
-    } else if (unicode) {
-      pushText(String.fromCharCode(parseInt(unicode[1]!, 16)));
-      i += 5;
-    } else {
-      pushText(simple[next] ?? next);
-      i += 1;
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
+    if (unicode) return String.fromCharCode(parseInt(unicode, 16));
+    return SIMPLE_ESCAPES[other!] ?? other!;
+  });
 }
+
+const ESCAPE = /((?:\\x[0-9a-fA-F]{2})+)|\\u([0-9a-fA-F]{4})|\\(.)/gs;
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v' };
