@@ -63,7 +63,11 @@ export function logFieldsSql(format: LogFormat, filesParam = '$files'): string {
 }
 
 function fieldSql(format: LogFormat, field: Field): string {
-  return format.groups.includes(field) ? `f.${field}` : 'CAST(NULL AS VARCHAR)';
+  if (format.groups.includes(field)) return `f.${field}`;
+  // `METHOD TARGET PROTOCOL`: anything else (a TLS handshake sent to the HTTP port) is no GET.
+  if (field === 'method' && format.groups.includes('request')) return `split_part(f.request, ' ', 1)`;
+  if (field === 'target' && format.groups.includes('request')) return `split_part(f.request, ' ', 2)`;
+  return 'CAST(NULL AS VARCHAR)';
 }
 
 function timeSql(format: LogFormat): string {
@@ -86,8 +90,10 @@ FROM (
       WHEN ts < $day_start OR ts >= $day_end THEN '${OUTCOMES.otherDay}'
       WHEN ${fieldSql(format, 'method')} <> 'GET' THEN '${OUTCOMES.notGet}'
       WHEN ${status} = '206' THEN '${OUTCOMES.partial}'
-      WHEN ${status} LIKE '2__' OR ($count_not_modified AND ${status} = '304') THEN '${OUTCOMES.request}'
-      ELSE '${OUTCOMES.status}'
+      WHEN NOT (${status} LIKE '2__' OR ($count_not_modified AND ${status} = '304')) THEN '${OUTCOMES.status}'
+      -- A directory (\`/simple/foo/\`) names no file: told here, it never reaches step 2.
+      WHEN ends_with(split_part(${fieldSql(format, 'target')}, '?', 1), '/') THEN '${OUTCOMES.notAFile}'
+      ELSE '${OUTCOMES.request}'
     END AS outcome
   FROM (SELECT f, ${timeSql(format)} AS ts FROM (${logFieldsSql(format)}))
 )
@@ -273,7 +279,7 @@ function linesSummarySql(): string {
   return `SELECT coalesce(sum(r.lines), 0)::BIGINT AS lines,
   ${of(OUTCOMES.malformed)} AS malformed, ${of(OUTCOMES.otherDay)} AS other_day, ${of(OUTCOMES.notGet)} AS not_get,
   ${of(OUTCOMES.partial)} AS partial, ${of(OUTCOMES.status)} AS status,
-  coalesce(sum(r.lines) FILTER (WHERE r.outcome = '${OUTCOMES.request}' AND f.target IS NULL), 0)::BIGINT AS not_a_file
+  coalesce(sum(r.lines) FILTER (WHERE r.outcome = '${OUTCOMES.notAFile}' OR (r.outcome = '${OUTCOMES.request}' AND f.target IS NULL)), 0)::BIGINT AS not_a_file
 FROM access_requests r LEFT JOIN access_files f ON r.target = f.target`;
 }
 

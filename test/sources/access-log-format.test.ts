@@ -13,8 +13,7 @@ describe('compileLogFormat', () => {
     expect(fields('combined', '203.0.113.9 - alice [20/Nov/2026:13:45:12 +0100] "GET /packages/foo-1.0.tar.gz HTTP/1.1" 200 1234 "-" "pip/24.0 {\\x22ci\\x22:null}"')).toEqual({
       client: '203.0.113.9',
       time: '20/Nov/2026:13:45:12 +0100',
-      method: 'GET',
-      target: '/packages/foo-1.0.tar.gz',
+      request: 'GET /packages/foo-1.0.tar.gz HTTP/1.1',
       status: '200',
       user_agent: 'pip/24.0 {\\x22ci\\x22:null}',
     });
@@ -22,8 +21,8 @@ describe('compileLogFormat', () => {
     expect(fields('combined', '::1 - - [20/Nov/2026:13:45:12 +0000] "GET /a.whl HTTP/1.1" 404 0 "http://x/\\"q\\"" "curl/8.5.0 \\"x\\""')?.user_agent).toBe('curl/8.5.0 \\"x\\"');
   });
 
-  it('takes a request line that is no request, leaving method and target empty', () => {
-    expect(fields(COMBINED, '198.51.100.1 - - [20/Nov/2026:13:45:12 +0000] "\\x16\\x03\\x01\\x00" 400 157 "-" "-"')).toMatchObject({ method: '', target: '', status: '400' });
+  it('takes a request line that is no request as it is (the source finds no GET in it)', () => {
+    expect(fields(COMBINED, '198.51.100.1 - - [20/Nov/2026:13:45:12 +0000] "\\x16\\x03\\x01\\x00" 400 157 "-" "-"')).toMatchObject({ request: '\\x16\\x03\\x01\\x00', status: '400' });
   });
 
   it('compiles an nginx log_format of its own, with $time_iso8601 and the request in parts', () => {
@@ -44,8 +43,7 @@ describe('compileLogFormat', () => {
     expect(fields(spec, '192.0.2.1 - - [20/Nov/2026:13:45:12 -0500] "GET /f-1.0.zip HTTP/1.0" 200 5 "-" "python-requests/2.31.0"')).toEqual({
       client: '192.0.2.1',
       time: '20/Nov/2026:13:45:12 -0500',
-      method: 'GET',
-      target: '/f-1.0.zip',
+      request: 'GET /f-1.0.zip HTTP/1.0',
       status: '200',
       user_agent: 'python-requests/2.31.0',
     });
