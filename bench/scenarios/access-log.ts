@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
 import { loadDay } from '../../src/pipeline/load.js';
-import { compileLogFormat } from '../../src/sources/access-log-format.js';
+import { compileLogFormat } from '../../src/domain/access-log-format.js';
 import { AccessLogSource, logFieldsSql } from '../../src/sources/access-log.js';
 import { DuckDb } from '../../src/sources/duckdb.js';
 import { writeAccessLog } from '../../src/sources/synthetic-access-log.js';

@@ -1,7 +1,7 @@
 /** The access-log source (a private index's web server logs), and the index's own name on the site. */
 import { existsSync } from 'node:fs';
-import { compileLogFormat, LogFormatError } from '../sources/access-log-format.js';
-import type { CountryDatabaseChoice } from '../sources/countries.js';
+import { compileLogFormat, LogFormatError } from '../domain/access-log-format.js';
+import type { CountryDatabaseChoice } from '../domain/country-database.js';
 import { ConfigError, onOff, type Env } from './parse.js';
 
 export interface AccessLogConfig {

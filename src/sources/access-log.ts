@@ -21,7 +21,7 @@ import { DEFAULT_MIRROR_INSTALLERS } from '../domain/mirrors.js';
 import { detailAt, parseUserAgent } from '../domain/user-agents.js';
 import type { LogLineReasons } from '../domain/aggregates.js';
 import { aggregateRowsSql, dayProjectsSql, daySummarySql, groupEventsSql, planFor } from './aggregate-query.js';
-import { compileLogFormat, unescapeLogged, type Field, type LogFormat } from './access-log-format.js';
+import { compileLogFormat, unescapeLogged, type Field, type LogFormat } from '../domain/access-log-format.js';
 import { openCountryLookup, type CountryDatabaseChoice, type CountryLookup } from './countries.js';
 import type { DuckDb } from './duckdb.js';
 import { closingOnReturn, resolveInputs, streamRows, toNumber } from './files.js';

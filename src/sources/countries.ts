@@ -9,8 +9,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Reader, type Response } from 'maxmind';
 
-/** Where the database comes from: the shipped default, the operator's file, or none (every country `null`). */
-export type CountryDatabaseChoice = { kind: 'shipped' } | { kind: 'file'; path: string } | { kind: 'none' };
+import type { CountryDatabaseChoice } from '../domain/country-database.js';
+
+export type { CountryDatabaseChoice };
 
 export const SHIPPED_COUNTRY_DATABASE = '@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb';
 

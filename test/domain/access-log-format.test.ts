@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMBINED, compileLogFormat, LogFormatError, unescapeLogged } from '../../src/sources/access-log-format.js';
+import { COMBINED, compileLogFormat, LogFormatError, unescapeLogged } from '../../src/domain/access-log-format.js';
 
 /** The line matched as DuckDB will (RE2's syntax here is also JavaScript's), groups by field. */
 function fields(spec: string, line: string): Record<string, string> | null {
