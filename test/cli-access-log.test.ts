@@ -82,4 +82,22 @@ describe('pypistats with a private index’s access logs', () => {
       await plain.stop();
     }
   }, 60_000);
+
+  it('serve loads yesterday from the access logs on schedule (LOAD_SOURCE=access-log), in its load worker', async () => {
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const scheduledLogs = path.join(dir, 'scheduled');
+    const demo = await runCli(['demo', '--days', '1', '--events-per-day', '1000', '--access-log', scheduledLogs], { DATABASE_URL: `sqlite:${path.join(dir, 'scheduled-demo.sqlite')}` });
+    expect(demo.code).toBe(0);
+    const scheduledEnv = { DATABASE_URL: `sqlite:${path.join(dir, 'scheduled.sqlite')}`, LOAD_SOURCE: 'access-log', LOAD_INPUT: path.join(scheduledLogs, 'access-*.log.gz'), LOAD_CATCH_UP_DAYS: '1' };
+    const server = await startServer(scheduledEnv);
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!new RegExp(`${yesterday}: loaded \\d+ downloads`).test(server.logs()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(server.logs()).toMatch(new RegExp(`${yesterday}: loaded \\d+ downloads of \\d+ packages`));
+    } finally {
+      await server.stop();
+    }
+    const status = await runCli(['status'], scheduledEnv);
+    expect(status.stdout).toMatch(new RegExp(`${yesterday}  access-log succeeded`));
+  }, 60_000);
 });

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import ipaddr from 'ipaddr.js';
 import { Reader, type Response } from 'maxmind';
 
 import type { CountryDatabaseChoice } from '../domain/country-database.js';
@@ -32,8 +33,24 @@ export function shippedCountryDatabasePath(): string {
   return createRequire(import.meta.url).resolve(SHIPPED_COUNTRY_DATABASE);
 }
 
+/**
+ * Whether an address is public unicast: the shipped database places some private and
+ * documentation ranges in countries (192.168.0.0/16 in AU), so for it every other address has
+ * none. An operator's own database is believed for every address: it may place its own offices'
+ * private ranges.
+ */
+function isPublicUnicast(address: string): boolean {
+  try {
+    const parsed = ipaddr.process(address);
+    return parsed.range() === 'unicast';
+  } catch {
+    return false;
+  }
+}
+
 export function openCountryLookup(choice: CountryDatabaseChoice): CountryLookup {
   if (choice.kind === 'none') return { countryOf: () => null };
+  const publicOnly = choice.kind === 'shipped';
   const path = choice.kind === 'file' ? choice.path : shippedCountryDatabasePath();
   let reader: Reader<Response>;
   try {
@@ -42,11 +59,13 @@ export function openCountryLookup(choice: CountryDatabaseChoice): CountryLookup 
     throw new Error(`cannot read the country database ${path}: ${(error as Error).message}`);
   }
   return {
-    countryOf(address) {
+    countryOf(logged) {
+      const address = logged.startsWith('[') && logged.endsWith(']') ? logged.slice(1, -1) : logged;
+      if (publicOnly && !isPublicUnicast(address)) return null;
       let found: CountryRecord | null;
       try {
         // The records' shape is the database's own: only the fields read here are assumed.
-        found = reader.get(address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address) as CountryRecord | null;
+        found = reader.get(address) as CountryRecord | null;
       } catch {
         return null; // not an IP address (a host name, `-`)
       }
