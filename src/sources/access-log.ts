@@ -51,11 +51,22 @@ const OUTCOMES: Record<keyof LogLineReasons | 'request', string> = {
   request: 'request',
 };
 
+/** A field as logged: its Latin-1 characters back into the UTF-8 bytes they were, then unescaped. */
+function logged(value: string): string {
+  const text = /[^\u0000-\u007f]/.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value;
+  return unescapeLogged(text);
+}
+
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
-/** The line reader: one VARCHAR per line, whatever it holds (no delimiter, no quoting, no header). */
+/**
+ * The line reader: one VARCHAR per line, whatever it holds (no delimiter, no quoting, no header).
+ * Read as Latin-1, in which every byte is a character: a line that is not UTF-8 (a server logging
+ * raw bytes) cannot fail the load. nginx and Apache escape such bytes anyway; the fields that may
+ * hold text are decoded back from UTF-8 in Node (`logged`), once per distinct value.
+ */
 const linesSql = (filesParam: string) =>
-  `read_csv(${filesParam}, columns = {'line': 'VARCHAR'}, delim = '\\0', quote = '', escape = '', header = false, auto_detect = false, compression = 'auto', strict_mode = false)`;
+  `read_csv(${filesParam}, columns = {'line': 'VARCHAR'}, delim = '\\0', quote = '', escape = '', header = false, auto_detect = false, compression = 'auto', strict_mode = false, encoding = 'latin-1')`;
 
 /** The fields of each line as a struct `f` (every field `''` when the line is not in the format). */
 export function logFieldsSql(format: LogFormat, filesParam = '$files'): string {
@@ -233,7 +244,7 @@ export class AccessLogSource implements Source {
     const targets = await column<string>(connection, `SELECT DISTINCT target FROM access_requests WHERE outcome = '${OUTCOMES.request}' AND target IS NOT NULL`);
     const fileRows: (string | null)[][] = [];
     for (const target of targets) {
-      const name = fileNameOfTarget(unescapeLogged(target));
+      const name = fileNameOfTarget(logged(target));
       const file = name === null ? null : parseDistributionFilename(name);
       if (file) fileRows.push([target, file.filename, file.project, ...fileColumns.map((c) => fileField(file, c.path[1]))]);
     }
@@ -247,7 +258,7 @@ export class AccessLogSource implements Source {
       connection,
       'access_agents',
       agents.map((agent) => {
-        const details = parseUserAgent(unescapeLogged(agent));
+        const details = parseUserAgent(logged(agent));
         return [agent, detailAt(details, ['installer', 'name']), ...agentColumns.map((c) => detailAt(details, c.path.slice(1)))];
       }),
     );

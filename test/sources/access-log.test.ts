@@ -248,6 +248,17 @@ describe('access-log source', () => {
     expect(result.table['foo-bar/overall/without_mirrors']).toBe(2);
   });
 
+  it('reads a line of raw bytes that are not UTF-8 as any other, and raw UTF-8 as its text', async () => {
+    const line = (agent: string) => Buffer.from(`${nginxLine({ client: '8.8.8.8', target: WHEEL, userAgent: 'x' }).slice(0, -3)}"${agent}"\n`, 'latin1');
+    const file = path.join(dir, 'bytes.log');
+    const utf8 = Buffer.from(`${nginxLine({ client: '8.8.8.8', target: WHEEL, userAgent: 'someinstaller/1.0 {"distro":{"name":"Café OS"}}' })}\n`, 'utf8');
+    await writeFile(file, Buffer.concat([line('curl/8.5.0 \xff\xfe'), utf8]));
+    const result = await aggregate([file]);
+    expect(result.summary.logLines).toEqual({ lines: 2, notCounted: { malformed: 0, otherDay: 0, notGet: 0, partial: 0, status: 0, notAFile: 0 } });
+    expect(result.table['foo-bar/installer/browser']).toBe(1);
+    expect(result.table['foo-bar/distro/Café OS']).toBe(1);
+  });
+
   it('fails, naming it, when no file matches, and refuses a format it cannot read', async () => {
     await expect(aggregate([path.join(dir, 'nothing-here/*.log')])).rejects.toThrow(/no input file matches .*nothing-here/);
     expect(() => new AccessLogSource(duck, { inputs: ['x'], format: '$remote_addr $status' })).toThrow(/must hold the/);
