@@ -6,9 +6,9 @@
  * escapes), from a client address whose country is the event's (addresses drawn from the country
  * database, deterministically); around them the lines a real index also logs: pip's `/simple/`
  * pages (some revalidated, 304), 404s, mirrors' HEADs, range requests, and a few malformed lines.
- * In time order, as a log is.
+ * In time order, as a log is: the events' own, kept without a sort.
  */
-import { BIGINT, VARCHAR } from '@duckdb/node-api';
+import { BIGINT, INTEGER, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import type { DuckDb } from './duckdb.js';
 import { openCountryLookup, type CountryDatabaseChoice } from './countries.js';
 
@@ -82,59 +82,46 @@ const LINEHAUL_SQL = `to_json(struct_pack(
 /** Writes `out` (gzip when it ends in `.gz`) from the raw events of `eventsFile`; returns its lines. */
 export async function writeAccessLog(duck: DuckDb, eventsFile: string, out: string, options: { seed: number; countries?: CountryDatabaseChoice }): Promise<{ lines: number }> {
   const pools = clientAddresses(options.seed, options.countries);
+  // Every country's addresses in one list, found by the country's offset and count: lists, not a
+  // join, so the lines come out in the events' order (a log's), with no sort of the whole day.
+  const countries = [...pools.keys()];
+  const addresses = countries.flatMap((country) => pools.get(country)!);
+  const offsets: number[] = [];
+  countries.reduce((offset, country) => (offsets.push(offset), offset + pools.get(country)!.length), 0);
+  const counts = countries.map((country) => pools.get(country)!.length);
   const connection = await duck.connect();
   try {
-    await connection.run('CREATE OR REPLACE TEMP TABLE demo_clients (country VARCHAR, k INTEGER, address VARCHAR)');
-    const appender = await connection.createAppender('demo_clients', 'main', 'temp');
-    for (const [country, addresses] of pools) {
-      addresses.forEach((address, k) => {
-        appender.appendVarchar(country);
-        appender.appendInteger(k);
-        appender.appendVarchar(address);
-        appender.endRow();
-      });
-    }
-    appender.flushSync();
-    appender.closeSync();
     const escape = (sql: string) => `replace(replace(${sql}, '\\', '\\x5C'), '"', '\\x22')`;
-    const line = (method: string, target: string, status: string, bytes: string) =>
-      `c.address || ' - - [' || strftime(e.ts, '%d/%b/%Y:%H:%M:%S +0000') || '] "${method} ' || ${target} || ' HTTP/1.1" ' || ${status} || ' ' || ${bytes} || ' "-" "' || e.agent || '"'`;
+    const line = (client: string, method: string, target: string, status: string, bytes: string) =>
+      `${client} || ' - - [' || strftime(ts, '%d/%b/%Y:%H:%M:%S +0000') || '] "${method} ' || ${target} || ' HTTP/1.1" ' || ${status} || ' ' || ${bytes} || ' "-" "' || agent || '"'`;
+    const noCountry = `$addresses[$offsets[no_country_k] + 1 + (h % $counts[no_country_k])::INTEGER]`;
     const sql = `COPY (
 WITH e AS (
   SELECT "timestamp" AS ts, url, project, details.installer.name AS installer,
     ${escape(USER_AGENT_SQL.replaceAll('linehaul', `(${LINEHAUL_SQL})`))} AS agent,
-    coalesce(nullif(country_code, ''), '${NO_COUNTRY}') AS country,
+    coalesce(list_position($countries, coalesce(nullif(country_code, ''), '${NO_COUNTRY}')), list_position($countries, '${NO_COUNTRY}')) AS country_k,
+    list_position($countries, '${NO_COUNTRY}') AS no_country_k,
     hash(url, "timestamp", $seed) AS h
   FROM read_parquet($events)
   WHERE url IS NOT NULL
 ), placed AS (
-  SELECT e.*, coalesce(n.n, 0) AS pool FROM e LEFT JOIN (SELECT country, count(*) AS n FROM demo_clients GROUP BY country) n ON e.country = n.country
-), lines AS (
-  SELECT e.ts, ${line('GET', 'e.url', "'200'", "(1000 + e.h % 5000000)::VARCHAR")} AS line
-  FROM placed e JOIN demo_clients c ON c.country = CASE WHEN e.pool > 0 THEN e.country ELSE '${NO_COUNTRY}' END AND c.k = e.h % CASE WHEN e.pool > 0 THEN e.pool ELSE ${ADDRESSES_PER_COUNTRY} END
-  WHERE e.ts IS NOT NULL
-  UNION ALL
-  SELECT e.ts - INTERVAL 1 SECOND, ${line('GET', "'/simple/' || lower(regexp_replace(e.project, '[-_.]+', '-', 'g')) || '/'", `CASE WHEN (e.h >> 8) % ${REVALIDATED} = 0 THEN '304' ELSE '200' END`, "'2048'")}
-  FROM placed e JOIN demo_clients c ON c.country = CASE WHEN e.pool > 0 THEN e.country ELSE '${NO_COUNTRY}' END AND c.k = e.h % CASE WHEN e.pool > 0 THEN e.pool ELSE ${ADDRESSES_PER_COUNTRY} END
-  WHERE e.ts IS NOT NULL AND e.project IS NOT NULL AND e.h % ${SIMPLE_PAGE} <> 0 AND e.installer IN ('pip', 'uv', 'pipenv', 'poetry', 'pdm')
-  UNION ALL
-  SELECT e.ts, ${line('GET', "regexp_replace(e.url, '-[0-9][^-/]*([.-])', '-0.0.0\\1')", "'404'", "'153'")}
-  FROM placed e JOIN demo_clients c ON c.country = '${NO_COUNTRY}' AND c.k = e.h % ${ADDRESSES_PER_COUNTRY}
-  WHERE e.ts IS NOT NULL AND (e.h >> 16) % ${NOT_FOUND} = 0
-  UNION ALL
-  SELECT e.ts, ${line('HEAD', 'e.url', "'200'", "'0'")}
-  FROM placed e JOIN demo_clients c ON c.country = '${NO_COUNTRY}' AND c.k = e.h % ${ADDRESSES_PER_COUNTRY}
-  WHERE e.ts IS NOT NULL AND (e.h >> 24) % ${HEAD} = 0
-  UNION ALL
-  SELECT e.ts, ${line('GET', 'e.url', "'206'", "'65536'")}
-  FROM placed e JOIN demo_clients c ON c.country = '${NO_COUNTRY}' AND c.k = e.h % ${ADDRESSES_PER_COUNTRY}
-  WHERE e.ts IS NOT NULL AND (e.h >> 32) % ${RANGE} = 0
-  UNION ALL
-  SELECT e.ts, '10.0.0.1 - - [truncated' AS line FROM placed e WHERE e.ts IS NULL OR (e.h >> 40) % ${MALFORMED} = 0
+  SELECT *, $addresses[$offsets[country_k] + 1 + (h % $counts[country_k])::INTEGER] AS client FROM e
 )
-SELECT line FROM lines ORDER BY ts NULLS LAST
+SELECT unnest(list_filter([
+    -- pip, uv and the like fetch the project's /simple/ page first; some revalidate it.
+    CASE WHEN ts IS NOT NULL AND project IS NOT NULL AND h % ${SIMPLE_PAGE} <> 0 AND installer IN ('pip', 'uv', 'pipenv', 'poetry', 'pdm')
+      THEN ${line('client', 'GET', "'/simple/' || lower(regexp_replace(project, '[-_.]+', '-', 'g')) || '/'", `CASE WHEN (h >> 8) % ${REVALIDATED} = 0 THEN '304' ELSE '200' END`, "'2048'")} END,
+    CASE WHEN ts IS NOT NULL THEN ${line('client', 'GET', 'url', "'200'", "(1000 + h % 5000000)::VARCHAR")} END,
+    CASE WHEN ts IS NOT NULL AND (h >> 16) % ${NOT_FOUND} = 0 THEN ${line(noCountry, 'GET', "regexp_replace(url, '-[0-9][^-/]*([.-])', '-0.0.0\\1')", "'404'", "'153'")} END,
+    CASE WHEN ts IS NOT NULL AND (h >> 24) % ${HEAD} = 0 THEN ${line(noCountry, 'HEAD', 'url', "'200'", "'0'")} END,
+    CASE WHEN ts IS NOT NULL AND (h >> 32) % ${RANGE} = 0 THEN ${line(noCountry, 'GET', 'url', "'206'", "'65536'")} END,
+    CASE WHEN ts IS NULL OR (h >> 40) % ${MALFORMED} = 0 THEN '10.0.0.1 - - [truncated' END
+  ], l -> l IS NOT NULL)) AS line
+FROM placed
 ) TO $out (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\\t', COMPRESSION 'auto')`;
-    await connection.run(sql, { events: eventsFile, out, seed: BigInt(options.seed) } as never, { events: VARCHAR, out: VARCHAR, seed: BIGINT } as never);
+    const params = { events: eventsFile, out, seed: BigInt(options.seed), countries: listValue(countries), addresses: listValue(addresses), offsets: listValue(offsets), counts: listValue(counts) };
+    const types = { events: VARCHAR, out: VARCHAR, seed: BIGINT, countries: LIST(VARCHAR), addresses: LIST(VARCHAR), offsets: LIST(INTEGER), counts: LIST(INTEGER) };
+    await connection.run(sql, params as never, types as never);
     const [row] = (await connection.runAndReadAll(`SELECT count(*) AS n FROM read_csv($out, columns = {'line': 'VARCHAR'}, delim = '\\0', quote = '', escape = '', header = false, auto_detect = false, compression = 'auto')`, { out } as never, { out: VARCHAR } as never)).getRows();
     return { lines: Number(row?.[0] ?? 0) };
   } finally {
