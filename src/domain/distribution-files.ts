@@ -6,7 +6,8 @@
  *   part holds a `-` (the spec escapes it to `_`) and a build tag starts with a digit;
  * - sdists, PEP 625 (`{name}-{version}.tar.gz`, the name normalized with `_`) and the legacy
  *   names before it (`.zip`, `.tar.bz2`, …, the project name possibly holding `-`: the version
- *   is what follows the last `-`, as `packaging.utils.parse_sdist_filename` splits it);
+ *   is what follows the last `-`, as `packaging.utils.parse_sdist_filename` splits it, or, when
+ *   that is no version, what follows the first `-` before a digit: `foo-1.0-beta`);
  * - eggs (`{name}-{version}(-{python}(-{platform})?)?.egg`) and Windows installers
  *   (`{name}-{version}.{platform}(-py{X.Y})?.exe|.msi`), which old projects still serve.
  * A PEP 658 metadata file (`….whl.metadata`) names the file it describes, and keeps its own name,
@@ -46,10 +47,16 @@ function wheel(filename: string, stem: string): DistributionFile | null {
   return named(filename, parts[0]!, parts[1]!, 'bdist_wheel');
 }
 
+/** A legacy version holding a `-` (`1.0-beta`): the name ends at the first `-` before a digit. */
+const LEGACY_SDIST = /^(.+?)-(v?\d.*)$/i;
+
 function sdist(filename: string, stem: string): DistributionFile | null {
   const dash = stem.lastIndexOf('-');
   if (dash <= 0) return null;
-  return named(filename, stem.slice(0, dash), stem.slice(dash + 1), 'sdist');
+  const last = named(filename, stem.slice(0, dash), stem.slice(dash + 1), 'sdist');
+  if (last) return last;
+  const legacy = LEGACY_SDIST.exec(stem);
+  return legacy ? named(filename, legacy[1]!, legacy[2]!, 'sdist') : null;
 }
 
 function egg(filename: string, stem: string): DistributionFile | null {

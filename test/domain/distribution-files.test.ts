@@ -25,6 +25,8 @@ describe('parseDistributionFilename', () => {
     ['pywin32-ctypes-0.2.0.zip', file('pywin32-ctypes', '0.2.0', 'sdist')],
     ['pyserial-2.7.tar.bz2', file('pyserial', '2.7', 'sdist')],
     ['requests-2.0.0rc1.tar.gz', file('requests', '2.0.0rc1', 'sdist')],
+    ['py-3to2-1.1.1.zip', file('py-3to2', '1.1.1', 'sdist')],
+    ['PyXML-0.8.4-beta.tar.gz', file('PyXML', '0.8.4-beta', 'sdist')],
     // Eggs and Windows installers of old projects.
     ['setuptools-0.6c11-py2.7.egg', file('setuptools', '0.6c11', 'bdist_egg')],
     ['simplejson-3.19.2-py3.11-linux-x86_64.egg', file('simplejson', '3.19.2', 'bdist_egg')],
