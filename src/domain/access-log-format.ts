@@ -121,7 +121,11 @@ export function compileLogFormat(spec: string): LogFormat {
  * ASCII as `\xHH` (the bytes of UTF-8 text one by one); with `escape=json`, and Apache, `\"`,
  * `\\`, `\n`, `\t` and `\uHHHH`.
  */
-export function unescapeLogged(value: string): string {
+export function unescapeLogged(logged: string): string {
+  if (!logged.includes('\\')) return logged;
+  // nginx's `\x22` is most of a pip User-Agent's escapes: replaced natively first. Safe unless a
+  // backslash is escaped as `\\` (Apache), where `\\x22` is a backslash and then `x22`.
+  const value = logged.includes('\\\\') ? logged : logged.replaceAll('\\x22', '"');
   if (!value.includes('\\')) return value;
   // A run of \xHH is decoded together: the bytes of one UTF-8 character come one after another.
   return value.replace(ESCAPE, (escape, hexRun: string | undefined, unicode: string | undefined, other: string | undefined) => {

@@ -63,5 +63,8 @@ describe('unescapeLogged', () => {
     expect(unescapeLogged('caf\\xC3\\xA9')).toBe('café');
     expect(unescapeLogged('a \\"b\\" \\\\ c\\u00e9')).toBe('a "b" \\ cé');
     expect(unescapeLogged('plain')).toBe('plain');
+    // Apache's escaped backslash before `x22`: a backslash, then the text x22, not a quote.
+    expect(unescapeLogged('a\\\\x22 \\"')).toBe('a\\x22 "');
+    expect(unescapeLogged('\\x5C\\x22')).toBe('\\"');
   });
 });
