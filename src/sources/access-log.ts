@@ -111,8 +111,11 @@ FROM (
 GROUP BY ALL`;
 }
 
-/** Where a raw column of the registry comes from: the file's table, the agent's, the client's, or nowhere. */
-type Origin = { table: 'f' | 'a' | 'c'; column: RawColumn } | { table: null; column: RawColumn };
+/** Where a raw column of the registry comes from: the file's table, the agent's, the client's, or nowhere (NULL). */
+interface Origin {
+  table: 'f' | 'a' | 'c' | null;
+  column: RawColumn;
+}
 
 function originOf(column: RawColumn): Origin {
   const [head] = column.path;
