@@ -1,10 +1,10 @@
 /**
  * `npm run bench [-- --quick] [-- --only NAME,…]`: every performance target, each next to a
  * ceiling measured in the same run. Writes bench/RESULTS.md (quick: RESULTS-quick.md) and JSON.
- * Scenarios: first-start, ingestion, api, embeds (badges and shields), store-scale, store-scale-postgres, api-scale, pages, page-cache,
+ * Scenarios: first-start, ingestion, access-log (ACCESS_LOG_LINES, default 20 million in full mode), api, embeds (badges and shields), store-scale, store-scale-postgres, api-scale, pages, page-cache,
  * breakdowns (BREAKDOWN_DAYS, default 180 in full mode: every breakdown at PyPI scale),
  * breakdown-layouts (BREAKDOWN_LAYOUT_SIZES, packages×days: issue 12's three layouts compared),
- * serve-during-load (SERVE_LOAD_DAYS, default 180 in full mode, 3 in quick; or a store built
+ * top-lists, compare-page, serve-during-load (SERVE_LOAD_DAYS, default 180 in full mode, 3 in quick; or a store built
  * earlier by bench/build-store.ts, copied first: BENCH_SERVE_SQLITE=<file>,
  * BENCH_SERVE_POSTGRES=<url with options=-c search_path=SCHEMA>).
  * BENCH_SCALE_SQLITE=FILE runs api-scale (without store-scale) on a store built before.
@@ -18,6 +18,7 @@ import { DEFAULT_DEMO_OPTIONS, demoPackageNames } from '../src/sources/synthetic
 import { loadGenerator } from './lib/load-generator.js';
 import { root } from './lib/processes.js';
 import { skipped, writeResults } from './lib/results.js';
+import { accessLog } from './scenarios/access-log.js';
 import { api } from './scenarios/api.js';
 import { breakdownLayouts, layoutSizes } from './scenarios/breakdown-layouts.js';
 import { breakdowns } from './scenarios/breakdowns.js';
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
     }
     if (runs('pages')) await pages(dir, { loads: quick ? 5 : 15 });
     if (runs('ingestion')) await ingestion(dir, { parquetEvents: sizes.parquetEvents, ndjsonEvents: sizes.ndjsonEvents, target: !quick });
+    if (runs('access-log')) await accessLog(dir, { lines: Number(process.env.ACCESS_LOG_LINES ?? (quick ? 300_000 : 20_000_000)), target: !quick });
     if (runs('store-scale-postgres')) {
       const unreachable = only === null ? await postgresUnreachable() : null;
       if (unreachable) {

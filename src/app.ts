@@ -26,7 +26,7 @@ export interface AppOptions {
   store: Store;
   config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel' | 'rateLimit' | 'trustedProxies' | 'mirrorInstallers' | 'hstsMaxAge'> &
     // Unset: the defaults' timeouts, cap and cache budgets, package pages and embeds not limited, and every dimension on (DIMENSIONS' default).
-    Partial<Pick<Config, 'server' | 'pageRateLimit' | 'embedRateLimit' | 'cacheBytes' | 'dimensions'>>;
+    Partial<Pick<Config, 'server' | 'pageRateLimit' | 'embedRateLimit' | 'cacheBytes' | 'dimensions' | 'indexName'>>;
   /** Where the processes serving together share their rate-limit counts; without it, each counts its own. */
   sharedRateLimits?: SharedCounts | undefined;
   /** What PyPI says of a package, for its page; without it, pages show downloads only. */

@@ -78,10 +78,15 @@ function sourceChoice(values: LoadFlags): SourceChoice {
     return { kind: 'files', inputs: values.input };
   }
   if (values.source === 'bigquery') {
-    if (values.input.length > 0) throw new UsageError('--input is for --source files; --source bigquery reads BIGQUERY_TABLE');
+    if (values.input.length > 0) throw new UsageError('--input is for --source files or access-log; --source bigquery reads BIGQUERY_TABLE');
     return { kind: 'bigquery' };
   }
-  throw new UsageError(`--source must be "files" or "bigquery", got "${values.source}"`);
+  if (values.source === 'access-log') {
+    if (values.dryRun) throw new UsageError('--dry-run is for --source bigquery');
+    if (values.input.length === 0) throw new UsageError("load --source access-log needs --input GLOB (such as '/var/log/nginx/access.log*')");
+    return { kind: 'access-log', inputs: values.input };
+  }
+  throw new UsageError(`--source must be "files", "bigquery" or "access-log", got "${values.source}"`);
 }
 
 async function load(values: LoadFlags, config: Config): Promise<void> {
@@ -131,6 +136,7 @@ interface DemoFlags {
   eventsPerDay?: string;
   endDate?: string;
   out?: string;
+  accessLog?: string;
 }
 
 async function demo(values: DemoFlags, config: Config): Promise<void> {
@@ -155,6 +161,8 @@ async function demo(values: DemoFlags, config: Config): Promise<void> {
           mirrorInstallers: config.mirrorInstallers,
           dimensions: config.dimensions,
           outDir: values.out,
+          accessLogDir: values.accessLog,
+          countries: config.accessLog.countries,
           onDay: progress.onDay,
         });
         progress.stop();
@@ -226,16 +234,24 @@ function program(): Command {
 
   command('serve')
     .description('Serve the API and the website (loads demo data into an empty database unless DEMO_DATA=off or LOAD_SOURCE is set)')
-    .addHelpText('after', examples('pypistats serve', 'HOST=0.0.0.0 PORT=8080 DATABASE_URL=postgres://db/pypistats LOAD_SOURCE=bigquery pypistats serve'))
-    .action(async () => serve(loadConfig()));
+    .option('--index-name <name>', 'the private index these downloads are from, shown on the site (default INDEX_NAME)')
+    .addHelpText(
+      'after',
+      examples(
+        'pypistats serve',
+        'HOST=0.0.0.0 PORT=8080 DATABASE_URL=postgres://db/pypistats LOAD_SOURCE=bigquery pypistats serve',
+        "LOAD_SOURCE=access-log LOAD_INPUT='/var/log/nginx/access.log*' pypistats serve --index-name packages.example.com",
+      ),
+    )
+    .action(async (values: { indexName?: string }) => serve(loadConfig(values.indexName === undefined ? process.env : { ...process.env, INDEX_NAME: values.indexName })));
 
   command('load')
     .description('Load days of raw download events into the store, each day in its own transaction')
     .option('--date <day>', 'the day to load, YYYY-MM-DD (UTC)')
     .option('--from <day>', 'the first day of a range')
     .option('--to <day>', 'the last day of a range')
-    .addOption(new Option('--source <source>', 'where the events come from: files or bigquery').default('files'))
-    .option('--input <glob>', 'files exported from BigQuery (Parquet, NDJSON, .gz); repeat for more; {date} stands for the day', (value: string, all: string[]) => [...all, value], [])
+    .addOption(new Option('--source <source>', 'where the events come from: files, bigquery or access-log (a private index\'s web server logs)').default('files'))
+    .option('--input <glob>', 'files exported from BigQuery (Parquet, NDJSON, .gz), or access logs (plain or .gz); repeat for more; {date} stands for the day', (value: string, all: string[]) => [...all, value], [])
     .option('--dry-run', 'with --source bigquery: print the SQL, the bytes it would scan and their cost; run nothing')
     .option('--allow-empty', 'load a day whose source holds no downloads, as an empty day')
     .option('--allow-drop', 'load a day however far its downloads fall below the days around it (LOAD_MIN_SHARE)')
@@ -245,6 +261,7 @@ function program(): Command {
         "pypistats load --date 2026-11-20 --input 'exports/2026-11-20/*.parquet'",
         "pypistats load --from 2026-11-01 --to 2026-11-20 --input 'exports/{date}/*.json.gz'",
         'pypistats load --date 2026-11-20 --source bigquery --dry-run',
+        "pypistats load --date 2026-11-20 --source access-log --input '/var/log/nginx/access.log*'",
       ),
     )
     .action(async (values: LoadFlags) => load(values, loadConfig()));
@@ -257,7 +274,8 @@ function program(): Command {
     .option('--events-per-day <n>', 'average raw events per day (default DEMO_EVENTS_PER_DAY)')
     .option('--end-date <day>', 'the last day, YYYY-MM-DD, not after today (default yesterday, UTC)')
     .option('--out <dir>', 'keep the generated raw event files in this folder')
-    .addHelpText('after', examples('pypistats demo --days 30 --packages 500 --seed 7'))
+    .option('--access-log <dir>', "also write each day as a private index's nginx access log into this folder (access-YYYY-MM-DD.log.gz, kept), and load the days from those logs")
+    .addHelpText('after', examples('pypistats demo --days 30 --packages 500 --seed 7', 'pypistats demo --days 7 --access-log logs/'))
     .action(async (values: DemoFlags) => demo(values, loadConfig()));
 
   command('purge')

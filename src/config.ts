@@ -7,6 +7,7 @@ import { DEFAULT_DEMO_OPTIONS } from './domain/demo.js';
 import { DEFAULT_MIRROR_INSTALLERS } from './domain/mirrors.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS } from './store/postgres/timeouts.js';
 import { DEFAULT_BIGQUERY_TABLE } from './domain/bigquery-table.js';
+import { accessLog, indexName, type AccessLogConfig } from './config/access-log.js';
 import { bigquery, type BigQueryConfig } from './config/bigquery.js';
 import { enabledDimensionNames } from './config/dimensions.js';
 import { loadSchedule, type LoadScheduleConfig } from './config/load-schedule.js';
@@ -18,6 +19,7 @@ export { ConfigError };
 export type { BigQueryConfig, BigQueryCredentials, ServiceAccountKey } from './config/bigquery.js';
 export type { LoadScheduleConfig, LoadSourceKind } from './config/load-schedule.js';
 export type { ServerLimitsConfig } from './config/server-limits.js';
+export type { AccessLogConfig } from './config/access-log.js';
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; file: string }
@@ -44,6 +46,10 @@ export interface Config {
   /** PyPI's JSON API, read for the package page's metadata; `url` has no trailing slash. */
   pypi: { url: string; timeoutMs: number };
   bigquery: BigQueryConfig;
+  /** How the access-log source reads a private index's web server logs. */
+  accessLog: AccessLogConfig;
+  /** The private index whose downloads these are, shown on the site; null: PyPI. */
+  indexName: string | null;
   /** Processes serving HTTP together on one port (SERVE_PROCESSES); one of them runs the scheduled loads. */
   processes: number;
   /** Requests each client address may make to the JSON API; 0 turns a window off. */
@@ -98,8 +104,15 @@ export const variables = {
   DEMO_PACKAGES: `Packages in the demo data (default \`${DEFAULT_DEMO_OPTIONS.packages}\`).`,
   DEMO_SEED: `Seed of the demo data: the same seed gives the same data (default \`${DEFAULT_DEMO_OPTIONS.seed}\`).`,
   DEMO_EVENTS_PER_DAY: `Average raw download events per demo day (default \`${DEFAULT_DEMO_OPTIONS.eventsPerDay}\`).`,
-  LOAD_SOURCE: '`files` or `bigquery`: `serve` loads the previous UTC day every day at `LOAD_TIME`, and on start the days missing within `LOAD_CATCH_UP_DAYS` (default `none`: no scheduled loads).',
-  LOAD_INPUT: 'For `LOAD_SOURCE=files`: the raw event files, a path or glob in which `{date}` stands for the day (`/exports/{date}/*.parquet`).',
+  LOAD_SOURCE: '`files`, `bigquery` or `access-log`: `serve` loads the previous UTC day every day at `LOAD_TIME`, and on start the days missing within `LOAD_CATCH_UP_DAYS` (default `none`: no scheduled loads).',
+  LOAD_INPUT:
+    'For `LOAD_SOURCE=files`: the raw event files, a path or glob in which `{date}` stands for the day (`/exports/{date}/*.parquet`); for `LOAD_SOURCE=access-log`: the access logs, plain or gzip (`/var/log/nginx/access.log*`).',
+  ACCESS_LOG_FORMAT:
+    'For the access-log source: `combined` (default; nginx\'s and Apache\'s), or the server\'s own format string, nginx `log_format` (`$remote_addr … [$time_local] "$request" $status … "$http_user_agent"`) or Apache `LogFormat` (`%h … %t "%r" %>s … "%{User-Agent}i"`); it must hold the client address, the time, the request and the status.',
+  ACCESS_LOG_COUNT_NOT_MODIFIED: 'For the access-log source: `on` counts a `304 Not Modified` of a file as a download (default `off`).',
+  COUNTRY_DATABASE:
+    'For the access-log source: the country of each client address, from this MaxMind-format `.mmdb` file (GeoLite2 or GeoIP2 Country or City, or any with `country_code`); `off`: every country `null` (default: the database shipped by `@ip-location-db/geo-whois-asn-country-mmdb`, see A private index).',
+  INDEX_NAME: 'The private index these downloads are from (`packages.example.com`), shown on the site in place of PyPI (default: none, PyPI; `serve --index-name` overrides it).',
   LOAD_TIME: 'When the daily load runs, `HH:MM` in UTC (default `01:00`).',
   LOAD_CATCH_UP_DAYS: 'Days, ending yesterday, that each scheduled run makes sure are loaded (default and at most `RETENTION_DAYS`).',
   LOAD_RETRIES: 'Retries of a failed scheduled load before it waits for the next run (default `5`).',
@@ -225,6 +238,8 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: integer(env, 'PYPI_TIMEOUT_MS', 1500, 1, 60_000),
     },
     bigquery: bigquery(env),
+    accessLog: accessLog(env),
+    indexName: indexName(env.INDEX_NAME),
     rateLimit,
     pageRateLimit,
     embedRateLimit,

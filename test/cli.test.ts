@@ -117,7 +117,7 @@ describe('pypistats CLI', () => {
       [['load', '--input', 'x'], {}, 2, 'pypistats: load needs --date D, or --from A and --to B\n'],
       [['load', '--date', '2026-13-01', '--input', 'x'], {}, 2, 'pypistats: --date must be a date as YYYY-MM-DD, got "2026-13-01"\n'],
       [['load', '--from', '2026-11-20', '--to', '2026-11-19', '--input', 'x'], {}, 2, 'pypistats: --from (2026-11-20) is after --to (2026-11-19)\n'],
-      [['load', '--date', '2026-11-20', '--input', 'x', '--source', 'bigquery'], {}, 2, 'pypistats: --input is for --source files; --source bigquery reads BIGQUERY_TABLE\n'],
+      [['load', '--date', '2026-11-20', '--input', 'x', '--source', 'bigquery'], {}, 2, 'pypistats: --input is for --source files or access-log; --source bigquery reads BIGQUERY_TABLE\n'],
       [['load', '--date', '2026-11-20', '--input', path.join(dir, 'missing.parquet')], {}, 1, `pypistats: cannot read input file ${path.join(dir, 'missing.parquet')}: it does not exist or is not readable\n`],
       [['load', '--date', '2026-11-20', '--input', path.join(dir, 'nothing-*.parquet')], {}, 1, `pypistats: no input file matches ${path.join(dir, 'nothing-*.parquet')}\n`],
       [['load', '--date', '2020-01-01', '--input', path.join(dir, '2026-11-20.parquet')], {}, 1, 'pypistats: 2020-01-01 is outside the retention window (180 days ending 2026-11-20); set RETENTION_DAYS to keep older days\n'],

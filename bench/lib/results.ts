@@ -46,6 +46,7 @@ export function groupOf(scenario: string): string {
   if (scenario.startsWith('package page')) return 'pages';
   if (scenario.startsWith('page cache')) return 'page-cache';
   if (scenario.startsWith('ingestion')) return 'ingestion';
+  if (scenario.startsWith('access log')) return 'access-log';
   if (scenario.startsWith('store at PyPI scale (PostgreSQL)')) return 'store-scale-postgres';
   if (scenario.startsWith('store at PyPI scale')) return 'store-scale';
   if (/^API, \d+ PyPI-sized days/.test(scenario)) return 'api-scale';
@@ -85,7 +86,7 @@ export async function writeResults(root: string, mode: 'quick' | 'full', notes: 
     const fallback: Run = { date: previous.date ?? 'unknown', commit: previous.commit ?? 'unknown', notes: previous.notes ?? [] };
     kept = previous.figures.filter((f) => !ran.has(groupOf(f.scenario))).map((f) => ({ ...f, run: f.run ?? fallback }));
   }
-  const order = ['first-start', 'api', 'embeds', 'page-cache', 'pages', 'ingestion', 'store-scale-postgres', 'store-scale', 'api-scale', 'breakdowns', 'breakdown-layouts', 'serve-during-load'];
+  const order = ['first-start', 'api', 'embeds', 'top-lists', 'compare-page', 'page-cache', 'pages', 'ingestion', 'access-log', 'store-scale-postgres', 'store-scale', 'api-scale', 'breakdowns', 'breakdown-layouts', 'serve-during-load'];
   const rank = (f: Figure) => order.indexOf(groupOf(f.scenario));
   // A stable sort: within a scenario, figures keep the order they were measured in.
   const all: SavedFigure[] = [...kept, ...figures.map((f) => ({ ...f, run }))].sort((a, b) => rank(a) - rank(b));

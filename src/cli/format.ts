@@ -1,7 +1,7 @@
 /** How the CLI says what happened, one line per day. */
 import type { DayLoadResult, RangeLoadError } from '../pipeline/load.js';
 import type { DryRun } from '../sources/bigquery.js';
-import { totalSkipped } from '../domain/aggregates.js';
+import { totalSkipped, type LogLines } from '../domain/aggregates.js';
 import type { LoadRecord, StoreStatus } from '../store/types.js';
 
 const number = new Intl.NumberFormat('en-US');
@@ -20,10 +20,26 @@ export function describeDayLoad(result: DayLoadResult): string {
     `${result.day}: ${number.format(summary.downloads)} downloads of ${number.format(summary.packages)} packages → ${number.format(result.rows)} rows in ${result.seconds.toFixed(2)} s`,
     summary.metadataFetches > 0 ? `${number.format(summary.metadataFetches)} .metadata fetches not counted` : '',
     given.length > 0 ? `skipped ${number.format(totalSkipped(skipped))} malformed events (${given.join(', ')})` : '',
+    summary.logLines ? describeLogLines(summary.logLines) : '',
     result.purgedDays.length > 0 ? `purged ${result.purgedDays.length} days up to ${result.purgedDays.at(-1)}` : '',
   ]
     .filter((part) => part !== '')
     .join('; ');
+}
+
+/** Every line of the access logs, accounted for: the requests that were events, and the others by reason. */
+function describeLogLines(logLines: LogLines): string {
+  const { notCounted } = logLines;
+  const reasons: [number, string][] = [
+    [notCounted.otherDay, 'of other days'],
+    [notCounted.notAFile, 'not of a distribution file'],
+    [notCounted.notGet, 'not GET'],
+    [notCounted.status, 'with another status'],
+    [notCounted.partial, 'range requests (206)'],
+    [notCounted.malformed, 'malformed'],
+  ];
+  const given = reasons.filter(([count]) => count > 0).map(([count, reason]) => `${number.format(count)} ${reason}`);
+  return `${number.format(logLines.lines)} log lines${given.length > 0 ? `, not counted: ${given.join(', ')}` : ''}`;
 }
 
 /** After a range's loaded days: the day it stopped at and why, and the days it did not try. */

@@ -24,6 +24,34 @@ export interface SkippedEvents {
   invalidName: number;
 }
 
+/**
+ * What became of an access log's lines (the access-log source only): every line is one of the
+ * reasons here, or a request of a distribution file, which is then an event of the day.
+ */
+export interface LogLineReasons {
+  /** Not in the configured format (an empty line, a truncated one, another format). */
+  malformed: number;
+  /** In the format, but of another UTC day than the one loaded. */
+  otherDay: number;
+  /** A request other than GET (HEAD, POST, a garbled request line). */
+  notGet: number;
+  /** A range request answered 206: part of a file, which a client may fetch in many parts. */
+  partial: number;
+  /** Any status but 2xx (and 304, when counted): redirects, 404s, errors. */
+  status: number;
+  /** A successful GET of something that is no distribution file: index pages, `/simple/`, signatures. */
+  notAFile: number;
+}
+
+export interface LogLines {
+  lines: number;
+  notCounted: LogLineReasons;
+}
+
+export function totalNotCounted(reasons: LogLineReasons): number {
+  return reasons.malformed + reasons.otherDay + reasons.notGet + reasons.partial + reasons.status + reasons.notAFile;
+}
+
 export interface DaySummary {
   day: Day;
   /** Events of the day that counted as downloads (mirrors included). */
@@ -33,6 +61,8 @@ export interface DaySummary {
   skipped: SkippedEvents;
   /** Distinct packages with downloads. */
   packages: number;
+  /** For a source that reads access logs: its lines, and why those that are no event were left. */
+  logLines?: LogLines;
 }
 
 export function totalSkipped(skipped: SkippedEvents): number {

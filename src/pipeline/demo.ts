@@ -10,6 +10,9 @@ import { enabledDimensions } from '../domain/dimensions.js';
 import { DEMO_SOURCE } from '../domain/demo.js';
 import type { DuckDb } from '../sources/duckdb.js';
 import { FileSource } from '../sources/files.js';
+import { AccessLogSource } from '../sources/access-log.js';
+import type { CountryDatabaseChoice } from '../sources/countries.js';
+import { writeAccessLog } from '../sources/synthetic-access-log.js';
 import { writeDemoDay, type DemoOptions } from '../sources/synthetic.js';
 import type { Source } from '../sources/types.js';
 import type { Store } from '../store/types.js';
@@ -30,6 +33,14 @@ export interface DemoRun extends DemoOptions {
   dimensions?: readonly string[];
   /** Keep the raw files here; without it they go to a temporary folder, removed after each day. */
   outDir?: string;
+  /**
+   * Write each day's events as a private index's nginx access log into this folder
+   * (`access-YYYY-MM-DD.log.gz`, kept) and load the days from those logs through the access-log
+   * source, rather than from the raw event files.
+   */
+  accessLogDir?: string;
+  /** The access-log source's country database (default: the shipped one). */
+  countries?: CountryDatabaseChoice;
   onDay?: (progress: RangeProgress) => void;
   onAttempt?: LoadOptions['onAttempt'];
   signal?: AbortSignal;
@@ -46,12 +57,15 @@ export async function runDemo(store: Store, duck: DuckDb, run: DemoRun): Promise
   const keep = run.outDir !== undefined;
   const dir = run.outDir ?? (await mkdtemp(path.join(os.tmpdir(), 'pypistats-demo-')));
   await mkdir(dir, { recursive: true });
-  const files = new FileSource(duck, {
-    inputs: [path.join(dir, '{date}.parquet')],
-    mirrorInstallers: run.mirrorInstallers,
-    ...(run.dimensions ? { dimensions: enabledDimensions(run.dimensions) } : {}),
-  });
-  // Read as files are, recorded as demo data: the site and `status` label it so.
+  const dimensions = run.dimensions ? { dimensions: enabledDimensions(run.dimensions) } : {};
+  const logDir = run.accessLogDir;
+  if (logDir !== undefined) await mkdir(logDir, { recursive: true });
+  const logOf = (day: string) => path.join(logDir ?? dir, `access-${day}.log.gz`);
+  const files =
+    logDir === undefined
+      ? new FileSource(duck, { inputs: [path.join(dir, '{date}.parquet')], mirrorInstallers: run.mirrorInstallers, ...dimensions })
+      : new AccessLogSource(duck, { inputs: [logOf('{date}')], mirrorInstallers: run.mirrorInstallers, countries: run.countries, ...dimensions });
+  // Read as files (or access logs) are, recorded as demo data: the site and `status` label it so.
   const source: Source = { name: DEMO_SOURCE, aggregateDay: (day) => files.aggregateDay(day) };
   const days = demoDays(run.endDay, run.days);
   const results: DayLoadResult[] = [];
@@ -60,6 +74,7 @@ export async function runDemo(store: Store, duck: DuckDb, run: DemoRun): Promise
       run.signal?.throwIfAborted();
       const file = path.join(dir, `${day}.parquet`);
       await writeDemoDay(duck, run, day, file);
+      if (logDir !== undefined) await writeAccessLog(duck, file, logOf(day), { seed: run.seed, countries: run.countries });
       const result = await loadDay(store, source, day, { retentionDays: run.retentionDays, minShare: run.minShare, today, onAttempt: run.onAttempt });
       if (!keep) await rm(file, { force: true });
       results.push(result);

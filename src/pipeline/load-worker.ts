@@ -42,7 +42,7 @@ async function run(task: LoadTask): Promise<(DayLoadResult | null)[]> {
       // Loaded here, as in `serve` before: only the configured source's libraries are imported.
       const [{ openSource }, { loadDayIfMissing }] = await Promise.all([import('../sources/open-source.js'), import('./load.js')]);
       const { source: kind, inputs } = task.config.load;
-      const source = await openSource(task.config, kind === 'files' ? { kind, inputs, threads: AGGREGATION_THREADS } : { kind: 'bigquery' });
+      const source = await openSource(task.config, kind === 'files' || kind === 'access-log' ? { kind, inputs, threads: AGGREGATION_THREADS } : { kind: 'bigquery' });
       try {
         return [await loadDayIfMissing(store, source, task.day, { ...task.options, onAttempt })];
       } finally {

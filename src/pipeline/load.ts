@@ -1,6 +1,6 @@
 /** The pipeline: source → store → derived, for one day or a range. Idempotent: a day is replaced whole. */
 import { dayNumber, todayUtc, type Day } from '../domain/dates.js';
-import { totalSkipped, type DaySummary } from '../domain/aggregates.js';
+import { totalNotCounted, totalSkipped, type DaySummary } from '../domain/aggregates.js';
 import { type DayAggregation, type Source } from '../sources/types.js';
 import type { Store } from '../store/types.js';
 import { withAllPackagesTotals } from './derived.js';
@@ -125,7 +125,7 @@ async function writeDay(store: Store, source: Source, day: Day, options: LoadOpt
     summary,
     rows: withAllPackagesTotals(aggregation.rows),
     ...(purgeBefore === null ? {} : { purgeBefore }),
-    attempt: { id: attempt, eventsIn: summary.downloads + summary.metadataFetches + totalSkipped(summary.skipped), skipped: totalSkipped(summary.skipped) },
+    attempt: { id: attempt, ...attemptCounts(summary) },
   });
   return { day, summary, ...written, seconds: (performance.now() - started) / 1000 };
 }
@@ -191,4 +191,10 @@ export async function loadDays(
     options.onDay?.({ done: results.length, total: days.length, last: result });
   }
   return results;
+}
+
+/** What the load history records: events read and skipped; for an access log, its lines read and not counted. */
+function attemptCounts(summary: DaySummary): { eventsIn: number; skipped: number } {
+  if (summary.logLines) return { eventsIn: summary.logLines.lines, skipped: summary.logLines.lines - summary.downloads - summary.metadataFetches };
+  return { eventsIn: summary.downloads + summary.metadataFetches + totalSkipped(summary.skipped), skipped: totalSkipped(summary.skipped) };
 }

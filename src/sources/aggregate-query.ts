@@ -124,17 +124,26 @@ const baseSetId = (plan: GroupingPlan) => plan.sets[0]!.id;
 export function dayGroupsSql(formats: readonly RawFormat[], plan: GroupingPlan = planFor(), has: HasPath = everyPath): string {
   if (formats.length === 0) throw new Error('no raw event files to read');
   const events = formats.map((format) => rawEventsSql(format, `$${format}_files`, plan, has)).join('\nUNION ALL\n');
+  return groupEventsSql(events, plan);
+}
+
+/**
+ * Step 1 over any relation of raw events with the columns rawEventsSql selects (`ts`, `project`,
+ * `filename`, `mirror_installer` and the plan's own). With `weight`, a row stands for that many
+ * events (a source that has already counted identical events, such as the access log's).
+ */
+export function groupEventsSql(events: string, plan: GroupingPlan = planFor(), weight?: string): string {
   const own = plan.columns.map((column) => column.name);
   return `CREATE OR REPLACE TEMP TABLE day_groups AS
 WITH events AS (${events})
 SELECT ${[...SHARED_KEYS, ...own].join(', ')},
   ${groupingIdSql(plan)} AS grouping_id,
-  count(*)::BIGINT AS events
+  ${weight ? 'sum(weight)' : 'count(*)'}::BIGINT AS events
 FROM (
   SELECT ts IS NULL AS no_timestamp,
     project,
     coalesce(ends_with(filename, '.metadata'), false) AS is_metadata,
-    coalesce(list_contains($mirrors, mirror_installer), false) AS is_mirror${own.map((name) => `,\n    ${name}`).join('')}
+    coalesce(list_contains($mirrors, mirror_installer), false) AS is_mirror${own.map((name) => `,\n    ${name}`).join('')}${weight ? `,\n    ${weight} AS weight` : ''}
   FROM events
   WHERE ts IS NULL OR (ts >= $day_start AND ts < $day_end)
 ) AS day_events

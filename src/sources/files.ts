@@ -30,8 +30,11 @@ export function rawFormatOf(file: string): RawFormat {
   throw new Error(`cannot tell the format of input file ${file}: expected .parquet, .json, .jsonl or .ndjson (optionally .gz)`);
 }
 
-/** The files for one day, each checked readable, so a load never starts on a partial input. */
-export async function resolveInputs(inputs: readonly string[], day: Day): Promise<string[]> {
+/**
+ * The files for one day, each checked readable (and by `check`, of a format the source reads), so
+ * a load never starts on a partial input.
+ */
+export async function resolveInputs(inputs: readonly string[], day: Day, check: (file: string) => unknown = rawFormatOf): Promise<string[]> {
   const files = new Set<string>();
   for (const input of inputs) {
     const pattern = input.replaceAll('{date}', day);
@@ -49,12 +52,12 @@ export async function resolveInputs(inputs: readonly string[], day: Day): Promis
     } catch {
       throw new Error(`cannot read input file ${file}: it does not exist or is not readable`);
     }
-    rawFormatOf(file);
+    check(file);
   }
   return [...files];
 }
 
-function toNumber(value: unknown): number {
+export function toNumber(value: unknown): number {
   return typeof value === 'bigint' ? Number(value) : Number(value ?? 0);
 }
 
@@ -121,7 +124,7 @@ export class FileSource implements Source {
  * The rows, with `return()` closing the connection even before the first chunk: a load refused on
  * the summary ends the rows unread, and a generator not yet started never runs its `finally`.
  */
-function closingOnReturn(rows: AsyncGenerator<AggregateRow[]>, close: () => void): AsyncIterable<AggregateRow[]> {
+export function closingOnReturn(rows: AsyncGenerator<AggregateRow[]>, close: () => void): AsyncIterable<AggregateRow[]> {
   let started = false;
   return {
     [Symbol.asyncIterator]: () => ({
@@ -134,7 +137,7 @@ function closingOnReturn(rows: AsyncGenerator<AggregateRow[]>, close: () => void
   };
 }
 
-async function* streamRows(connection: DuckDBConnection, sql: string): AsyncGenerator<AggregateRow[]> {
+export async function* streamRows(connection: DuckDBConnection, sql: string): AsyncGenerator<AggregateRow[]> {
   try {
     const result = await connection.stream(sql);
     for (;;) {

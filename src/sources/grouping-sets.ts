@@ -23,7 +23,7 @@ export const MIRROR_INSTALLER_PATH: readonly string[] = ['details', 'installer',
 const RESERVED_NAMES = new Set([
   'no_timestamp', 'ts', 'raw_timestamp', 'project', 'file_project', 'top_project', 'filename', 'package', 'verdict',
   'outcome', 'is_metadata', 'is_mirror', 'mirror_installer', 'grouping_id', 'events', 'kind', 'kind_grouping_id',
-  'dimension', 'category', 'downloads', 'counts_mirrors',
+  'dimension', 'category', 'downloads', 'counts_mirrors', 'weight',
 ]);
 
 const SQL_NAME = /^[a-z][a-z0-9_]*$/;

@@ -5,13 +5,16 @@ import type { RetryOptions } from './bigquery-client.js';
 import type { BigQuerySource } from './bigquery.js';
 import { DuckDb } from './duckdb.js';
 import { FileSource } from './files.js';
+import { AccessLogSource } from './access-log.js';
 import type { Source } from './types.js';
 
 export type SourceChoice =
   /** Files exported from BigQuery, aggregated by DuckDB; `{date}` in an input stands for the day. */
   | { kind: 'files'; inputs: readonly string[]; /** DuckDB's threads (default: one per core). */ threads?: number }
   /** The BigQuery table itself (BIGQUERY_* and the Google credentials variables). */
-  | { kind: 'bigquery'; pageSize?: number; retry?: RetryOptions };
+  | { kind: 'bigquery'; pageSize?: number; retry?: RetryOptions }
+  /** A private index's web server access logs (ACCESS_LOG_*, COUNTRY_DATABASE); `{date}` as for files. */
+  | { kind: 'access-log'; inputs: readonly string[]; threads?: number };
 
 export async function openBigQuerySource(config: Config, choice: Omit<Extract<SourceChoice, { kind: 'bigquery' }>, 'kind'> = {}): Promise<BigQuerySource> {
   // Loaded on demand: Google's client library takes half a second to import, and `serve` never needs it.
@@ -30,7 +33,18 @@ export async function openSource(config: Config, choice: SourceChoice): Promise<
   if (choice.kind === 'bigquery') return openBigQuerySource(config, choice);
   const duck = await DuckDb.open(choice.threads === undefined ? {} : { threads: choice.threads });
   try {
-    const source = new FileSource(duck, { inputs: choice.inputs, mirrorInstallers: config.mirrorInstallers, dimensions: enabledDimensions(config.dimensions) });
+    const dimensions = enabledDimensions(config.dimensions);
+    const source =
+      choice.kind === 'files'
+        ? new FileSource(duck, { inputs: choice.inputs, mirrorInstallers: config.mirrorInstallers, dimensions })
+        : new AccessLogSource(duck, {
+            inputs: choice.inputs,
+            format: config.accessLog.format,
+            countNotModified: config.accessLog.countNotModified,
+            countries: config.accessLog.countries,
+            mirrorInstallers: config.mirrorInstallers,
+            dimensions,
+          });
     return { name: source.name, aggregateDay: (day) => source.aggregateDay(day), close: () => duck.close() };
   } catch (error) {
     duck.close();

@@ -49,7 +49,19 @@ const DEMO_NOTICE = toHtmlString(html`<p class="site-notice" role="note"><strong
 
 /** `page` with the demo-data notice under its header. */
 export function withDemoNotice(page: string): string {
-  return page.replace(NOTICE_SLOT, DEMO_NOTICE);
+  return page.replace(NOTICE_SLOT, DEMO_NOTICE + NOTICE_SLOT);
+}
+
+/** The label of the navigation entry and headings of `__all__`, our own text in our own elements. */
+const ALL_OF_PYPI = '>All of PyPI<';
+
+/**
+ * `page` as a private index's (INDEX_NAME) site shows it: a line under the header saying whose
+ * downloads these are, and `__all__` called all of that index rather than all of PyPI.
+ */
+export function withIndexName(page: string, indexName: string): string {
+  const notice = toHtmlString(html`<p class="site-notice index-notice" role="note">Downloads from <strong>${indexName}</strong>, from its web server's access logs: all packages and totals here are this index's, not PyPI's.</p>`);
+  return page.replace(NOTICE_SLOT, notice + NOTICE_SLOT).replaceAll(ALL_OF_PYPI, toHtmlString(html`>All of ${indexName}<`));
 }
 
 export function renderPage(options: PageOptions): string {

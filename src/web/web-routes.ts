@@ -16,7 +16,7 @@ import { isStoreUnavailable, type Store } from '../store/types.js';
 import { ASSETS_DIR, ASSETS_PREFIX, type Assets } from './assets.js';
 import { DEFAULT_LOOKBACK, isLookback, LOOKBACKS } from './chart-settings.js';
 import { html } from './html.js';
-import { withDemoNotice } from './layout.js';
+import { withIndexName, withDemoNotice } from './layout.js';
 import { aboutPage } from './pages/about.js';
 import { apiPage } from './pages/api.js';
 import { faqsPage } from './pages/faqs.js';
@@ -39,7 +39,7 @@ import { comparePage } from './pages/compare.js';
 export interface WebRoutesOptions {
   store: Store;
   /** `dimensions` unset: every one of the registry. */
-  config: Pick<Config, 'retentionDays' | 'mirrorInstallers' | 'rateLimit'> & Partial<Pick<Config, 'dimensions' | 'embedRateLimit'>>;
+  config: Pick<Config, 'retentionDays' | 'mirrorInstallers' | 'rateLimit'> & Partial<Pick<Config, 'dimensions' | 'embedRateLimit' | 'indexName'>>;
   metadata: PackageMetadataSource;
   assets: Assets;
   /** Where the pages are kept per data version (src/app.ts makes it, within its byte budget). */
@@ -90,8 +90,9 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
   // page cache, and sent with its Content-Encoding, which this leaves alone.
   await app.register(compress, { encodings: ['br', 'gzip'], threshold: 1024 });
 
-  /** A page as rendered: with the demo-data notice when the data is the demo's. */
-  async function withNotice(page: string): Promise<string> {
+  /** A page as rendered: with the demo-data notice when the data is the demo's, and the index's name when it is a private one's. */
+  async function withNotice(rendered: string): Promise<string> {
+    const page = config.indexName ? withIndexName(rendered, config.indexName) : rendered;
     return (await site.facts()).demo ? withDemoNotice(page) : page;
   }
 

@@ -15,7 +15,7 @@ export interface CliResult {
 /** Environment for a child: the caller's variables over a clean slate of ours. */
 export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base = { ...process.env };
-  for (const key of Object.keys(base)) if (/^(DATABASE_|PORT|HOST|RETENTION_DAYS|DEMO_|MIRROR_|LOG_LEVEL|CACHE_MAX_AGE|LOAD_|REDIS_|RATE_LIMIT|PAGE_RATE_LIMIT|SERVE_|TRUSTED_PROXIES|PYPI_|BIGQUERY_|GOOGLE_)/.test(key)) delete base[key];
+  for (const key of Object.keys(base)) if (/^(DATABASE_|PORT|HOST|RETENTION_DAYS|DEMO_|MIRROR_|LOG_LEVEL|CACHE_MAX_AGE|LOAD_|REDIS_|RATE_LIMIT|PAGE_RATE_LIMIT|SERVE_|TRUSTED_PROXIES|PYPI_|BIGQUERY_|GOOGLE_|ACCESS_LOG_|COUNTRY_DATABASE|INDEX_NAME)/.test(key)) delete base[key];
   return { ...base, ...env };
 }
 
@@ -45,10 +45,10 @@ export interface RunningServer {
   exited: Promise<number | null>;
 }
 
-/** Starts `pypistats serve` on a free port and resolves once it listens. */
-export function startServer(env: Record<string, string>): Promise<RunningServer> {
+/** Starts `pypistats serve` (with `args`) on a free port and resolves once it listens. */
+export function startServer(env: Record<string, string>, args: string[] = []): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve'], {
+    const child = spawn(process.execPath, [BIN, 'serve', ...args], {
       env: childEnv({ PORT: '0', HOST: '127.0.0.1', ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
