@@ -1,5 +1,6 @@
 import type { Day } from '../domain/dates.js';
 import type { AggregateRow, DaySummary } from '../domain/aggregates.js';
+import type { AccountStore } from './accounts.js';
 
 export interface SeriesPoint {
   category: string;
@@ -125,6 +126,8 @@ export interface DayWriteResult {
  * the new one, never a mix. Reads are what the API needs: one package's series over many days.
  */
 export interface Store {
+  /** The site's users, their tracked packages and tokens, and the admin console's jobs. */
+  readonly accounts: AccountStore;
   replaceDay(write: DayWrite): Promise<DayWriteResult>;
   purgeBefore(day: Day): Promise<Day[]>;
   /** Changes whenever a write lands, and only then. */

@@ -1,3 +1,5 @@
+import { ACCOUNTS_SCHEMA } from './accounts.js';
+
 /**
  * The PostgreSQL schema, as numbered migrations, applied on open under an advisory lock so that
  * several instances starting together migrate once.
@@ -210,4 +212,6 @@ export const postgresMigrations: readonly string[] = [
    CROSS JOIN LATERAL unpack_days(b.days) u
    JOIN package_categories c ON c.package_id = b.package_id AND c.id = u.category_id
    WHERE u.day >= (SELECT min(day) FROM loaded_days);`,
+  // Users who signed in with GitHub, their tracked packages and API tokens, and the admin console's jobs.
+  ACCOUNTS_SCHEMA,
 ];
