@@ -17,12 +17,13 @@ import { ClientRateLimiter, rateWindows, type SharedCounts } from './rate-limit/
 import { ASSETS_PREFIX, loadAssets } from './web/assets.js';
 import { PageCache } from './web/page-cache.js';
 import { webRoutes } from './web/web-routes.js';
+import { registerAccounts, tokenBudgets } from './accounts/routes.js';
 
 export interface AppOptions {
   store: Store;
   config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel' | 'rateLimit' | 'trustedProxies' | 'mirrorInstallers' | 'hstsMaxAge'> &
-    // Unset: the defaults' timeouts, cap and cache budgets, package pages not limited, and every dimension on (DIMENSIONS' default).
-    Partial<Pick<Config, 'server' | 'pageRateLimit' | 'cacheBytes' | 'dimensions'>>;
+    // Unset: the defaults' timeouts, cap and cache budgets, package pages not limited, every dimension on (DIMENSIONS' default), and no sign-in.
+    Partial<Pick<Config, 'server' | 'pageRateLimit' | 'cacheBytes' | 'dimensions' | 'accounts' | 'load' | 'bigquery' | 'database'>>;
   /** Where the processes serving together share their rate-limit counts; without it, each counts its own. */
   sharedRateLimits?: SharedCounts | undefined;
   /** What PyPI says of a package, for its page; without it, pages show downloads only. */
@@ -96,6 +97,8 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
   const cacheBytes = config.cacheBytes ?? DEFAULT_CACHE_BYTES;
   const cache = new ResponseCache(store, config.cacheMaxAge, cacheBytes.responses);
   const windows = rateWindows(config.rateLimit);
+  const accounts = config.accounts?.github ? config.accounts : null;
+  const tokens = accounts && tokenBudgets(store, accounts, sharedRateLimits, app.log);
   await app.register(
     async (api) => {
       // A bare OPTIONS is no preflight: @fastify/cors would answer it with a plain-text 400.
@@ -107,9 +110,9 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
       // CORS on the API only: dashboards read it from other sites; the pages are this site's.
       await api.register(cors, { origin: '*', methods: ['GET', 'HEAD'] });
       await api.register(async (limited) => {
-        if (windows.length > 0) {
-          const limiter = new ClientRateLimiter({ windows, shared: sharedRateLimits, log: app.log });
-          limitRequests(limited, { limiter, isRevalidation: (request) => cache.isRevalidation(request) });
+        if (windows.length > 0 || tokens) {
+          const limiter = windows.length > 0 ? new ClientRateLimiter({ windows, shared: sharedRateLimits, log: app.log }) : null;
+          limitRequests(limited, { limiter, tokens, isRevalidation: (request) => cache.isRevalidation(request) });
         }
         await limited.register(packageRoutes, { store, cache, dimensions });
       });
@@ -127,7 +130,9 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
         })
       : undefined;
   const pages = new PageCache(store, cacheBytes.pages);
-  await app.register(webRoutes, { store, config: { ...config, dimensions: dimensionNames }, metadata, assets, pages, pageLimiter });
+  // Sign-in's sessions are read by the pages registered after it (a package page's Track button).
+  const signedIn = accounts && (await registerAccounts(app, { store, accounts, config, assets, errors }));
+  await app.register(webRoutes, { store, config: { ...config, dimensions: dimensionNames }, metadata, assets, pages, pageLimiter, signedIn });
 
   const refuse = async (request: FastifyRequest, reply: FastifyReply) => errors.methodNotAllowed(request, reply);
   for (const url of new Set(getRoutes)) {

@@ -84,8 +84,9 @@ export interface AccountStore {
   tokens(githubId: number): Promise<ApiToken[]>;
   /** False when the user has no such token (or it was revoked before). */
   revokeToken(githubId: number, tokenId: number): Promise<boolean>;
-  /** The live (not revoked) token with this hash, and marks it used. */
+  /** The live (not revoked) token with this hash. */
   tokenByHash(hash: string): Promise<{ id: number; githubId: number } | null>;
+  noteTokenUsed(tokenId: number): Promise<void>;
 
   createJob(request: JobRequest): Promise<Job>;
   job(id: number): Promise<Job | null>;

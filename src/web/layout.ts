@@ -52,6 +52,18 @@ export function withDemoNotice(page: string): string {
   return page.replace(NOTICE_SLOT, DEMO_NOTICE);
 }
 
+const ACCOUNT_SLOT = '<!--site-account-->';
+/** The same for every visitor (pages are shared): signed out, /user sends to sign-in. */
+const ACCOUNT_LINK = toHtmlString(html`<a class="account-link" href="/user">Your packages</a>`);
+
+/** `page` with the link to the user's page, where sign-in is on. */
+export function withAccountLink(page: string): string {
+  return page.replace(ACCOUNT_SLOT, ACCOUNT_LINK);
+}
+
+/** Where a package page puts what a signed-in user may do with the package (its Track button). */
+export const PACKAGE_ACTIONS_SLOT = '<!--package-actions-->';
+
 export function renderPage(options: PageOptions): string {
   const { assets } = options;
   const title = options.section === 'home' ? `${SITE_NAME}: PyPI download statistics` : `${options.title} · ${SITE_NAME}`;
@@ -79,6 +91,7 @@ ${(options.scripts ?? []).map((name) => html`<script src="${assets.url(name)}" d
       )}
     </nav>
     ${options.headerSearch === false ? '' : searchForm({ id: 'header-search', className: 'header-search', label: 'Search packages' })}
+    <!--site-account-->
   </div>
 </header>
 <!--site-notice-->

@@ -14,7 +14,7 @@ import { isStoreUnavailable, type Store } from '../store/types.js';
 import { ASSETS_DIR, ASSETS_PREFIX, type Assets } from './assets.js';
 import { DEFAULT_LOOKBACK, isLookback, LOOKBACKS } from './chart-settings.js';
 import { html } from './html.js';
-import { withDemoNotice } from './layout.js';
+import { PACKAGE_ACTIONS_SLOT, withAccountLink, withDemoNotice } from './layout.js';
 import { aboutPage } from './pages/about.js';
 import { apiPage } from './pages/api.js';
 import { faqsPage } from './pages/faqs.js';
@@ -42,6 +42,8 @@ export interface WebRoutesOptions {
   pages: PageCache;
   /** Limits each client's package pages, which ask PyPI; without it, they are not limited. */
   pageLimiter?: ClientRateLimiter | undefined;
+  /** Where sign-in is on: what a signed-in user sees on a package page (src/accounts/routes.ts). */
+  signedIn?: { packageActions(request: FastifyRequest, name: string): Promise<string | null> } | null | undefined;
 }
 
 type Query = Record<string, string | string[] | undefined>;
@@ -50,7 +52,7 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { store, config, metadata, assets, pages, pageLimiter }) => {
+export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { store, config, metadata, assets, pages, pageLimiter, signedIn }) => {
   const site = new SiteData(store, config.retentionDays);
   const shownDimensions = enabledDimensions(config.dimensions ?? registry.map((dimension) => dimension.name));
   /** The breakdowns a package page fetches: every one on but the seed's, which it embeds. */
@@ -82,7 +84,8 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
 
   /** A page as rendered: with the demo-data notice when the data is the demo's. */
   async function withNotice(page: string): Promise<string> {
-    return (await site.facts()).demo ? withDemoNotice(page) : page;
+    const shown = signedIn ? withAccountLink(page) : page;
+    return (await site.facts()).demo ? withDemoNotice(shown) : shown;
   }
 
   /**
@@ -146,6 +149,14 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
     }
     const name = check.name;
     const lookback = rawLookback ?? DEFAULT_LOOKBACK;
+    const actions = name === ALL_PACKAGES ? null : await signedIn?.packageActions(request, name);
+    if (actions) {
+      // A signed-in user's page has their own form in it: rendered for them, and kept by no cache.
+      const data = await site.packagePage(name);
+      if (data === null) return send(reply, 404, packageNotFound(assets, name));
+      const html = await withNotice(packagePage({ assets, data, metadata: await metadataOf(name), lookback, dimensions: shownDimensions }));
+      return sendPage(reply, 200, html.replace(PACKAGE_ACTIONS_SLOT, actions)).header('cache-control', 'private, no-store');
+    }
     return pages.send(request, reply, `package\u0000${name}\u0000${lookback}`, {
       // The metadata is the page's other input: a newer answer (or one arriving after a miss)
       // renders the page anew. Asked only of a kept page, so only for a name with data.

@@ -49,6 +49,7 @@ describeEachStore('the accounts store', (kind) => {
     expect(created).toMatchObject({ name: 'dashboard', revokedAt: null, lastUsedAt: null });
     expect(await accounts.tokenByHash('hash-1')).toEqual({ id: created.id, githubId: 1 });
     expect(await accounts.tokenByHash('hash-2')).toBeNull();
+    await accounts.noteTokenUsed(created.id);
     expect((await accounts.tokens(1))[0]!.lastUsedAt).not.toBeNull();
     expect(await accounts.revokeToken(2, created.id)).toBe(false);
     expect(await accounts.revokeToken(1, created.id)).toBe(true);

@@ -193,11 +193,12 @@ export class PostgresAccounts implements AccountStore {
   }
 
   async tokenByHash(hash: string): Promise<{ id: number; githubId: number } | null> {
-    const [row] = await this.rows<{ id: number; github_id: number }>(
-      'UPDATE api_tokens SET last_used_at = now() WHERE hash = $1 AND revoked_at IS NULL RETURNING id, github_id',
-      [hash],
-    );
+    const [row] = await this.rows<{ id: number; github_id: number }>('SELECT id, github_id FROM api_tokens WHERE hash = $1 AND revoked_at IS NULL', [hash]);
     return row ? { id: row.id, githubId: row.github_id } : null;
+  }
+
+  async noteTokenUsed(tokenId: number): Promise<void> {
+    await this.rows('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', [tokenId]);
   }
 
   async createJob(request: JobRequest): Promise<Job> {

@@ -196,10 +196,14 @@ export class SqliteAccounts implements AccountStore {
 
   tokenByHash(hash: string): Promise<{ id: number; githubId: number } | null> {
     return this.run((db) => {
-      const row = db
-        .prepare<[string, string], { id: number; github_id: number }>('UPDATE api_tokens SET last_used_at = ? WHERE hash = ? AND revoked_at IS NULL RETURNING id, github_id')
-        .get(new Date().toISOString(), hash);
+      const row = db.prepare<[string], { id: number; github_id: number }>('SELECT id, github_id FROM api_tokens WHERE hash = ? AND revoked_at IS NULL').get(hash);
       return row ? { id: row.id, githubId: row.github_id } : null;
+    });
+  }
+
+  noteTokenUsed(tokenId: number): Promise<void> {
+    return this.run((db) => {
+      db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(new Date().toISOString(), tokenId);
     });
   }
 
