@@ -25,7 +25,7 @@ import { searchPage } from './pages/search.js';
 import { topPage } from './pages/top.js';
 import type { PageCache } from './page-cache.js';
 import { limitPage } from './page-rate-limit.js';
-import { sendPage } from './send-page.js';
+import { HTML_TYPE, sendPage } from './send-page.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 import { MAX_QUERY_LENGTH, searchPackages } from './search.js';
@@ -155,7 +155,7 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
       const data = await site.packagePage(name);
       if (data === null) return send(reply, 404, packageNotFound(assets, name));
       const html = await withNotice(packagePage({ assets, data, metadata: await metadataOf(name), lookback, dimensions: shownDimensions }));
-      return sendPage(reply, 200, html.replace(PACKAGE_ACTIONS_SLOT, actions)).header('cache-control', 'private, no-store');
+      return reply.code(200).type(HTML_TYPE).header('cache-control', 'private, no-store').send(html.replace(PACKAGE_ACTIONS_SLOT, actions));
     }
     return pages.send(request, reply, `package\u0000${name}\u0000${lookback}`, {
       // The metadata is the page's other input: a newer answer (or one arriving after a miss)
