@@ -18,16 +18,19 @@ import { ASSETS_PREFIX, loadAssets } from './web/assets.js';
 import { PageCache } from './web/page-cache.js';
 import { webRoutes } from './web/web-routes.js';
 import { registerAccounts, tokenBudgets } from './accounts/routes.js';
+import type { JobRunner } from './pipeline/jobs.js';
 
 export interface AppOptions {
   store: Store;
   config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel' | 'rateLimit' | 'trustedProxies' | 'mirrorInstallers' | 'hstsMaxAge'> &
     // Unset: the defaults' timeouts, cap and cache budgets, package pages not limited, every dimension on (DIMENSIONS' default), and no sign-in.
-    Partial<Pick<Config, 'server' | 'pageRateLimit' | 'cacheBytes' | 'dimensions' | 'accounts' | 'load' | 'bigquery' | 'database'>>;
+    Partial<Pick<Config, 'server' | 'pageRateLimit' | 'cacheBytes' | 'dimensions' | 'accounts'>>;
   /** Where the processes serving together share their rate-limit counts; without it, each counts its own. */
   sharedRateLimits?: SharedCounts | undefined;
   /** What PyPI says of a package, for its page; without it, pages show downloads only. */
   metadata?: PackageMetadataSource;
+  /** Runs the admin console's jobs (with ADMIN_GITHUB_USERS); without it, there is no console. */
+  jobs?: JobRunner;
 }
 
 const MIB = 1024 * 1024;
@@ -46,7 +49,7 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 /** Every path answers GET and HEAD only; the others get 405 (OPTIONS under the API is CORS's). */
 const REFUSED_METHODS = ['DELETE', 'PATCH', 'POST', 'PUT'] as const;
 
-export async function buildApp({ store, config, sharedRateLimits, metadata = noMetadata }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ store, config, sharedRateLimits, metadata = noMetadata, jobs }: AppOptions): Promise<FastifyInstance> {
   const assets = await loadAssets();
   const errors = new ErrorAnswers(assets);
   const limits: ServerLimitsConfig = config.server ?? serverLimits({}, 0);
@@ -131,7 +134,7 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
       : undefined;
   const pages = new PageCache(store, cacheBytes.pages);
   // Sign-in's sessions are read by the pages registered after it (a package page's Track button).
-  const signedIn = accounts && (await registerAccounts(app, { store, accounts, config, assets, errors }));
+  const signedIn = accounts && (await registerAccounts(app, { store, accounts, retentionDays: config.retentionDays, assets, jobs }));
   await app.register(webRoutes, { store, config: { ...config, dimensions: dimensionNames }, metadata, assets, pages, pageLimiter, signedIn });
 
   const refuse = async (request: FastifyRequest, reply: FastifyReply) => errors.methodNotAllowed(request, reply);

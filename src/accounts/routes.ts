@@ -7,11 +7,12 @@ import formbody from '@fastify/formbody';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AccountsConfig } from '../config.js';
 import type { TokenBudgets } from '../api/rate-limit.js';
-import type { ErrorAnswers } from '../http/errors.js';
+import type { JobRunner } from '../pipeline/jobs.js';
 import { ClientRateLimiter, rateWindows, type SharedCounts } from '../rate-limit/limiter.js';
 import type { Store } from '../store/types.js';
 import type { Assets } from '../web/assets.js';
 import { problemPage } from '../web/pages/not-found.js';
+import { adminRoutes } from './admin-routes.js';
 import { signInRoutes } from './github.js';
 import { registerSessions, validCsrf, type SessionUser } from './session.js';
 import { TokenLookup } from './tokens.js';
@@ -27,9 +28,10 @@ export interface AccountsOptions {
   store: Store;
   /** With `github` set. */
   accounts: AccountsConfig;
-  config: object;
+  retentionDays: number;
   assets: Assets;
-  errors: ErrorAnswers;
+  /** Runs the admin console's jobs; without it (or without ADMIN_GITHUB_USERS) there is no console. */
+  jobs?: JobRunner | undefined;
 }
 
 export function tokenBudgets(store: Store, accounts: AccountsConfig, shared: SharedCounts | undefined, log: FastifyBaseLogger): TokenBudgets {
@@ -40,7 +42,7 @@ export function tokenBudgets(store: Store, accounts: AccountsConfig, shared: Sha
   return { identify: (request) => lookup.identify(request), limiter };
 }
 
-export async function registerAccounts(app: FastifyInstance, { store, accounts, assets }: AccountsOptions): Promise<SignedInPages> {
+export async function registerAccounts(app: FastifyInstance, { store, accounts, assets, retentionDays, jobs }: AccountsOptions): Promise<SignedInPages> {
   await registerSessions(app, accounts.sessionSecret!);
   const admins = new Set(accounts.adminGithubUsers);
   const isAdmin = (user: SessionUser) => admins.has(user.login.toLowerCase());
@@ -66,6 +68,7 @@ export async function registerAccounts(app: FastifyInstance, { store, accounts, 
       fail: (reply, error) => sendPrivatePage(reply, error.status, problemPage(assets, { title: 'Sign-in failed', message: `${error.message}.` })),
     });
     await userRoutes(scope, { store, config: accounts, assets, isAdmin });
+    if (admins.size > 0 && jobs) await scope.register(async (admin) => adminRoutes(admin, { store, jobs, assets, retentionDays, isAdmin }));
   });
   return { packageActions: packageActions(store) };
 }

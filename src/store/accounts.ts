@@ -31,6 +31,9 @@ export const JOB_KINDS: readonly JobKind[] = ['load', 'purge'];
  */
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
+/** How a job's runner ends it (`interrupted`: its server stopped under it). */
+export type JobEnd = 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
 export interface JobRequest {
   kind: JobKind;
   /** For a load, the days from `from` to `to`; for a purge, the days before `from` go. */
@@ -96,7 +99,7 @@ export interface AccountStore {
   startJob(id: number): Promise<boolean>;
   /** Records progress and beats; gives whether a cancel was asked. */
   jobProgress(id: number, progress: JobProgress): Promise<{ cancelRequested: boolean }>;
-  finishJob(id: number, status: 'succeeded' | 'failed' | 'cancelled', error: string | null): Promise<void>;
+  finishJob(id: number, status: JobEnd, error: string | null): Promise<void>;
   /** Asks a running job to stop, or cancels a queued one at once; false when it had ended. */
   cancelJob(id: number): Promise<boolean>;
 }

@@ -64,3 +64,54 @@ export class CookieClient {
     return match[1]!;
   }
 }
+
+export interface HttpAnswer {
+  statusCode: number;
+  location: string | null;
+  body: string;
+  headers: Headers;
+}
+
+/** The same over real HTTP, for a server in another process (`pypistats serve`). */
+export class HttpCookieClient {
+  readonly cookies = new Map<string, string>();
+
+  constructor(readonly url: string) {}
+
+  async request(path: string, init: RequestInit = {}): Promise<HttpAnswer> {
+    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const headers = new Headers(init.headers);
+    if (cookie) headers.set('cookie', cookie);
+    const response = await fetch(`${this.url}${path}`, { ...init, headers, redirect: 'manual' });
+    for (const set of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = set.split(';');
+      const [name, value = ''] = pair!.split(/=(.*)/s) as [string, string];
+      const expired = value === '' || attributes.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()));
+      if (expired) this.cookies.delete(name.trim());
+      else this.cookies.set(name.trim(), value);
+    }
+    return { statusCode: response.status, location: response.headers.get('location'), body: await response.text(), headers: response.headers };
+  }
+
+  get(path: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+    return this.request(path, { headers });
+  }
+
+  post(path: string, fields: Record<string, string>): Promise<HttpAnswer> {
+    return this.request(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  }
+
+  async signIn(): Promise<HttpAnswer> {
+    const login = await this.get('/login');
+    const authorize = await fetch(login.location!, { redirect: 'manual' });
+    const callback = new URL(authorize.headers.get('location')!);
+    return this.get(`${callback.pathname}${callback.search}`);
+  }
+
+  async csrf(path: string): Promise<string> {
+    const page = await this.get(path);
+    const match = /name="csrf" value="([^"]+)"/.exec(page.body);
+    if (!match) throw new Error(`no CSRF token on ${path} (${page.statusCode})`);
+    return match[1]!;
+  }
+}

@@ -1,7 +1,7 @@
 /** The users, tracked packages, API tokens and jobs of the PostgreSQL store (see ../accounts.ts). */
 import type pg from 'pg';
 import { dayFromNumber, dayNumber } from '../../domain/dates.js';
-import type { AccountStore, ApiToken, Job, JobProgress, JobRequest, JobStatus, TrackResult, User } from '../accounts.js';
+import type { AccountStore, ApiToken, Job, JobEnd, JobProgress, JobRequest, JobStatus, TrackResult, User } from '../accounts.js';
 import { JOB_STALE_MS, jobTotal } from '../accounts.js';
 
 /** The migration that adds these tables: one entry, so it can be put anywhere in the list. */
@@ -234,7 +234,7 @@ export class PostgresAccounts implements AccountStore {
     return { cancelRequested: row?.cancel_requested === true };
   }
 
-  async finishJob(id: number, status: 'succeeded' | 'failed' | 'cancelled', error: string | null): Promise<void> {
+  async finishJob(id: number, status: JobEnd, error: string | null): Promise<void> {
     await this.rows("UPDATE jobs SET status = $2, error = $3, finished_at = now() WHERE id = $1 AND status IN ('running', 'queued')", [id, status, error]);
   }
 

@@ -4,7 +4,7 @@
  * write in this process's queue nor take the read connection's snapshot.
  */
 import { dayFromNumber, dayNumber } from '../../domain/dates.js';
-import type { AccountStore, ApiToken, Job, JobProgress, JobRequest, JobStatus, TrackResult, User } from '../accounts.js';
+import type { AccountStore, ApiToken, Job, JobEnd, JobProgress, JobRequest, JobStatus, TrackResult, User } from '../accounts.js';
 import { JOB_STALE_MS, jobTotal } from '../accounts.js';
 import { openConnection, reading, type Connection } from './connection.js';
 
@@ -259,7 +259,7 @@ export class SqliteAccounts implements AccountStore {
     });
   }
 
-  finishJob(id: number, status: 'succeeded' | 'failed' | 'cancelled', error: string | null): Promise<void> {
+  finishJob(id: number, status: JobEnd, error: string | null): Promise<void> {
     return this.run((db) => {
       db.prepare("UPDATE jobs SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status IN ('running', 'queued')").run(status, error, new Date().toISOString(), id);
     });
