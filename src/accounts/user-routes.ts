@@ -13,6 +13,7 @@ import { mirrorSplitDimension } from '../store/layout.js';
 import type { Store } from '../store/types.js';
 import type { Assets } from '../web/assets.js';
 import { html, toHtmlString } from '../web/html.js';
+import { withAccountLink } from '../web/layout.js';
 import { trackForm, userPage, USER_SORTS, type TrackedRow, type UserPageData, type UserSort } from '../web/pages/user.js';
 import { searchUrl } from '../web/urls.js';
 import { HIDDEN_FROM_API } from './hidden.js';
@@ -21,8 +22,9 @@ import { newToken, tokenHash } from './tokens.js';
 
 export const PRIVATE_CACHE_CONTROL = 'private, no-store';
 
+/** A page of sign-in's (the user's, the admin's, a refusal): the user's own, kept by no cache. */
 export function sendPrivatePage(reply: FastifyReply, status: number, page: string): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', PRIVATE_CACHE_CONTROL).send(page);
+  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', PRIVATE_CACHE_CONTROL).send(withAccountLink(page));
 }
 
 /** Days of the sparkline: the last month, as "last month" counts. */
