@@ -35,7 +35,7 @@ import { packageUrl, searchUrl } from './urls.js';
 export interface WebRoutesOptions {
   store: Store;
   /** `dimensions` unset: every one of the registry. */
-  config: Pick<Config, 'retentionDays' | 'mirrorInstallers' | 'rateLimit'> & Partial<Pick<Config, 'dimensions'>>;
+  config: Pick<Config, 'retentionDays' | 'mirrorInstallers' | 'rateLimit'> & Partial<Pick<Config, 'dimensions' | 'accounts'>>;
   metadata: PackageMetadataSource;
   assets: Assets;
   /** Where the pages are kept per data version (src/app.ts makes it, within its byte budget). */
@@ -60,7 +60,7 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
   const staticPages = {
     about: aboutPage(assets, config),
     faqs: faqsPage(assets, config),
-    api: apiPage(assets, config),
+    api: apiPage(assets, { ...config, tokenRateLimit: config.accounts?.github ? config.accounts.tokenRateLimit : null }),
   };
 
   await app.register(async (files) => {

@@ -201,6 +201,9 @@ describe('sign-in off (no GitHub variables)', () => {
       for (const url of ['/logout', '/user/packages', '/user/tokens']) expect((await off.inject({ method: 'POST', url })).statusCode, url).toBe(404);
       expect((await off.inject('/')).body).not.toContain('href="/user"');
       expect((await t.app.inject('/')).body).toContain('href="/user"');
+      // The /api page tells of tokens only where there are some.
+      expect((await off.inject('/api')).body).not.toContain('Authorization: Bearer');
+      expect((await t.app.inject('/api')).body).toContain("counted against the token's own limit (50 requests a second and 3000 a minute)");
     } finally {
       await off.close();
     }

@@ -66,6 +66,8 @@ describeEachStore('the user page', (kind) => {
     const bad = await client.post('/user/packages', { package: '-bad-', action: 'add', csrf });
     expect(bad.statusCode).toBe(400);
     expect((await client.post('/user/packages', { package: 'requests', action: 'explode', csrf })).statusCode).toBe(400);
+    // A form is small: one over the body limit is refused before it is read whole.
+    expect((await client.post('/user/packages', { package: 'requests', action: 'add', csrf, next: `/${'x'.repeat(2000)}` })).statusCode).toBe(413);
     await client.post('/user/packages', { package: 'requests', action: 'add', csrf });
     await client.post('/user/packages', { package: 'boto3', action: 'add', csrf });
     const over = await client.post('/user/packages', { package: 'django', action: 'add', csrf });
