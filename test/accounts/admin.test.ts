@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { addDays, dayRange, yesterdayUtc } from '../../src/domain/dates.js';
 import { JOB_STALE_MS, type Job } from '../../src/store/accounts.js';
-import { startServer, type RunningServer } from '../support/cli.js';
+import { runCli, startServer, type RunningServer } from '../support/cli.js';
 import { startGithubStandin, type GithubStandin } from '../support/github-standin.js';
 import { download, tempDir, writeNdjson } from '../support/raw-events.js';
 import { HttpCookieClient, TEST_SESSION_SECRET } from '../support/sign-in.js';
@@ -199,6 +199,10 @@ describeEachStore('the admin console', (kind) => {
       expect((await t.store.loadedDays()).map((day) => day.day)).toEqual([missing]);
       // A succeeded job is not retried.
       expect((await client.post(`/admin/jobs/${retryId}/retry`, { csrf: await client.csrf('/admin') })).statusCode).toBe(409);
+      // A load by `pypistats load` shows in the console's load history too.
+      const cli = await runCli(['load', '--date', yesterday, '--input', path.join(dir, '{date}.ndjson')], { DATABASE_URL: t.databaseUrl, LOAD_MIN_SHARE: '0' });
+      expect(cli.code, cli.stderr).toBe(0);
+      expect((await client.get('/admin')).body).toMatch(new RegExp(`<th scope="row">${yesterday}</th><td>files</td><td>[^<]+</td><td>succeeded</td>`));
     } finally {
       await rm(path.join(dir, `${missing}.ndjson`));
     }
