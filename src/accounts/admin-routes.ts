@@ -108,7 +108,10 @@ export async function adminRoutes(app: FastifyInstance, { store, jobs, assets, r
     { schema: { ...HIDDEN_FROM_API, params: jobParams, body: csrfOnly } },
     async (request, reply) => {
       const id = Number(request.params.id);
-      if (!(await store.accounts.cancelJob(id))) return render(request, reply, 409, `Job ${id} has ended (or does not exist): there is nothing to cancel.`);
+      // An interrupted job is marked running still, but its runner is gone: nothing would hear the cancel.
+      const job = await store.accounts.job(id);
+      const live = job !== null && (job.status === 'queued' || job.status === 'running');
+      if (!live || !(await store.accounts.cancelJob(id))) return render(request, reply, 409, `Job ${id} has ended (or does not exist): there is nothing to cancel.`);
       request.log.info({ admin: request.admin!.login, action: 'cancel', job: id }, 'admin action');
       return reply.redirect(`/admin/jobs/${id}`, 303);
     },

@@ -26,9 +26,14 @@ export type JobKind = 'load' | 'purge';
 export const JOB_KINDS: readonly JobKind[] = ['load', 'purge'];
 
 /**
- * `interrupted`: its process stopped (or lost the store) without saying how it ended; a running
- * job's runner beats every JOB_HEARTBEAT_MS, and one silent for JOB_STALE_MS is taken for dead.
+ * `interrupted`: its process stopped without saying how it ended. Told on read, never written by
+ * a reader (a live runner that was only slow to beat then ends its job as it would have): on
+ * SQLite, by the runner's process being gone (same host; a day's write holds the file's write
+ * lock for its whole load, so beats cannot land then); on PostgreSQL, and for SQLite runners on
+ * another host, by no beat for JOB_STALE_MS (the runner beats every JOB_HEARTBEAT_MS).
  */
+export const INTERRUPTED_ERROR = 'its process stopped before the job ended';
+
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
 /** How a job's runner ends it (`interrupted`: its server stopped under it). */

@@ -236,5 +236,7 @@ describeEachStore('the admin console', (kind) => {
     expect(job.status).toBe('interrupted');
     expect(job.error).toContain('its process stopped');
     expect((await client.get('/admin')).body).toContain(`action="/admin/jobs/${id}/retry"`);
+    // Nothing runs it any more: it cannot be cancelled, only retried.
+    expect((await client.post(`/admin/jobs/${id}/cancel`, { csrf: await client.csrf('/admin') })).statusCode).toBe(409);
   }, LONG_TEST_MS);
 });

@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccountStore } from '../../src/store/accounts.js';
-import { describeEachStore, type TestStore } from '../support/stores.js';
+import { describeEachStore, sqliteKind, type TestStore } from '../support/stores.js';
 
 describeEachStore('the accounts store', (kind) => {
   let t: TestStore;
@@ -77,5 +78,39 @@ describeEachStore('the accounts store', (kind) => {
       [queued.id, 'cancelled', job.id],
       [job.id, 'cancelled', null],
     ]);
+  });
+});
+
+describe('the accounts of the SQLite store while a load holds the write lock', () => {
+  it('waits for the lock without holding the event loop, and does not take a running job for dead', async () => {
+    const t = await sqliteKind.create();
+    const file = t.databaseUrl.slice('sqlite:'.length);
+    const loader = new Database(file);
+    try {
+      const accounts = t.store.accounts;
+      const job = await accounts.createJob({ kind: 'load', from: '2026-11-01', to: '2026-11-01', source: 'files', requestedBy: 'octo' });
+      await accounts.startJob(job.id);
+      // Its last beat long ago, as when a day's write held the lock for minutes: its runner (this process) lives, so it runs.
+      loader.prepare('UPDATE jobs SET beat_at = ? WHERE id = ?').run(new Date(Date.now() - 3_600_000).toISOString(), job.id);
+      expect((await accounts.job(job.id))!.status).toBe('running');
+
+      loader.exec('BEGIN IMMEDIATE');
+      let beaten = false;
+      const beat = accounts.jobProgress(job.id, { done: 1, total: 1, rows: 5, skipped: 0 }).then(() => (beaten = true));
+      // The event loop runs meanwhile: a timer fires while the write waits.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(beaten).toBe(false);
+      // Reads go on during the lock (WAL).
+      expect((await accounts.job(job.id))!.progress.done).toBe(0);
+      loader.exec('COMMIT');
+      await beat;
+      expect((await accounts.job(job.id))!.progress.done).toBe(1);
+      // Marked running by a process that is gone: interrupted.
+      loader.prepare('UPDATE jobs SET runner_pid = ? WHERE id = ?').run(2 ** 22 + 12345, job.id);
+      expect(await accounts.job(job.id)).toMatchObject({ status: 'interrupted', error: 'its process stopped before the job ended' });
+    } finally {
+      loader.close();
+      await t.dispose();
+    }
   });
 });

@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import { dayFromNumber, dayNumber } from '../../domain/dates.js';
 import type { AccountStore, ApiToken, Job, JobEnd, JobProgress, JobRequest, JobStatus, TrackResult, User } from '../accounts.js';
-import { JOB_STALE_MS, jobTotal } from '../accounts.js';
+import { INTERRUPTED_ERROR, JOB_STALE_MS, jobTotal } from '../accounts.js';
 
 /** The migration that adds these tables: one entry, so it can be put anywhere in the list. */
 export const ACCOUNTS_SCHEMA = `
@@ -76,6 +76,9 @@ interface JobRow {
   skipped: number;
   error: string | null;
   cancel_requested: boolean;
+  beat_at: Date | null;
+  /** The runner has not beaten for JOB_STALE_MS (computed by the query, on the server's clock). */
+  stale: boolean;
 }
 
 const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
@@ -88,28 +91,30 @@ const token = (row: TokenRow): ApiToken => ({
   revokedAt: iso(row.revoked_at),
 });
 
-const job = (row: JobRow): Job => ({
-  id: row.id,
-  kind: row.kind,
-  from: dayFromNumber(row.from_day),
-  to: dayFromNumber(row.to_day),
-  source: row.source,
-  requestedBy: row.requested_by,
-  retryOf: row.retry_of,
-  status: row.status,
-  createdAt: row.created_at.toISOString(),
-  startedAt: iso(row.started_at),
-  finishedAt: iso(row.finished_at),
-  progress: { done: row.done, total: row.total },
-  rows: row.rows,
-  skipped: row.skipped,
-  error: row.error,
-  cancelRequested: row.cancel_requested,
-});
+const job = (row: JobRow): Job => {
+  const interrupted = row.status === 'running' && row.stale;
+  return {
+    id: row.id,
+    kind: row.kind,
+    from: dayFromNumber(row.from_day),
+    to: dayFromNumber(row.to_day),
+    source: row.source,
+    requestedBy: row.requested_by,
+    retryOf: row.retry_of,
+    status: interrupted ? 'interrupted' : row.status,
+    createdAt: row.created_at.toISOString(),
+    startedAt: iso(row.started_at),
+    finishedAt: interrupted ? iso(row.beat_at) : iso(row.finished_at),
+    progress: { done: row.done, total: row.total },
+    rows: row.rows,
+    skipped: row.skipped,
+    error: interrupted ? (row.error ?? INTERRUPTED_ERROR) : row.error,
+    cancelRequested: row.cancel_requested,
+  };
+};
 
 const TOKEN_COLUMNS = 'id, name, created_at, last_used_at, revoked_at';
-const MARK_STALE = `UPDATE jobs SET status = 'interrupted', finished_at = beat_at, error = coalesce(error, 'its process stopped before the job ended')
-  WHERE status = 'running' AND beat_at < now() - make_interval(secs => $1)`;
+const JOB_COLUMNS = `*, coalesce(beat_at < now() - make_interval(secs => ${JOB_STALE_MS / 1000}), true) AS stale`;
 
 export class PostgresAccounts implements AccountStore {
   /** `guard` turns the failures of a database that is away into StoreUnavailableError. */
@@ -204,21 +209,19 @@ export class PostgresAccounts implements AccountStore {
   async createJob(request: JobRequest): Promise<Job> {
     const [row] = await this.rows<JobRow>(
       `INSERT INTO jobs (kind, from_day, to_day, source, requested_by, retry_of, status, created_at, total)
-       VALUES ($1, $2, $3, $4, $5, $6, 'queued', now(), $7) RETURNING *`,
+       VALUES ($1, $2, $3, $4, $5, $6, 'queued', now(), $7) RETURNING ${JOB_COLUMNS}`,
       [request.kind, dayNumber(request.from), dayNumber(request.to), request.source, request.requestedBy, request.retryOf ?? null, jobTotal(request)],
     );
     return job(row!);
   }
 
   async job(id: number): Promise<Job | null> {
-    await this.rows(MARK_STALE, [JOB_STALE_MS / 1000]);
-    const [row] = await this.rows<JobRow>('SELECT * FROM jobs WHERE id = $1', [id]);
+    const [row] = await this.rows<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1`, [id]);
     return row ? job(row) : null;
   }
 
   async jobs(limit: number): Promise<Job[]> {
-    await this.rows(MARK_STALE, [JOB_STALE_MS / 1000]);
-    return (await this.rows<JobRow>('SELECT * FROM jobs ORDER BY id DESC LIMIT $1', [limit])).map(job);
+    return (await this.rows<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs ORDER BY id DESC LIMIT $1`, [limit])).map(job);
   }
 
   async startJob(id: number): Promise<boolean> {

@@ -3,10 +3,13 @@
  * connection of their own: a handful of small statements, which neither wait behind a day's
  * write in this process's queue nor take the read connection's snapshot.
  */
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dayFromNumber, dayNumber } from '../../domain/dates.js';
+import { processAlive } from './loads.js';
 import type { AccountStore, ApiToken, Job, JobEnd, JobProgress, JobRequest, JobStatus, TrackResult, User } from '../accounts.js';
-import { JOB_STALE_MS, jobTotal } from '../accounts.js';
-import { openConnection, reading, type Connection } from './connection.js';
+import { INTERRUPTED_ERROR, JOB_STALE_MS, jobTotal } from '../accounts.js';
+import { BUSY_TIMEOUT_MS, openConnection, reading, type Connection } from './connection.js';
 
 /** The migration that adds these tables: one entry, so it can be put anywhere in the list. */
 export const ACCOUNTS_SCHEMA = `
@@ -51,7 +54,9 @@ export const ACCOUNTS_SCHEMA = `
     rows INTEGER NOT NULL DEFAULT 0,
     skipped INTEGER NOT NULL DEFAULT 0,
     error TEXT,
-    cancel_requested INTEGER NOT NULL DEFAULT 0
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    runner_host TEXT,
+    runner_pid INTEGER
   );`;
 
 interface TokenRow {
@@ -80,28 +85,43 @@ interface JobRow {
   skipped: number;
   error: string | null;
   cancel_requested: number;
+  beat_at: string | null;
+  runner_host: string | null;
+  runner_pid: number | null;
 }
 
 const token = (row: TokenRow): ApiToken => ({ id: row.id, name: row.name, createdAt: row.created_at, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at });
 
-const job = (row: JobRow): Job => ({
-  id: row.id,
-  kind: row.kind,
-  from: dayFromNumber(row.from_day),
-  to: dayFromNumber(row.to_day),
-  source: row.source,
-  requestedBy: row.requested_by,
-  retryOf: row.retry_of,
-  status: row.status,
-  createdAt: row.created_at,
-  startedAt: row.started_at,
-  finishedAt: row.finished_at,
-  progress: { done: row.done, total: row.total },
-  rows: row.rows,
-  skipped: row.skipped,
-  error: row.error,
-  cancelRequested: row.cancel_requested === 1,
-});
+/** Whether a job marked running has lost its runner (see JobStatus). */
+function runnerGone(row: JobRow): boolean {
+  if (row.runner_host === os.hostname() && row.runner_pid !== null) return !processAlive(row.runner_pid);
+  return row.beat_at === null || Date.parse(row.beat_at) < Date.now() - JOB_STALE_MS;
+}
+
+const job = (row: JobRow): Job => {
+  const interrupted = row.status === 'running' && runnerGone(row);
+  return {
+    id: row.id,
+    kind: row.kind,
+    from: dayFromNumber(row.from_day),
+    to: dayFromNumber(row.to_day),
+    source: row.source,
+    requestedBy: row.requested_by,
+    retryOf: row.retry_of,
+    status: interrupted ? 'interrupted' : row.status,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: interrupted ? row.beat_at : row.finished_at,
+    progress: { done: row.done, total: row.total },
+    rows: row.rows,
+    skipped: row.skipped,
+    error: interrupted ? (row.error ?? INTERRUPTED_ERROR) : row.error,
+    cancelRequested: row.cancel_requested === 1,
+  };
+};
+
+/** Short beside a day's write, long beside a statement here. */
+const BUSY_RETRY_MS = 50;
 
 export class SqliteAccounts implements AccountStore {
   private connection: Connection | null = null;
@@ -109,15 +129,25 @@ export class SqliteAccounts implements AccountStore {
   constructor(private readonly file: string) {}
 
   private db(): Connection {
-    this.connection ??= openConnection(this.file);
+    if (this.connection === null) {
+      this.connection = openConnection(this.file);
+      // Never wait for the write lock inside SQLite, which would hold the event loop: `run` waits
+      // for it asleep instead (a load worker holds it while it writes a day).
+      this.connection.pragma('busy_timeout = 0');
+    }
     return this.connection;
   }
 
-  private run<T>(work: (db: Connection) => T): Promise<T> {
-    try {
-      return Promise.resolve(reading(this.file, () => work(this.db())));
-    } catch (error) {
-      return Promise.reject(error);
+  /** `work` on the connection; while another connection holds the write lock, tried again every BUSY_RETRY_MS, up to BUSY_TIMEOUT_MS. */
+  private async run<T>(work: (db: Connection) => T): Promise<T> {
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (;;) {
+      try {
+        return work(this.db());
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) return reading(this.file, () => { throw error; });
+        await sleep(BUSY_RETRY_MS);
+      }
     }
   }
 
@@ -221,7 +251,6 @@ export class SqliteAccounts implements AccountStore {
 
   job(id: number): Promise<Job | null> {
     return this.run((db) => {
-      this.markStale(db);
       const row = db.prepare<[number], JobRow>('SELECT * FROM jobs WHERE id = ?').get(id);
       return row ? job(row) : null;
     });
@@ -229,22 +258,18 @@ export class SqliteAccounts implements AccountStore {
 
   jobs(limit: number): Promise<Job[]> {
     return this.run((db) => {
-      this.markStale(db);
       return db.prepare<[number], JobRow>('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit).map(job);
     });
-  }
-
-  private markStale(db: Connection): void {
-    const before = new Date(Date.now() - JOB_STALE_MS).toISOString();
-    db.prepare(
-      "UPDATE jobs SET status = 'interrupted', finished_at = beat_at, error = coalesce(error, 'its process stopped before the job ended') WHERE status = 'running' AND beat_at < ?",
-    ).run(before);
   }
 
   startJob(id: number): Promise<boolean> {
     return this.run((db) => {
       const now = new Date().toISOString();
-      return db.prepare("UPDATE jobs SET status = 'running', started_at = ?, beat_at = ? WHERE id = ? AND status = 'queued'").run(now, now, id).changes === 1;
+      return (
+        db
+          .prepare("UPDATE jobs SET status = 'running', started_at = ?, beat_at = ?, runner_host = ?, runner_pid = ? WHERE id = ? AND status = 'queued'")
+          .run(now, now, os.hostname(), process.pid, id).changes === 1
+      );
     });
   }
 
