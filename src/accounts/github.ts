@@ -64,6 +64,9 @@ export async function signInRoutes(app: FastifyInstance, { github, accounts, fai
     },
     callbackUri: callbackUrl,
     pkce: 'S256',
+    // The PKCE verifier's cookie (and the plugin's own state cookie, which the check below does not
+    // use): sent back to the sign-in's routes only, and only over HTTPS when the site is on it.
+    cookie: { secure: 'auto', path: '/login' },
     // The state lives in the encrypted session, not in a cookie of its own a sibling site could plant.
     generateStateFunction: (request: FastifyRequest) => {
       const state = newOauthState();
