@@ -4,7 +4,7 @@
  */
 import compress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { Config } from '../config.js';
 import { dimensions as registry, enabledDimensions } from '../domain/dimensions.js';
 import { ALL_PACKAGES, checkPackageName, describeNameProblem } from '../domain/names.js';
@@ -133,7 +133,20 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
 
   const limitPages = pageLimiter ? { onRequest: limitPage(pageLimiter, (reply, message) => sendPage(reply, 429, problemPage(assets, { title: 'Too many requests', message }))) } : {};
 
-  app.get<{ Params: { name: string }; Querystring: Query }>('/packages/:name', limitPages, async (request, reply) => {
+  /**
+   * Where sign-in is on, a package page differs for a signed-in user (its Track button): a browser
+   * or proxy keeping the shared page must not show it to them once they sign in.
+   */
+  const varyOnCookie: Pick<RouteShorthandOptions, 'onSend'> = signedIn
+    ? {
+        onSend: (_request, reply, payload, done) => {
+          reply.header('vary', [reply.getHeader('vary'), 'cookie'].filter(Boolean).join(', '));
+          done(null, payload);
+        },
+      }
+    : {};
+
+  app.get<{ Params: { name: string }; Querystring: Query }>('/packages/:name', { ...limitPages, ...varyOnCookie }, async (request, reply) => {
     const check = checkPackageName(request.params.name);
     if (!check.ok) {
       const message = html`“${request.params.name}” cannot be a package: ${describeNameProblem(check.reason)}.`;

@@ -98,6 +98,8 @@ describeEachStore('the user page', (kind) => {
     const shared = await t.app.inject('/packages/requests');
     expect(shared.body).not.toContain('action="/user/packages"');
     expect(shared.headers['cache-control']).toMatch(/^public/);
+    // A cache keeping the shared page keys it on the cookie: a signed-in user gets their own.
+    expect(shared.headers.vary).toBe('accept-encoding, cookie');
     const mine = await client.get('/packages/requests');
     expect(mine.headers['cache-control']).toBe('private, no-store');
     const form = /<form class="track-button"[\s\S]*?<\/form>/.exec(mine.body)![0];
