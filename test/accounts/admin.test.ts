@@ -213,6 +213,9 @@ describeEachStore('the admin console', (kind) => {
     const client = await signedIn();
     const id = await startJob(client, { kind: 'load', source: 'files', ...longRange });
     await until('a day of the job to be done', async () => ((await jobJson(client, id)).progress.done >= 1 ? true : undefined), server);
+    // The server answers while the job runs: the work is in its load workers, not here.
+    for (const url of ['/api/packages/requests/recent', '/packages/requests', '/']) expect((await fetch(`${server.url}${url}`)).status, url).toBe(200);
+    expect((await jobJson(client, id)).status).toBe('running');
     expect((await client.post(`/admin/jobs/${id}/cancel`, { csrf: await client.csrf('/admin') })).statusCode).toBe(303);
     const job = await finished(client, id);
     expect(job.status).toBe('cancelled');
