@@ -167,8 +167,8 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
       // A signed-in user's page has their own form in it: rendered for them, and kept by no cache.
       const data = await site.packagePage(name);
       if (data === null) return send(reply, 404, packageNotFound(assets, name));
-      const html = await withNotice(packagePage({ assets, data, metadata: await metadataOf(name), lookback, dimensions: shownDimensions }));
-      return reply.code(200).type(HTML_TYPE).header('cache-control', 'private, no-store').send(html.replace(PACKAGE_ACTIONS_SLOT, actions));
+      const rendered = await withNotice(packagePage({ assets, data, metadata: await metadataOf(name), lookback, dimensions: shownDimensions }));
+      return reply.code(200).type(HTML_TYPE).header('cache-control', 'private, no-store').send(rendered.replace(PACKAGE_ACTIONS_SLOT, actions));
     }
     return pages.send(request, reply, `package\u0000${name}\u0000${lookback}`, {
       // The metadata is the page's other input: a newer answer (or one arriving after a miss)
