@@ -4,7 +4,7 @@
  * of them (the API's token budgets, the package page's Track button).
  */
 import formbody from '@fastify/formbody';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccountsConfig } from '../config.js';
 import type { TokenBudgets } from '../api/rate-limit.js';
 import type { JobRunner } from '../pipeline/jobs.js';
@@ -21,7 +21,7 @@ import { packageActions, sendPrivatePage, userRoutes } from './user-routes.js';
 /** What the pages get from sign-in. */
 export interface SignedInPages {
   /** The package page's Track button for a signed-in user, or null: then the page is the shared one. */
-  packageActions(request: import('fastify').FastifyRequest, name: string): Promise<string | null>;
+  packageActions(request: FastifyRequest, name: string): Promise<string | null>;
 }
 
 export interface AccountsOptions {
