@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { addDays, dayRange, yesterdayUtc } from '../../src/domain/dates.js';
+import { dayLockName } from '../../src/pipeline/load.js';
 import { JOB_STALE_MS, type Job } from '../../src/store/accounts.js';
 import { runCli, startServer, type RunningServer } from '../support/cli.js';
 import { startGithubStandin, type GithubStandin } from '../support/github-standin.js';
@@ -208,6 +209,22 @@ describeEachStore('the admin console', (kind) => {
     }
   }, LONG_TEST_MS);
 
+  it('loads no day another process is loading: the day fails in the job, saying so', async () => {
+    server = await startServer(env('boss'));
+    const client = await signedIn();
+    // Another instance (here, this test) holds the day's load lock.
+    const lock = (await t.store.tryLock(dayLockName(yesterday)))!;
+    try {
+      const id = await startJob(client, { kind: 'load', from: addDays(yesterday, -1), to: yesterday, source: 'files' });
+      const job = await finished(client, id);
+      expect(job).toMatchObject({ status: 'failed', progress: { done: 2, total: 2 } });
+      expect(job.error).toBe(`${yesterday}: ${yesterday} is being loaded by another process; try again when it has finished`);
+      expect((await t.store.loadedDays()).map((day) => day.day)).toEqual([addDays(yesterday, -1)]);
+    } finally {
+      await lock.release();
+    }
+  }, LONG_TEST_MS);
+
   it('cancels a running job: its worker stops, the days done stay', async () => {
     server = await startServer(env('boss'));
     const client = await signedIn();
@@ -216,6 +233,8 @@ describeEachStore('the admin console', (kind) => {
     // The server answers while the job runs: the work is in its load workers, not here.
     for (const url of ['/api/packages/requests/recent', '/packages/requests', '/']) expect((await fetch(`${server.url}${url}`)).status, url).toBe(200);
     expect((await jobJson(client, id)).status).toBe('running');
+    // Its page follows it live while it runs.
+    expect((await client.get(`/admin/jobs/${id}`)).body).toContain('<meta http-equiv="refresh" content="2">');
     expect((await client.post(`/admin/jobs/${id}/cancel`, { csrf: await client.csrf('/admin') })).statusCode).toBe(303);
     const job = await finished(client, id);
     expect(job.status).toBe('cancelled');
