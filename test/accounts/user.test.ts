@@ -147,7 +147,7 @@ describeEachStore('the user page', (kind) => {
     expect((await client.post(`/user/tokens/${stored!.id}/revoke`, { csrf })).statusCode).toBe(303);
     expect((await api({ authorization: `Bearer ${token}` })).statusCode).toBe(401);
     expect((await client.get('/user')).body).toMatch(/revoked \d{4}-\d\d-\d\d/);
-    // Someone else cannot revoke it (it is not theirs), nor a token name be empty.
+    // Revoked, it is not revoked again (nor another user's, see the store's tests); a token needs a name.
     expect((await client.post(`/user/tokens/${stored!.id}/revoke`, { csrf })).statusCode).toBe(404);
     expect((await client.post('/user/tokens', { name: '   ', csrf })).statusCode).toBe(400);
   });
