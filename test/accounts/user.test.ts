@@ -137,6 +137,15 @@ describeEachStore('the user page', (kind) => {
     expect((await api()).statusCode).toBe(200);
     expect((await api()).statusCode).toBe(429);
 
+    // A dashboard on another site may send the header: the CORS preflight allows it.
+    const preflight = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/api/packages/requests/recent',
+      headers: { origin: 'https://dashboard.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-headers']).toBe('authorization');
+
     for (const bad of ['Bearer pypistats_' + 'x'.repeat(43), 'Bearer nonsense', 'Basic abc']) {
       const refused = await api({ authorization: bad });
       expect(refused.statusCode, bad).toBe(401);
