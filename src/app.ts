@@ -21,16 +21,20 @@ import { ASSETS_PREFIX, loadAssets } from './web/assets.js';
 import { PageCache } from './web/page-cache.js';
 import { embedRoutes, shieldsRoutes } from './web/embeds/embed-routes.js';
 import { webRoutes } from './web/web-routes.js';
+import { registerAccounts, tokenBudgets } from './accounts/routes.js';
+import type { JobRunner } from './pipeline/jobs.js';
 
 export interface AppOptions {
   store: Store;
   config: Pick<Config, 'retentionDays' | 'cacheMaxAge' | 'logLevel' | 'rateLimit' | 'trustedProxies' | 'mirrorInstallers' | 'hstsMaxAge'> &
-    // Unset: the defaults' timeouts, cap and cache budgets, package pages and embeds not limited, and every dimension on (DIMENSIONS' default).
-    Partial<Pick<Config, 'server' | 'pageRateLimit' | 'embedRateLimit' | 'cacheBytes' | 'dimensions' | 'indexName'>>;
+    // Unset: the defaults' timeouts, cap and cache budgets, package pages and embeds not limited, every dimension on (DIMENSIONS' default), and no sign-in.
+    Partial<Pick<Config, 'server' | 'pageRateLimit' | 'embedRateLimit' | 'cacheBytes' | 'dimensions' | 'indexName' | 'accounts'>>;
   /** Where the processes serving together share their rate-limit counts; without it, each counts its own. */
   sharedRateLimits?: SharedCounts | undefined;
   /** What PyPI says of a package, for its page; without it, pages show downloads only. */
   metadata?: PackageMetadataSource;
+  /** Runs the admin console's jobs (with ADMIN_GITHUB_USERS); without it, there is no console. */
+  jobs?: JobRunner;
 }
 
 const MIB = 1024 * 1024;
@@ -52,7 +56,7 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 /** Every path answers GET and HEAD only; the others get 405 (OPTIONS under the API is CORS's). */
 const REFUSED_METHODS = ['DELETE', 'PATCH', 'POST', 'PUT'] as const;
 
-export async function buildApp({ store, config, sharedRateLimits, metadata = noMetadata }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ store, config, sharedRateLimits, metadata = noMetadata, jobs }: AppOptions): Promise<FastifyInstance> {
   const assets = await loadAssets();
   const errors = new ErrorAnswers(assets);
   const limits: ServerLimitsConfig = config.server ?? serverLimits({}, 0);
@@ -117,6 +121,8 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
           log: app.log,
         })
       : undefined;
+  const accounts = config.accounts?.github ? config.accounts : null;
+  const tokens = accounts && tokenBudgets(store, accounts, sharedRateLimits, app.log);
   await app.register(
     async (api) => {
       // A bare OPTIONS is no preflight: @fastify/cors would answer it with a plain-text 400.
@@ -128,9 +134,9 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
       // CORS on the API only: dashboards read it from other sites; the pages are this site's.
       await api.register(cors, { origin: '*', methods: ['GET', 'HEAD'] });
       await api.register(async (limited) => {
-        if (windows.length > 0) {
-          const limiter = new ClientRateLimiter({ windows, shared: sharedRateLimits, log: app.log });
-          limitRequests(limited, { limiter, isRevalidation: (request) => cache.isRevalidation(request) });
+        if (windows.length > 0 || tokens) {
+          const limiter = windows.length > 0 ? new ClientRateLimiter({ windows, shared: sharedRateLimits, log: app.log }) : null;
+          limitRequests(limited, { limiter, tokens, isRevalidation: (request) => cache.isRevalidation(request) });
         }
         await limited.register(packageRoutes, { store, cache, dimensions });
         await limited.register(listRoutes, { store, cache });
@@ -157,7 +163,9 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
         })
       : undefined;
   const pages = new PageCache(store, cacheBytes.pages);
-  await app.register(webRoutes, { store, config: { ...config, dimensions: dimensionNames }, metadata, assets, pages, pageLimiter, openApi: () => openApiDocument(app) });
+  // Sign-in's sessions are read by the pages registered after it (a package page's Track button).
+  const signedIn = accounts && (await registerAccounts(app, { store, accounts, retentionDays: config.retentionDays, assets, jobs }));
+  await app.register(webRoutes, { store, config: { ...config, dimensions: dimensionNames }, metadata, assets, pages, pageLimiter, signedIn, openApi: () => openApiDocument(app) });
 
   const refuse = async (request: FastifyRequest, reply: FastifyReply) => errors.methodNotAllowed(request, reply);
   for (const url of new Set(getRoutes)) {

@@ -8,6 +8,7 @@ import { DEFAULT_MIRROR_INSTALLERS } from './domain/mirrors.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS } from './store/postgres/timeouts.js';
 import { DEFAULT_BIGQUERY_TABLE } from './domain/bigquery-table.js';
 import { accessLog, indexName, type AccessLogConfig } from './config/access-log.js';
+import { accounts, accountVariables, type AccountsConfig } from './config/accounts.js';
 import { bigquery, type BigQueryConfig } from './config/bigquery.js';
 import { enabledDimensionNames } from './config/dimensions.js';
 import { loadSchedule, type LoadScheduleConfig } from './config/load-schedule.js';
@@ -16,6 +17,7 @@ import { ConfigError, httpUrl, integer, onOff, type Env } from './config/parse.j
 import { serverLimits, type ServerLimitsConfig } from './config/server-limits.js';
 
 export { ConfigError };
+export type { AccountsConfig, GithubConfig } from './config/accounts.js';
 export type { BigQueryConfig, BigQueryCredentials, ServiceAccountKey } from './config/bigquery.js';
 export type { LoadScheduleConfig, LoadSourceKind } from './config/load-schedule.js';
 export type { ServerLimitsConfig } from './config/server-limits.js';
@@ -64,6 +66,8 @@ export interface Config {
   trustedProxies: string[];
   /** Seconds of `Strict-Transport-Security` on responses sent over HTTPS; 0: none. */
   hstsMaxAge: number;
+  /** GitHub sign-in, tracked packages, API tokens and the admin console (config/accounts.ts). */
+  accounts: AccountsConfig;
 }
 
 const MIB = 1024 * 1024;
@@ -139,6 +143,7 @@ export const variables = {
   REDIS_KEY_PREFIX: 'Start of every key written to Redis, so deployments sharing one Redis stay apart (default `pypistats:`).',
   HSTS_MAX_AGE:
     'Seconds of `Strict-Transport-Security: max-age` on responses served over HTTPS (directly, or per `X-Forwarded-Proto` from a `TRUSTED_PROXIES` proxy); never sent over plain HTTP (default `31536000`, a year; `0`: never).',
+  ...accountVariables,
   TRUSTED_PROXIES: 'Comma-separated addresses or CIDR ranges (or `loopback`, `linklocal`, `uniquelocal`) of proxies whose `X-Forwarded-For` names the client (default none: the connecting address is the client).',
 } as const;
 
@@ -248,5 +253,6 @@ export function loadConfig(env: Env = process.env): Config {
     processes,
     // Two years is what browsers' HSTS preload lists ask for, and more than anyone needs.
     hstsMaxAge: integer(env, 'HSTS_MAX_AGE', 31_536_000, 0, 63_072_000),
+    accounts: accounts(env),
   };
 }

@@ -5,6 +5,7 @@ import { buildApp } from './app.js';
 import { yesterdayUtc } from './domain/dates.js';
 import { isServingProcess, leaveSupervisor, runsLoads, superviseServers } from './http/server-processes.js';
 import { runInWorker, workerLoads } from './pipeline/load-worker-host.js';
+import { JobRunner } from './pipeline/jobs.js';
 import { LoadScheduler } from './pipeline/scheduler.js';
 import { closeRedis, connectRedis } from './rate-limit/redis.js';
 import { openStore } from './store/open.js';
@@ -36,7 +37,10 @@ async function serveHere(config: Config): Promise<void> {
     ? { client: await connectRedis(config.redis.url), keyPrefix: `${config.redis.keyPrefix}rate-limit:` }
     : undefined;
   const metadata = new PypiMetadataSource({ url: config.pypi.url, timeoutMs: config.pypi.timeoutMs });
-  const app = await buildApp({ store, config, sharedRateLimits, metadata });
+  // The admin console's jobs log through the app's logger, made just after.
+  const jobLog = { info: (message: string) => app.log.info(message), warn: (message: string) => app.log.warn(message), error: (message: string) => app.log.error(message) };
+  const jobs = config.accounts.adminGithubUsers.length > 0 ? new JobRunner({ store, config, log: jobLog }) : undefined;
+  const app = await buildApp({ store, config, sharedRateLimits, metadata, jobs });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -88,6 +92,7 @@ async function serveHere(config: Config): Promise<void> {
     await app.close();
     clearTimeout(stalled);
     await scheduled?.stop();
+    await jobs?.stop();
     await demo;
     await store.close();
     if (sharedRateLimits) await closeRedis(sharedRateLimits.client);

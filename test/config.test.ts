@@ -31,6 +31,7 @@ describe('configuration from the environment', () => {
       trustedProxies: [],
       processes: 1,
       hstsMaxAge: 31_536_000,
+      accounts: { github: null, sessionSecret: null, trackedPackagesMax: 20, adminGithubUsers: [], tokenRateLimit: { perSecond: 50, perMinute: 3000 } },
     });
   });
 
@@ -105,6 +106,7 @@ describe('configuration from the environment', () => {
       trustedProxies: ['10.0.0.1', '192.168.0.0/16', 'loopback', '2001:db8::/32'],
       processes: 3,
       hstsMaxAge: 0,
+      accounts: { github: null, sessionSecret: null, trackedPackagesMax: 20, adminGithubUsers: [], tokenRateLimit: { perSecond: 50, perMinute: 3000 } },
     });
     expect(loadConfig({ REDIS_URL: 'rediss://cache.internal' }).redis).toEqual({ url: 'rediss://cache.internal', keyPrefix: 'pypistats:' });
     expect(loadConfig({ TRUSTED_PROXIES: ' , ' }).trustedProxies).toEqual([]);

@@ -25,8 +25,11 @@ import type { DayLoader, ScheduleLog } from './scheduler.js';
 
 /** What a load worker is asked to do. Plain data: it crosses the process boundary. */
 export type LoadTask =
-  | { kind: 'day'; config: Config; day: Day; options: Omit<LoadOptions, 'onAttempt'> }
-  | { kind: 'demo'; config: Config; run: Omit<DemoRun, 'onDay' | 'onAttempt' | 'signal'> };
+  /** `replace`: load the day even if it is loaded (an admin's job); otherwise a loaded day is left as it is. */
+  | { kind: 'day'; config: Config; day: Day; options: Omit<LoadOptions, 'onAttempt'>; replace?: boolean }
+  | { kind: 'demo'; config: Config; run: Omit<DemoRun, 'onDay' | 'onAttempt' | 'signal'> }
+  /** Drops the days before `before` (an admin's purge job). */
+  | { kind: 'purge'; config: Config; before: Day };
 
 export type SerializedError =
   | { name: 'LoadRefusedError'; message: string; day: Day; reason: RefusalReason }
@@ -98,7 +101,7 @@ export async function runInWorker(task: LoadTask, options: WorkerRunOptions): Pr
   const delay = monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS });
   delay.enable();
   const child = fork(WORKER_ENTRY, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
-  const what = task.kind === 'day' ? task.day : 'demo data';
+  const what = task.kind === 'day' ? task.day : task.kind === 'purge' ? `the purge of the days before ${task.before}` : 'demo data';
   log.info(`${what}: loading in a worker process (pid ${child.pid})`);
   if (child.pid !== undefined) {
     try {

@@ -40,14 +40,19 @@ async function run(task: LoadTask): Promise<(DayLoadResult | null)[]> {
   try {
     if (task.kind === 'day') {
       // Loaded here, as in `serve` before: only the configured source's libraries are imported.
-      const [{ openSource }, { loadDayIfMissing }] = await Promise.all([import('../sources/open-source.js'), import('./load.js')]);
+      const [{ openSource }, { loadDay, loadDayIfMissing }] = await Promise.all([import('../sources/open-source.js'), import('./load.js')]);
       const { source: kind, inputs } = task.config.load;
       const source = await openSource(task.config, kind === 'files' || kind === 'access-log' ? { kind, inputs, threads: AGGREGATION_THREADS } : { kind: 'bigquery' });
       try {
-        return [await loadDayIfMissing(store, source, task.day, { ...task.options, onAttempt })];
+        const load = task.replace ? loadDay : loadDayIfMissing;
+        return [await load(store, source, task.day, { ...task.options, onAttempt })];
       } finally {
         await source.close?.();
       }
+    }
+    if (task.kind === 'purge') {
+      await store.purgeBefore(task.before);
+      return [];
     }
     const [{ runDemo }, { DuckDb }] = await Promise.all([import('./demo.js'), import('../sources/duckdb.js')]);
     const duck = await DuckDb.open({ threads: AGGREGATION_THREADS });

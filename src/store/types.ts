@@ -1,6 +1,7 @@
 import type { Day } from '../domain/dates.js';
 import type { AggregateRow, DaySummary } from '../domain/aggregates.js';
 import { PERIOD_DAYS, TOP_LIMIT, type TopPeriod, type TrendingPeriod } from '../domain/api-parameters.js';
+import type { AccountStore } from './accounts.js';
 
 export interface SeriesPoint {
   category: string;
@@ -128,6 +129,8 @@ export interface DayWriteResult {
  * the new one, never a mix. Reads are what the API needs: one package's series over many days.
  */
 export interface Store {
+  /** The site's users, their tracked packages and tokens, and the admin console's jobs. */
+  readonly accounts: AccountStore;
   replaceDay(write: DayWrite): Promise<DayWriteResult>;
   purgeBefore(day: Day): Promise<Day[]>;
   /** Changes whenever a write lands, and only then. */

@@ -64,6 +64,18 @@ export function withIndexName(page: string, indexName: string): string {
   return page.replace(NOTICE_SLOT, notice + NOTICE_SLOT).replaceAll(ALL_OF_PYPI, toHtmlString(html`>All of ${indexName}<`));
 }
 
+const ACCOUNT_SLOT = '<!--site-account-->';
+/** The same for every visitor (pages are shared): signed out, /user sends to sign-in. */
+const ACCOUNT_LINK = toHtmlString(html`<a class="account-link" href="/user">Your packages</a>`);
+
+/** `page` with the link to the user's page, where sign-in is on. */
+export function withAccountLink(page: string): string {
+  return page.replace(ACCOUNT_SLOT, ACCOUNT_LINK);
+}
+
+/** Where a package page puts what a signed-in user may do with the package (its Track button). */
+export const PACKAGE_ACTIONS_SLOT = '<!--package-actions-->';
+
 export function renderPage(options: PageOptions): string {
   const { assets } = options;
   const title = options.section === 'home' ? `${SITE_NAME}: PyPI download statistics` : `${options.title} · ${SITE_NAME}`;
@@ -91,6 +103,7 @@ ${(options.scripts ?? []).map((name) => html`<script src="${assets.url(name)}" d
       )}
     </nav>
     ${options.headerSearch === false ? '' : searchForm({ id: 'header-search', className: 'header-search', label: 'Search packages' })}
+    <!--site-account-->
   </div>
 </header>
 <!--site-notice-->

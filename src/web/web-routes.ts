@@ -4,7 +4,7 @@
  */
 import compress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { Config } from '../config.js';
 import { TOP_PERIODS } from '../domain/api-parameters.js';
 import { dimensions as registry, enabledDimensions } from '../domain/dimensions.js';
@@ -16,7 +16,7 @@ import { isStoreUnavailable, type Store } from '../store/types.js';
 import { ASSETS_DIR, ASSETS_PREFIX, type Assets } from './assets.js';
 import { DEFAULT_LOOKBACK, isLookback, LOOKBACKS } from './chart-settings.js';
 import { html } from './html.js';
-import { withIndexName, withDemoNotice } from './layout.js';
+import { PACKAGE_ACTIONS_SLOT, withAccountLink, withDemoNotice, withIndexName } from './layout.js';
 import { aboutPage } from './pages/about.js';
 import { apiPage } from './pages/api.js';
 import { faqsPage } from './pages/faqs.js';
@@ -27,7 +27,7 @@ import { searchPage } from './pages/search.js';
 import { DEFAULT_TOP_PERIOD, isTopPeriod, topPage } from './pages/top.js';
 import type { PageCache } from './page-cache.js';
 import { limitPage } from './page-rate-limit.js';
-import { sendPage } from './send-page.js';
+import { HTML_TYPE, sendPage } from './send-page.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 import { MAX_QUERY_LENGTH, searchPackages } from './search.js';
@@ -39,7 +39,7 @@ import { comparePage } from './pages/compare.js';
 export interface WebRoutesOptions {
   store: Store;
   /** `dimensions` unset: every one of the registry. */
-  config: Pick<Config, 'retentionDays' | 'mirrorInstallers' | 'rateLimit'> & Partial<Pick<Config, 'dimensions' | 'embedRateLimit' | 'indexName'>>;
+  config: Pick<Config, 'retentionDays' | 'mirrorInstallers' | 'rateLimit'> & Partial<Pick<Config, 'dimensions' | 'embedRateLimit' | 'indexName' | 'accounts'>>;
   metadata: PackageMetadataSource;
   assets: Assets;
   /** Where the pages are kept per data version (src/app.ts makes it, within its byte budget). */
@@ -48,6 +48,8 @@ export interface WebRoutesOptions {
   pageLimiter?: ClientRateLimiter | undefined;
   /** The API's OpenAPI description, which the `/api` page is rendered from; asked once the app is ready. */
   openApi: () => OpenApiDocument;
+  /** Where sign-in is on: what a signed-in user sees on a package page (src/accounts/routes.ts). */
+  signedIn?: { packageActions(request: FastifyRequest, name: string): Promise<string | null> } | null | undefined;
 }
 
 type Query = Record<string, string | string[] | undefined>;
@@ -56,7 +58,7 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { store, config, metadata, assets, pages, pageLimiter, openApi }) => {
+export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { store, config, metadata, assets, pages, pageLimiter, openApi, signedIn }) => {
   const site = new SiteData(store, config.retentionDays);
   const shownDimensions = enabledDimensions(config.dimensions ?? registry.map((dimension) => dimension.name));
   /** The dimension whose `without_mirrors` the compare chart draws: the registry's mirror split. */
@@ -68,7 +70,7 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
     about: () => aboutPage(assets, config),
     faqs: () => faqsPage(assets, config),
     // Rendered at its first request: the description is whole only once every route is registered.
-    api: () => (api ??= apiPage(assets, config, openApi())),
+    api: () => (api ??= apiPage(assets, { ...config, tokenRateLimit: config.accounts?.github ? config.accounts.tokenRateLimit : null }, openApi())),
   };
 
   await app.register(async (files) => {
@@ -90,10 +92,14 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
   // page cache, and sent with its Content-Encoding, which this leaves alone.
   await app.register(compress, { encodings: ['br', 'gzip'], threshold: 1024 });
 
-  /** A page as rendered: with the demo-data notice when the data is the demo's, and the index's name when it is a private one's. */
+  /**
+   * A page as rendered: with the account link where sign-in is on, the demo-data notice when the
+   * data is the demo's, and the index's name when it is a private one's.
+   */
   async function withNotice(rendered: string): Promise<string> {
-    const page = config.indexName ? withIndexName(rendered, config.indexName) : rendered;
-    return (await site.facts()).demo ? withDemoNotice(page) : page;
+    const named = config.indexName ? withIndexName(rendered, config.indexName) : rendered;
+    const shown = signedIn ? withAccountLink(named) : named;
+    return (await site.facts()).demo ? withDemoNotice(shown) : shown;
   }
 
   /**
@@ -195,7 +201,20 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
 
   const limitPages = pageLimiter ? { onRequest: limitPage(pageLimiter, (reply, message) => sendPage(reply, 429, problemPage(assets, { title: 'Too many requests', message }))) } : {};
 
-  app.get<{ Params: { name: string }; Querystring: Query }>('/packages/:name', limitPages, async (request, reply) => {
+  /**
+   * Where sign-in is on, a package page differs for a signed-in user (its Track button): a browser
+   * or proxy keeping the shared page must not show it to them once they sign in.
+   */
+  const varyOnCookie: Pick<RouteShorthandOptions, 'onSend'> = signedIn
+    ? {
+        onSend: (_request, reply, payload, done) => {
+          reply.header('vary', [reply.getHeader('vary'), 'cookie'].filter(Boolean).join(', '));
+          done(null, payload);
+        },
+      }
+    : {};
+
+  app.get<{ Params: { name: string }; Querystring: Query }>('/packages/:name', { ...limitPages, ...varyOnCookie }, async (request, reply) => {
     const check = checkPackageName(request.params.name);
     if (!check.ok) {
       const message = html`“${request.params.name}” cannot be a package: ${describeNameProblem(check.reason)}.`;
@@ -211,6 +230,14 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { sto
     }
     const name = check.name;
     const lookback = rawLookback ?? DEFAULT_LOOKBACK;
+    const actions = name === ALL_PACKAGES ? null : await signedIn?.packageActions(request, name);
+    if (actions) {
+      // A signed-in user's page has their own form in it: rendered for them, and kept by no cache.
+      const data = await site.packagePage(name);
+      if (data === null) return send(reply, 404, packageNotFound(assets, name));
+      const rendered = await withNotice(packagePage({ assets, data, metadata: await metadataOf(name), lookback, dimensions: shownDimensions }));
+      return reply.code(200).type(HTML_TYPE).header('cache-control', 'private, no-store').send(rendered.replace(PACKAGE_ACTIONS_SLOT, actions));
+    }
     return pages.send(request, reply, `package\u0000${name}\u0000${lookback}`, {
       // The metadata is the page's other input: a newer answer (or one arriving after a miss)
       // renders the page anew. Asked only of a kept page, so only for a name with data.

@@ -28,6 +28,8 @@ export interface TestAppOptions {
   trustedProxies?: string[];
   hstsMaxAge?: number;
   sharedRateLimits?: AppOptions['sharedRateLimits'];
+  /** Sign-in and what comes with it; unset: off. */
+  accounts?: AppOptions['config']['accounts'];
 }
 
 /** An app over a fresh store holding `days` (day → rows, `__all__` derived as a load would). */
@@ -60,6 +62,7 @@ export function appOver(store: Store, options: TestAppOptions = {}): Promise<Fas
     trustedProxies: options.trustedProxies ?? [],
     hstsMaxAge: options.hstsMaxAge ?? 31_536_000,
     mirrorInstallers: [...DEFAULT_MIRROR_INSTALLERS],
+    accounts: options.accounts,
   };
   return buildApp({ store, config, sharedRateLimits: options.sharedRateLimits, metadata: options.metadata });
 }

@@ -1,3 +1,5 @@
+import { ACCOUNTS_SCHEMA } from './accounts.js';
+
 /**
  * The PostgreSQL schema, as numbered migrations, applied on open under an advisory lock so that
  * several instances starting together migrate once.
@@ -219,4 +221,6 @@ export const postgresMigrations: readonly string[] = [
      previous bigint NOT NULL,
      PRIMARY KEY (period, rank)
    );`,
+  // Users who signed in with GitHub, their tracked packages and API tokens, and the admin console's jobs.
+  ACCOUNTS_SCHEMA,
 ];

@@ -30,6 +30,7 @@ import { StoreUnavailableError } from '../types.js';
 import type { TopPeriod, TrendingPeriod } from '../../domain/api-parameters.js';
 import { purgeDaysBefore, setDataVersion, writeDay } from './day-writer.js';
 import { refreshDerived } from './derived.js';
+import { PostgresAccounts } from './accounts.js';
 import * as loads from './loads.js';
 import { migrate } from './migrate.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS } from './timeouts.js';
@@ -80,12 +81,15 @@ export class PostgresStore implements Store {
       this.query<CategoryRow>('package-categories', 'SELECT id, dimension, name FROM package_categories WHERE package_id = $1', [packageId]),
   });
   private writeQueue: Promise<unknown> = Promise.resolve();
+  readonly accounts: PostgresAccounts;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly url: string,
     private readonly timeouts: { connectTimeoutMs: number; queryTimeoutMs: number },
-  ) {}
+  ) {
+    this.accounts = new PostgresAccounts(pool, (work) => this.guard(work));
+  }
 
   /** Connects, and brings the schema up to date (once, whichever instance gets there first). */
   static async open(options: PostgresOptions): Promise<PostgresStore> {

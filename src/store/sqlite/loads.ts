@@ -94,7 +94,7 @@ export function loadHistory(db: Connection, limit: number): LoadRecord[] {
     }));
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -21,6 +21,7 @@ import { mirrorSplitDimension } from '../layout.js';
 import { dayEntry, packDownloads, unpackDownloads } from '../packed-downloads.js';
 import { blockKey } from './block-keys.js';
 import { RECENT_DAYS, refreshDerived } from './derived.js';
+import { ACCOUNTS_SCHEMA } from './accounts.js';
 import { LOADS_SCHEMA } from './loads.js';
 
 export type Migration = string | ((db: Database.Database) => void);
@@ -149,4 +150,6 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;`);
     refreshDerived(db);
   },
+  // Users who signed in with GitHub, their tracked packages and API tokens, and the admin console's jobs.
+  ACCOUNTS_SCHEMA,
 ];

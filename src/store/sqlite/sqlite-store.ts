@@ -26,6 +26,7 @@ import { blockKeyRange } from './block-keys.js';
 import { checkpoint, makeDatabaseDirectory, openConnection, reading, type Connection } from './connection.js';
 import { deleteDaysBefore, setDataVersion, writeDay } from './day-writer.js';
 import { HAS_DATA_SQL, refreshDerived } from './derived.js';
+import { SqliteAccounts } from './accounts.js';
 import * as loads from './loads.js';
 import { migrate } from './migrate.js';
 
@@ -43,8 +44,10 @@ export class SqliteStore implements Store {
   private readonly version: DataVersionCache;
   private readonly reads: PackageReads;
   private readonly read;
+  readonly accounts: SqliteAccounts;
 
   private constructor(private readonly file: string) {
+    this.accounts = new SqliteAccounts(file);
     this.reader = openConnection(file);
     // Reads of packages not yet cached (a crawler's) map the file instead of a read() per page.
     this.reader.pragma('mmap_size = 8589934592');
@@ -261,6 +264,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     await this.writeQueue.catch(() => undefined);
     this.writer?.close();
+    this.accounts.close();
     this.reader.close();
   }
 

@@ -115,6 +115,13 @@ export interface ApiPageOptions {
   embedRateLimit?: RateLimits | undefined;
   /** The dimensions on (config.dimensions); unset: every one. */
   dimensions?: readonly string[] | undefined;
+  /** Each API token's limits, where sign-in (and so tokens) is on; unset: no tokens. */
+  tokenRateLimit?: RateLimits | null | undefined;
+}
+
+function tokenNote(tokenRateLimit: RateLimits) {
+  const limits = describeLimits(tokenRateLimit);
+  return html`<li>Signed in with GitHub, you can make API tokens on <a href="/user">your page</a>. A request with <code>Authorization: Bearer &lt;token&gt;</code> is counted against the token's own limit (${limits ?? 'none on this server'}) instead of its address's; an unknown or revoked token is refused <code>401</code>.</li>`;
 }
 
 export function apiPage(assets: Assets, options: ApiPageOptions, document: OpenApiDocument): string {
@@ -144,6 +151,7 @@ export function apiPage(assets: Assets, options: ApiPageOptions, document: OpenA
   <li>${off.length === 0 ? html`Every breakdown is on on this server.` : html`Turned off on this server (they answer <code>404</code> saying so): ${off.map((dimension, i) => html`${i > 0 ? ', ' : ''}<a href="#${dimension.name}"><code>${dimension.name}</code></a>`)}.`}</li>
   <li>Responses carry an <code>ETag</code> that changes only when new data lands; send <code>If-None-Match</code> to get <code>304 Not Modified</code>.</li>
   ${rateLimitNote(options.rateLimit)}
+  ${options.tokenRateLimit ? tokenNote(options.tokenRateLimit) : ''}
 </ul>
 
 <h2>Endpoints</h2>

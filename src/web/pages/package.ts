@@ -107,7 +107,10 @@ export function packagePage({ assets, data, metadata, lookback, dimensions }: Pa
     <h1>${all ? 'All of PyPI' : data.name}</h1>
     ${summary ? html`<p class="lead summary">${summary}</p>` : ''}
   </div>
-  ${pypiUrl ? html`<a class="button-link" href="${pypiUrl}" rel="noopener">View on PyPI ↗</a>` : ''}
+  <div class="package-actions">
+    <!--package-actions-->
+    ${pypiUrl ? html`<a class="button-link" href="${pypiUrl}" rel="noopener">View on PyPI ↗</a>` : ''}
+  </div>
 </div>
 ${metadata ? facts(metadata) : ''}
 <section class="stats" aria-label="Recent downloads">
