@@ -1,0 +1,193 @@
+/**
+ * Monthly totals kept forever (src/store/months.ts), on both stores, through the Store interface:
+ * a day's load and its month agree exactly for every dimension, reloading and purging leave the
+ * month right, `__all__`'s months are the sums of the packages'.
+ */
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { expect, it } from 'vitest';
+import type { AggregateRow } from '../../src/domain/aggregates.js';
+import { dayRange } from '../../src/domain/dates.js';
+import { dimensions } from '../../src/domain/dimensions.js';
+import { ALL_PACKAGES } from '../../src/domain/names.js';
+import { withAllPackagesTotals } from '../../src/pipeline/derived.js';
+import type { SeriesPoint, Store } from '../../src/store/types.js';
+import { chunks, row } from '../support/rows.js';
+import { describeEachStore, freshStoreEachTest, type StoreKind, type TestStore } from '../support/stores.js';
+
+const PACKAGES = ['alpha', 'beta'];
+
+/** A small deterministic day of every dimension: three categories each, numbers varying by day and package. */
+function dayRows(day: string, seed = 0, packages = PACKAGES): AggregateRow[] {
+  const n = Number(day.slice(8, 10)) + 31 * Number(day.slice(5, 7)) + seed;
+  const rows: AggregateRow[] = [];
+  for (const [p, name] of packages.entries()) {
+    const base = 100 + ((n * 7 + p * 13) % 50);
+    rows.push(row(name, 'overall', 'with_mirrors', base + 5), row(name, 'overall', 'without_mirrors', base));
+    for (const dimension of dimensions) {
+      if (dimension.categories.kind === 'mirror_split') continue;
+      const examples = [...new Set([...dimension.filter.examples, 'null', `x-${dimension.name}`])].slice(0, 3);
+      // The day's categories change: one of them only on even days.
+      const used = n % 2 === 0 ? examples : examples.slice(0, 2);
+      for (const [c, category] of used.entries()) rows.push(row(name, dimension.name, category, ((n + c * 3 + p) % 11) + 1));
+    }
+  }
+  return rows;
+}
+
+/** The day series summed by month: what a month must hold. */
+function byMonth(points: SeriesPoint[]): SeriesPoint[] {
+  const sums = new Map<string, number>();
+  for (const point of points) {
+    const key = `${point.category}\u0000${point.day.slice(0, 7)}`;
+    sums.set(key, (sums.get(key) ?? 0) + point.downloads);
+  }
+  return sorted([...sums].map(([key, downloads]) => ({ category: key.split('\u0000')[0]!, day: key.split('\u0000')[1]!, downloads })));
+}
+
+function sorted(points: SeriesPoint[]): SeriesPoint[] {
+  return [...points].sort((a, b) => a.day.localeCompare(b.day) || a.category.localeCompare(b.category));
+}
+
+/** Raw SQL on the store's database, for rebuilding it as a database before the months was. */
+async function onDatabase(kind: StoreKind, t: TestStore, sql: { sqlite: string; postgres: string }): Promise<void> {
+  if (kind.name === 'SQLite') {
+    const db = new Database(t.databaseUrl.slice('sqlite:'.length));
+    try {
+      db.exec(sql.sqlite);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: t.databaseUrl });
+  await client.connect();
+  try {
+    await client.query(sql.postgres);
+  } finally {
+    await client.end();
+  }
+}
+
+describeEachStore('monthly totals', (kind) => {
+  let t: TestStore;
+  let store: Store;
+
+  freshStoreEachTest(kind, (fresh) => {
+    t = fresh;
+    store = fresh.store;
+  });
+
+  async function load(day: string, rows: AggregateRow[], purgeBefore?: string) {
+    return store.replaceDay({ day, source: 'test', summary: null, rows: withAllPackagesTotals(chunks(rows, 7)), purgeBefore });
+  }
+
+  /** Every dimension of every package (and __all__'s global ones): its months equal its days summed. */
+  async function expectMonthsEqualDays(packages = [...PACKAGES, ALL_PACKAGES]) {
+    for (const name of packages) {
+      for (const dimension of dimensions) {
+        if (name === ALL_PACKAGES && dimension.scope === 'package') continue;
+        const months = sorted(await store.monthSeries(name, dimension.name, {}));
+        expect(months, `${name}/${dimension.name}`).toEqual(byMonth(await store.series(name, dimension.name, {})));
+        expect(months.length, `${name}/${dimension.name} has months`).toBeGreaterThan(0);
+      }
+    }
+  }
+
+  const days = dayRange('2026-09-27', '2026-10-04');
+
+  it('sums every dimension of a day into its month exactly, __all__ included, across a month boundary', async () => {
+    for (const day of days) await load(day, dayRows(day));
+    await expectMonthsEqualDays();
+    expect(sorted(await store.monthSeries('alpha', 'overall', { start: '2026-10', end: '2026-10' })).map((p) => p.day)).toEqual(['2026-10', '2026-10']);
+    expect(await store.monthSeries('missing', 'overall', {})).toEqual([]);
+  });
+
+  it("keeps __all__'s months the sums of the packages' months", async () => {
+    for (const day of days) await load(day, dayRows(day));
+    for (const dimension of dimensions.filter((d) => d.scope === 'global')) {
+      const summed = new Map<string, number>();
+      for (const name of PACKAGES) {
+        for (const point of await store.monthSeries(name, dimension.name, {})) {
+          const key = `${point.category}\u0000${point.day}`;
+          summed.set(key, (summed.get(key) ?? 0) + point.downloads);
+        }
+      }
+      const all = new Map((await store.monthSeries(ALL_PACKAGES, dimension.name, {})).map((p) => [`${p.category}\u0000${p.day}`, p.downloads]));
+      expect(all, dimension.name).toEqual(summed);
+    }
+  });
+
+  it('reloading a day replaces it in its month: other numbers, other categories, a package gone', async () => {
+    for (const day of days) await load(day, dayRows(day));
+    await load('2026-10-02', dayRows('2026-10-02', 1, ['alpha', 'gamma']));
+    await load('2026-09-28', dayRows('2026-09-28', 2));
+    await load('2026-09-28', dayRows('2026-09-28', 3));
+    await expectMonthsEqualDays([...PACKAGES, 'gamma', ALL_PACKAGES]);
+    // beta had only 2026-10-02 reloaded away: its October lost that day exactly.
+    const beta = await store.series('beta', 'overall', { start: '2026-10-01' });
+    expect(beta.some((p) => p.day === '2026-10-02')).toBe(false);
+  });
+
+  it('a purge leaves the months whole; the months of a purged day stay, and loading it again does not count it twice', async () => {
+    for (const day of days) await load(day, dayRows(day));
+    const before = {
+      alpha: sorted(await store.monthSeries('alpha', 'version', {})),
+      all: sorted(await store.monthSeries(ALL_PACKAGES, 'country', {})),
+      total: await store.allTimeTotals('alpha'),
+    };
+    await load('2026-10-05', dayRows('2026-10-05'), '2026-10-02');
+    expect((await store.loadedDays()).map((d) => d.day)).toEqual(dayRange('2026-10-02', '2026-10-05'));
+    expect(sorted(await store.monthSeries('alpha', 'version', { end: '2026-09' }))).toEqual(before.alpha.filter((p) => p.day === '2026-09'));
+    expect(sorted(await store.monthSeries(ALL_PACKAGES, 'country', { end: '2026-09' }))).toEqual(before.all.filter((p) => p.day === '2026-09'));
+    // A purged day loaded again (the pipeline's retention guard refuses it; the store keeps the month as counted).
+    const september = sorted(await store.monthSeries('alpha', 'overall', { start: '2026-09', end: '2026-09' }));
+    await load('2026-09-29', dayRows('2026-09-29', 5));
+    expect(sorted(await store.monthSeries('alpha', 'overall', { start: '2026-09', end: '2026-09' }))).toEqual(september);
+    const withDay = (await store.allTimeTotals('alpha'))!;
+    expect(withDay.withMirrors).toBe(before.total!.withMirrors + dayRows('2026-10-05').find((r) => r.package === 'alpha' && r.category === 'with_mirrors')!.downloads);
+  });
+
+  it('says which months a package has and how complete each is; all-time totals over every month', async () => {
+    for (const day of days) await load(day, dayRows(day));
+    expect(await store.heldMonths('alpha')).toEqual([
+      { month: '2026-09', days: 30, daysLoaded: 4, source: 'daily' },
+      { month: '2026-10', days: 31, daysLoaded: 4, source: 'daily' },
+    ]);
+    expect(await store.heldMonths('missing')).toEqual([]);
+    const overall = await store.series('alpha', 'overall', {});
+    const sum = (category: string) => overall.filter((p) => p.category === category).reduce((total, p) => total + p.downloads, 0);
+    expect(await store.allTimeTotals('alpha')).toEqual({ firstMonth: '2026-09', withMirrors: sum('with_mirrors'), withoutMirrors: sum('without_mirrors') });
+    expect(await store.allTimeTotals('missing')).toBeNull();
+    const top = await store.monthCategoryTotals('alpha', 'python_minor', { start: '2026-10' });
+    const october = (await store.series('alpha', 'python_minor', { start: '2026-10-01' })).reduce((m, p) => m.set(p.category, (m.get(p.category) ?? 0) + p.downloads), new Map<string, number>());
+    expect(top).toEqual(october);
+  });
+
+  it('upgrades a database made before the months: its days keep their numbers and are summed into months', async () => {
+    for (const day of days) await load(day, dayRows(day));
+    const daysBefore = sorted(await store.series('alpha', 'version', {}));
+    const monthsBefore = sorted(await store.monthSeries('alpha', 'version', {}));
+    // The schema before the months is this one without their tables (the migrations that add them only add).
+    await onDatabase(kind, t, {
+      sqlite: 'DROP TABLE package_months; DROP TABLE months; PRAGMA user_version = 6;',
+      postgres: 'DROP TABLE package_months; DROP TABLE months; DROP FUNCTION day_packed; UPDATE schema_version SET version = 3;',
+    });
+    const upgraded = await t.openAgain();
+    try {
+      expect(sorted(await upgraded.series('alpha', 'version', {}))).toEqual(daysBefore);
+      expect(sorted(await upgraded.monthSeries('alpha', 'version', {}))).toEqual(monthsBefore);
+      expect(await upgraded.heldMonths('beta')).toEqual([
+        { month: '2026-09', days: 30, daysLoaded: 4, source: 'daily' },
+        { month: '2026-10', days: 31, daysLoaded: 4, source: 'daily' },
+      ]);
+      // And the months go on from there.
+      await upgraded.replaceDay({ day: '2026-10-05', source: 'test', summary: null, rows: withAllPackagesTotals(chunks(dayRows('2026-10-05'))) });
+      for (const dimension of dimensions) {
+        expect(sorted(await upgraded.monthSeries('beta', dimension.name, {}))).toEqual(byMonth(await upgraded.series('beta', dimension.name, {})));
+      }
+    } finally {
+      await upgraded.close();
+    }
+  });
+});
