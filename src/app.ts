@@ -7,6 +7,7 @@ import { dimensions as registry, enabledDimensions } from './domain/dimensions.j
 import type { PackageMetadataSource } from './domain/package-metadata.js';
 import type { Store } from './store/types.js';
 import { describeValidationError, sendError } from './api/errors.js';
+import { monthRoutes } from './api/month-routes.js';
 import { packageRoutes } from './api/package-routes.js';
 import { limitRequests } from './api/rate-limit.js';
 import { ResponseCache } from './api/response-cache.js';
@@ -112,6 +113,7 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
           limitRequests(limited, { limiter, isRevalidation: (request) => cache.isRevalidation(request) });
         }
         await limited.register(packageRoutes, { store, cache, dimensions });
+        await limited.register(monthRoutes, { store, cache });
       });
     },
     { prefix: API_ROOT },

@@ -11,3 +11,7 @@ export type RecentPeriod = (typeof RECENT_PERIODS)[number];
  * the largest packages log over the retention window, and bounds the ranking a request can ask for.
  */
 export const TOP_CATEGORIES = { min: 1, max: 1000 } as const;
+
+/** `interval` on every time series: a point per day (the default, the seed's) or per UTC month (kept forever). */
+export const INTERVALS = ['day', 'month'] as const;
+export type Interval = (typeof INTERVALS)[number];
