@@ -92,7 +92,7 @@ describeWith([chromium], 'the package page’s charts in Chromium', () => {
       for (const state of states) expect([state.firstDay, state.lastDay]).toEqual([addDays(LATEST_DAY, -(days - 1)), LATEST_DAY]);
       expect(new URL(page.url()).searchParams.get('lookback')).toBe(String(days));
     }
-    await page.getByRole('radio', { name: 'All' }).click();
+    await page.getByRole('radio', { name: 'All', exact: true }).click();
     await drawn(page, DAYS);
   });
 
@@ -109,7 +109,7 @@ describeWith([chromium], 'the package page’s charts in Chromium', () => {
     await page.getByRole('radio', { name: 'Weekly' }).click();
     let states = await drawn(page, 4);
     for (const state of states) expect(state).toMatchObject({ firstDay: addDays(LATEST_DAY, -27), lastDay: addDays(LATEST_DAY, -6), shape: 'downloads/7' });
-    await page.getByRole('radio', { name: 'All' }).click();
+    await page.getByRole('radio', { name: 'All', exact: true }).click();
     states = await drawn(page, Math.floor(DAYS / 7));
     expect(states[0]!.labels).toEqual(LABELS.overall);
   });
@@ -163,7 +163,7 @@ describeWith([chromium], 'the package page’s charts in Chromium', () => {
       await page.waitForFunction(() => performance.getEntriesByName('pypistats:charts-drawn').length === 1);
       for (const lookback of ['30', '60', '90', '120', 'all'] as const) {
         await page.evaluate(() => ((window as unknown as { drawnTexts: unknown[] }).drawnTexts.length = 0));
-        await page.getByRole('radio', { name: lookback === 'all' ? 'All' : `${lookback} days` }).click();
+        await page.getByRole('radio', { name: lookback === 'all' ? 'All' : `${lookback} days`, exact: true }).click();
         await drawn(page, lookback === 'all' ? DAYS : Number(lookback));
         const texts = await page.evaluate(() => (window as unknown as { drawnTexts: { text: string; left: number; right: number; canvasWidth: number }[] }).drawnTexts);
         const dayLabels = texts.filter((t) => /^[A-Z][a-z]{2} \d{1,2}$/.test(t.text));

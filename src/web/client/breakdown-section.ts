@@ -7,7 +7,7 @@
  * `failed`), for its readers and the browser tests.
  */
 import type { BreakdownData, BreakdownView, CategoryRow, GroupingName } from '../chart-data.js';
-import { LOOKBACKS } from '../chart-settings.js';
+import { LOOKBACKS, lookbackMonths } from '../chart-settings.js';
 import { ChartFigure, type Theme } from './chart-figure.js';
 import { chartView, type ViewSettings } from './chart-view.js';
 
@@ -249,7 +249,11 @@ function formatCount(value: number): string {
   return whole(value);
 }
 
-export function describeUnit(settings: ViewSettings): string {
+/** `monthly`: the chart has its months, so a range of months draws a point per month. */
+export function describeUnit(settings: ViewSettings, monthly = false): string {
+  if (monthly && lookbackMonths(settings.lookback) !== null) {
+    return settings.measure === 'shares' ? 'Share of each month’s downloads, %' : 'Downloads per month (UTC)';
+  }
   const period = settings.interval === 'week' ? 'week' : 'day';
   const weeks = settings.interval === 'week' ? ' (7 days from the date shown)' : '';
   return settings.measure === 'shares' ? `Share of each ${period}’s downloads, %${weeks}` : `Downloads per ${period}${weeks}`;

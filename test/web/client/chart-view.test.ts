@@ -14,7 +14,7 @@ const points = [
   ...windows.flatMap((downloads, i) => (downloads ? [{ category: 'windows', day: `2026-11-${String(i + 1).padStart(2, '0')}`, downloads }] : [])),
 ];
 const chart: Chart = { name: 'system', title: '', description: '', downloads: denseSeries(system, points, start, end), shareParts: null };
-const data: PackageCharts = { start, end, charts: [chart] };
+const data: PackageCharts = { start, end, charts: [chart], months: null };
 const seconds = (day: string) => Date.parse(`${day}T00:00:00Z`) / 1000;
 
 describe('the charts’ dense series', () => {
@@ -49,7 +49,7 @@ describe('a chart’s view', () => {
   });
 
   it('keeps a partial week when there is no whole one', () => {
-    const short: PackageCharts = { start: '2026-11-01', end: '2026-11-03', charts: [] };
+    const short: PackageCharts = { start: '2026-11-01', end: '2026-11-03', charts: [], months: null };
     const shortChart = { ...chart, downloads: chart.downloads.map((s) => ({ ...s, values: s.values.slice(0, 3) })) };
     const weekly = chartView(short, shortChart, { lookback: 'all', interval: 'week', measure: 'downloads' });
     expect(weekly.x).toEqual([seconds('2026-11-01')]);
