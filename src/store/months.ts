@@ -13,7 +13,8 @@
  * held; purging days leaves months alone. The global `months` table says which days each month
  * counts, from which source, as bit masks (bit 0 the 1st).
  */
-import { daysInMask, daysInMonth, monthFromNumber, monthOfDayNumber, type Month } from '../domain/months.js';
+import { dayFromNumber, dayNumber, type Day } from '../domain/dates.js';
+import { dayBit, daysInMask, daysInMonth, firstDayNumberOf, monthFromNumber, monthNumber, monthOfDayNumber, type Month } from '../domain/months.js';
 import { packDownloads, unpackDownloads, visitPackageDays } from './packed-downloads.js';
 
 export type MonthSource = 'daily' | 'backfill';
@@ -141,4 +142,31 @@ export function dailyDayInMonth(current: MonthDays | undefined, month: number, b
 /** Whether the mask holds the bit. */
 export function hasDay(mask: number, bit: number): boolean {
   return Math.floor(mask / bit) % 2 === 1;
+}
+
+/** The days of a mask of the month, ascending. */
+export function daysOfMask(month: number, mask: number): Day[] {
+  const first = firstDayNumberOf(month);
+  const days: Day[] = [];
+  for (let i = 0; i < daysInMonth(month); i++) if (hasDay(mask, 2 ** i)) days.push(dayFromNumber(first + i));
+  return days;
+}
+
+/**
+ * The mask of the days a backfill of `month` counts. A backfill never counts a day a daily load
+ * counts (the daily day wins: the backfill is computed over the month's other days), so such a
+ * day, a day of another month or none at all is refused, before anything is written.
+ */
+export function backfillMask(month: Month, days: readonly Day[], current: MonthDays | undefined): number {
+  if (days.length === 0) throw new Error(`a backfill of ${month} must count at least one day`);
+  const number = monthNumber(month);
+  let mask = 0;
+  for (const day of days) {
+    const n = dayNumber(day);
+    if (monthOfDayNumber(n) !== number) throw new Error(`${day} is not a day of ${month}`);
+    const bit = dayBit(n);
+    if (current && hasDay(current.dailyDays, bit)) throw new Error(`${day} is counted by a daily load: a backfill of ${month} must leave it out`);
+    if (!hasDay(mask, bit)) mask += bit;
+  }
+  return mask;
 }

@@ -11,6 +11,20 @@ export interface MonthRange {
   end?: Month;
 }
 
+/** A month's backfill: every package's downloads (`__all__` included) over the days given, summed. */
+export interface MonthWrite {
+  month: Month;
+  /** The days of the month the rows count; none of them counted by a daily load (see countedDays). */
+  days: readonly Day[];
+  rows: AsyncIterable<AggregateRow[]>;
+}
+
+/** Which days of a month its totals count, by source. */
+export interface CountedDays {
+  daily: Day[];
+  backfill: Day[];
+}
+
 /** All-time downloads over every month held (`/total`, the badge's `period=total`). */
 export interface AllTimeTotals {
   /** The first month with downloads. */
@@ -168,6 +182,14 @@ export interface Store {
   heldMonths(name: string): Promise<HeldMonth[]>;
   /** All-time downloads with and without mirrors over every month held; null when the package has none. */
   allTimeTotals(name: string): Promise<AllTimeTotals | null>;
+  /**
+   * Replaces the month's backfilled part, in one transaction: the rows become every package's
+   * backfilled month (what an earlier backfill of it wrote goes), counting `days`. The month's
+   * daily part is left as it is; a day counted daily is refused (the daily day wins).
+   */
+  replaceBackfillMonth(write: MonthWrite): Promise<{ rows: number; packages: number }>;
+  /** The days of `month` its totals count, daily and backfilled. */
+  countedDays(month: Month): Promise<CountedDays>;
   /** Downloads over the 1, 7 and 30 days ending at `latestDay`: without mirrors, or with them when `mirrors`. */
   recent(name: string, latestDay: Day, options?: { mirrors?: boolean }): Promise<RecentDownloads>;
   /** Packages with downloads in the store, `__all__` not counted. */

@@ -190,4 +190,60 @@ describeEachStore('monthly totals', (kind) => {
       await upgraded.close();
     }
   });
+
+  const backfill = (month: string, monthDays: string[], rows: AggregateRow[]) =>
+    store.replaceBackfillMonth({ month, days: monthDays, rows: withAllPackagesTotals(chunks(rows, 5)) });
+
+  it('a backfill fills months before the days; a month with both sums its daily days and its backfilled others', async () => {
+    for (const day of days) await load(day, dayRows(day));
+    // 2026-09's first 26 days backfilled, its last four loaded daily; 2025-01 backfilled whole.
+    const september = dayRange('2026-09-01', '2026-09-26');
+    await backfill('2026-09', september, dayRows('2026-09-15'));
+    await backfill('2025-01', dayRange('2025-01-01', '2025-01-31'), dayRows('2025-01-10', 0, ['alpha', 'old-only']));
+    expect(await store.countedDays('2026-09')).toEqual({ daily: dayRange('2026-09-27', '2026-09-30'), backfill: september });
+    expect(await store.heldMonths('alpha')).toEqual([
+      { month: '2025-01', days: 31, daysLoaded: 31, source: 'backfill' },
+      { month: '2026-09', days: 30, daysLoaded: 30, source: 'backfill' },
+      { month: '2026-10', days: 31, daysLoaded: 4, source: 'daily' },
+    ]);
+    for (const dimension of dimensions) {
+      const daily = byMonth(await store.series('beta', dimension.name, { end: '2026-09-30' }));
+      const backfilled = dayRows('2026-09-15').filter((r) => r.package === 'beta' && r.dimension === dimension.name);
+      const expected = new Map(daily.map((p) => [p.category, p.downloads]));
+      for (const r of backfilled) expected.set(r.category, (expected.get(r.category) ?? 0) + r.downloads);
+      const september = await store.monthSeries('beta', dimension.name, { start: '2026-09', end: '2026-09' });
+      expect(new Map(september.map((p) => [p.category, p.downloads])), dimension.name).toEqual(expected);
+    }
+    const oldOnly = await store.monthSeries('old-only', 'overall', {});
+    expect(sorted(oldOnly)).toEqual(sorted(dayRows('2025-01-10', 0, ['alpha', 'old-only']).filter((r) => r.package === 'old-only' && r.dimension === 'overall').map((r) => ({ category: r.category, day: '2025-01', downloads: r.downloads }))));
+    expect((await store.allTimeTotals('old-only'))?.firstMonth).toBe('2025-01');
+    expect((await store.allTimeTotals('alpha'))?.firstMonth).toBe('2025-01');
+    // __all__'s backfilled months are the packages' sums too.
+    const all = await store.monthSeries(ALL_PACKAGES, 'overall', { start: '2025-01', end: '2025-01' });
+    const withMirrors = dayRows('2025-01-10', 0, ['alpha', 'old-only']).filter((r) => r.category === 'with_mirrors').reduce((sum, r) => sum + r.downloads, 0);
+    expect(all.find((p) => p.category === 'with_mirrors')?.downloads).toBe(withMirrors);
+  });
+
+  it('a backfill of a month again replaces its backfill whole; a daily day is never overwritten or counted twice', async () => {
+    for (const day of days) await load(day, dayRows(day));
+    await backfill('2026-09', dayRange('2026-09-01', '2026-09-26'), dayRows('2026-09-15'));
+    const first = sorted(await store.monthSeries('alpha', 'version', {}));
+    await backfill('2026-09', dayRange('2026-09-01', '2026-09-26'), dayRows('2026-09-15'));
+    expect(sorted(await store.monthSeries('alpha', 'version', {}))).toEqual(first);
+    // Another backfill of it, with beta gone from it: beta's September is its daily days alone.
+    await backfill('2026-09', dayRange('2026-09-01', '2026-09-20'), dayRows('2026-09-16', 0, ['alpha']));
+    expect(sorted(await store.monthSeries('beta', 'overall', { end: '2026-09' }))).toEqual(byMonth(await store.series('beta', 'overall', { end: '2026-09-30' })));
+    expect((await store.countedDays('2026-09')).backfill).toEqual(dayRange('2026-09-01', '2026-09-20'));
+    const before = sorted(await store.monthSeries('alpha', 'overall', {}));
+    // A backfill counting a daily day is refused, and writes nothing.
+    await expect(backfill('2026-09', ['2026-09-26', '2026-09-27'], dayRows('2026-09-15'))).rejects.toThrow(
+      '2026-09-27 is counted by a daily load: a backfill of 2026-09 must leave it out',
+    );
+    await expect(backfill('2026-09', ['2026-10-01'], dayRows('2026-09-15'))).rejects.toThrow('2026-10-01 is not a day of 2026-09');
+    await expect(backfill('2026-09', [], dayRows('2026-09-15'))).rejects.toThrow('a backfill of 2026-09 must count at least one day');
+    // And a daily load of a backfilled day too.
+    await expect(load('2026-09-20', dayRows('2026-09-20'))).rejects.toThrow('2026-09-20 is counted in its month by a backfill: loading it as a day would count it twice');
+    expect(sorted(await store.monthSeries('alpha', 'overall', {}))).toEqual(before);
+    expect((await store.loadedDays()).map((d) => d.day)).toEqual(days);
+  });
 });

@@ -207,7 +207,7 @@ const PACKAGES_PER_CATEGORY_READ = 10_000;
  * 31 s of a 68 s first day of 10,000 packages, and sending every row's id back cost seconds more.
  * The caller holds the write lock, so no other writer numbers the same package meanwhile.
  */
-async function packageCategoryIds(
+export async function packageCategoryIds(
   client: PoolClient,
   packages: ReadonlyMap<string, GatheredPackage>,
   packageIds: ReadonlyMap<string, number>,
@@ -291,7 +291,7 @@ export async function setDataVersion(client: PoolClient, version: string): Promi
  * The seed's global category ids, known ones answered at once; a new one (a new Python minor:
  * rare) is inserted in its own round trip.
  */
-async function seedCategoryIds(client: PoolClient): Promise<SeedCategoryId> {
+export async function seedCategoryIds(client: PoolClient): Promise<SeedCategoryId> {
   const known = new Map<string, number>();
   const { rows } = await client.query<{ id: number; dimension: string; name: string }>('SELECT id, dimension, name FROM categories');
   for (const row of rows) known.set(`${row.dimension}\u0000${row.name}`, row.id);
@@ -312,7 +312,7 @@ async function seedCategoryIds(client: PoolClient): Promise<SeedCategoryId> {
 }
 
 /** Ids of the day's packages, new names added: the names go in with one COPY, not a row at a time. */
-async function packageIdsOf(client: PoolClient, names: Iterable<string>): Promise<Map<string, number>> {
+export async function packageIdsOf(client: PoolClient, names: Iterable<string>): Promise<Map<string, number>> {
   await client.query('CREATE TEMP TABLE day_packages (name text NOT NULL) ON COMMIT DROP');
   await copyLines(client, 'day_packages (name)', (function* () {
     for (const name of names) yield copyText(name);

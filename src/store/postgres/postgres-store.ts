@@ -10,11 +10,15 @@ import type { CategoryRow } from '../category-index.js';
 import { DataVersionCache, newDataVersion } from '../data-version.js';
 import type { BlockTable } from '../layout.js';
 import { BLOCK_BITS } from '../packed-downloads.js';
-import { heldMonths, type HeldMonth, type MonthDays } from '../months.js';
+import { daysOfMask, heldMonths, type HeldMonth, type MonthDays } from '../months.js';
+import { monthNumber } from '../../domain/months.js';
+import { writeBackfillMonth } from './month-writer.js';
 import { PackageReads, type BlocksRead, type MonthsRead } from '../package-reads.js';
 import type {
   AllTimeTotals,
+  CountedDays,
   MonthRange,
+  MonthWrite,
   DayWrite,
   DayWriteResult,
   LoadedDay,
@@ -223,6 +227,16 @@ export class PostgresStore implements Store {
 
   allTimeTotals(name: string): Promise<AllTimeTotals | null> {
     return this.reads.allTimeTotals(name);
+  }
+
+  async countedDays(month: string): Promise<CountedDays> {
+    const number = monthNumber(month);
+    const [row] = await this.query<{ daily_days: number; backfill_days: number }>('counted-days', 'SELECT daily_days, backfill_days FROM months WHERE month = $1', [number]);
+    return { daily: daysOfMask(number, row?.daily_days ?? 0), backfill: daysOfMask(number, row?.backfill_days ?? 0) };
+  }
+
+  replaceBackfillMonth(write: MonthWrite): Promise<{ rows: number; packages: number }> {
+    return this.withWriter((client) => writeBackfillMonth(client, write, newDataVersion()));
   }
 
   /**

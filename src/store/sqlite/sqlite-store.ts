@@ -23,8 +23,10 @@ import type {
 } from '../types.js';
 import { TOP_PERIODS } from '../types.js';
 import { blockKeyRange, monthKeyRange, monthOfKey } from './block-keys.js';
-import { heldMonths, type HeldMonth, type MonthDays } from '../months.js';
-import type { AllTimeTotals, MonthRange } from '../types.js';
+import { daysOfMask, heldMonths, type HeldMonth, type MonthDays } from '../months.js';
+import type { AllTimeTotals, CountedDays, MonthRange, MonthWrite } from '../types.js';
+import { writeBackfillMonth } from './month-writer.js';
+import { monthNumber } from '../../domain/months.js';
 import { FIRST_MONTH_NUMBER, LAST_MONTH_NUMBER, type MonthsRead } from '../package-reads.js';
 import { checkpoint, openConnection, reading, type Connection } from './connection.js';
 import { deleteDaysBefore, setDataVersion, writeDay } from './day-writer.js';
@@ -177,6 +179,25 @@ export class SqliteStore implements Store {
 
   allTimeTotals(name: string): Promise<AllTimeTotals | null> {
     return this.reads.allTimeTotals(name);
+  }
+
+  async countedDays(month: string): Promise<CountedDays> {
+    const number = monthNumber(month);
+    const row = this.reading(() => this.read.monthDays.all().find((counted) => counted.month === number));
+    return { daily: daysOfMask(number, row?.daily_days ?? 0), backfill: daysOfMask(number, row?.backfill_days ?? 0) };
+  }
+
+  replaceBackfillMonth(write: MonthWrite): Promise<{ rows: number; packages: number }> {
+    return this.serialized(async () => {
+      const db = this.writerConnection();
+      try {
+        const result = await writeBackfillMonth(db, write, newDataVersion());
+        checkpoint(db);
+        return result;
+      } finally {
+        this.version.forget();
+      }
+    });
   }
 
   series(name: string, dimension: string, range: SeriesRange, only?: ReadonlySet<string>): Promise<SeriesPoint[]> {
