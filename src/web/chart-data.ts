@@ -13,7 +13,7 @@ import { monthNumber, type Month } from '../domain/months.js';
 import { comparePackageVersions, NULL_CATEGORY, seedDimensions, WITH_MIRRORS, WITHOUT_MIRRORS, type Dimension } from '../domain/dimensions.js';
 import type { SeriesPoint, Store } from '../store/types.js';
 import { categoryStyle, MIRRORS_ONLY } from './category-style.js';
-import { LOOKBACKS, lookbackDays, MAX_SERIES, MAX_UNFOLDED } from './chart-settings.js';
+import { DAY_LOOKBACKS, lookbackDays, MAX_SERIES, MAX_UNFOLDED } from './chart-settings.js';
 
 export interface ChartSeries {
   category: string;
@@ -67,7 +67,7 @@ export interface CategoryRow {
   label?: string;
   /** Downloads on the last day, over the last 7 days and over the last 30 days of the span. */
   recent: [number, number, number];
-  /** Downloads over each range of LOOKBACKS, in its order. */
+  /** Downloads over each range of DAY_LOOKBACKS, in its order. */
   totals: number[];
 }
 
@@ -193,13 +193,13 @@ function breakdownView(
       category,
       ...(shown === category ? {} : { label: shown }),
       recent: [lastSum(series, 1), lastSum(series, 7), lastSum(series, 30)],
-      totals: LOOKBACKS.map((lookback) => lastSum(series, lookbackDays(lookback))),
+      totals: DAY_LOOKBACKS.map((lookback) => lastSum(series, lookbackDays(lookback))),
     };
   });
   let drawn = new Set(values.keys());
   if (values.size > MAX_UNFOLDED) {
     drawn = new Set();
-    LOOKBACKS.forEach((_, range) => {
+    DAY_LOOKBACKS.forEach((_, range) => {
       const largest = [...rows].sort((a, b) => b.totals[range]! - a.totals[range]! || dimension.compareCategories(a.category, b.category));
       for (const row of largest.slice(0, MAX_SERIES)) if (row.totals[range]! > 0) drawn.add(row.category);
     });

@@ -34,6 +34,14 @@ export function isLookback(value: string): value is Lookback {
   return (LOOKBACKS as readonly string[]).includes(value);
 }
 
+/** The ranges of days, in LOOKBACKS' order: what a breakdown's table sums over (see dayRangeIndex). */
+export const DAY_LOOKBACKS = LOOKBACKS.filter((lookback) => lookbackMonths(lookback) === null);
+
+/** A lookback's place in DAY_LOOKBACKS; a range of months is every day kept (`all`) there. */
+export function dayRangeIndex(lookback: Lookback): number {
+  return DAY_LOOKBACKS.indexOf(lookbackMonths(lookback) === null ? lookback : 'all');
+}
+
 /** Days of a range of days; a range of months covers every day kept (what a chart of days shows of it). */
 export function lookbackDays(lookback: Lookback): number {
   return lookback === 'all' || lookbackMonths(lookback) !== null ? Infinity : Number(lookback);
