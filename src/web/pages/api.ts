@@ -1,5 +1,5 @@
 /** `/api`: the JSON API's contract for people, generated from the dimension registry, with live examples. */
-import { RECENT_PERIODS, TOP_CATEGORIES } from '../../domain/api-parameters.js';
+import { INTERVALS, RECENT_PERIODS, TOP_CATEGORIES } from '../../domain/api-parameters.js';
 import { dimensions as registry, WITH_MIRRORS, WITHOUT_MIRRORS, type Dimension } from '../../domain/dimensions.js';
 import { ALL_PACKAGES, MAX_NAME_LENGTH } from '../../domain/names.js';
 import type { RateLimits } from '../../rate-limit/limiter.js';
@@ -67,7 +67,8 @@ function dimensionSection(dimension: Dimension, on: boolean) {
   const packageName = examplePackage(dimension);
   const parameters = [
     html`<b>${filter.param}</b> (optional): ${codeSpans(filter.description)} ${filterCase(dimension)} A value that matches no category answers <code>200</code> with <code>"data": []</code>. Example: ${example(`${dimension.name}?${filter.param}=${filter.examples[0]}`, packageName)}`,
-    html`<b>start_date</b>, <b>end_date</b> (optional, ours): the first and last day, <code>YYYY-MM-DD</code>, inclusive.`,
+    html`<b>start_date</b>, <b>end_date</b> (optional, ours): the first and last day, <code>YYYY-MM-DD</code>, inclusive; with <code>interval=month</code>, the first and last month, <code>YYYY-MM</code>.`,
+    html`<b>interval</b> (optional, ours): ${INTERVALS.map((interval, i) => html`${i > 0 ? ', ' : ''}<code>${interval}</code>`)}. <code>day</code> (the default) gives a row per day of the kept days; <code>month</code> a row per UTC month (<code>"date": "YYYY-MM"</code>) of every month held, kept beyond the days, the month in progress included (partial: see <a href="#months"><code>months</code></a>). Filters and <code>top</code> apply as by day. Example: ${example(`${dimension.name}?interval=month`, packageName)}`,
   ];
   if (isBreakdown(dimension)) {
     parameters.push(
@@ -120,7 +121,7 @@ export function apiPage(assets: Assets, options: ApiPageOptions): string {
 <h2>Notes</h2>
 <ul>
   <li>All download counts exclude known mirrors (${options.mirrorInstallers.join(', ')}) unless noted otherwise.</li>
-  <li>Time series are kept for ${options.retentionDays} days, ending at the latest loaded day.</li>
+  <li>Daily time series are kept for ${options.retentionDays} days, ending at the latest loaded day; monthly totals of every breakdown are kept forever (<code>interval=month</code>, <code>months</code>, <code>total</code>).</li>
   <li>Data is loaded once a day, for the previous UTC day. Dates are UTC days, <code>YYYY-MM-DD</code>.</li>
   <li>Every endpoint answers under <code>/api/packages/&lt;package&gt;/…</code> and <code>/api/package/&lt;package&gt;/…</code>.</li>
   <li>Package names are normalized as PyPI does (PEP 503): <code>Django_REST.framework</code> is <code>django-rest-framework</code>. <code>${ALL_PACKAGES}</code> (in any case) stands for all of PyPI.</li>
@@ -143,6 +144,20 @@ ${endpoint({
   tryIt: example('recent'),
 })}
 ${registry.map((dimension) => dimensionSection(dimension, on.has(dimension.name)))}
+${endpoint({
+  name: 'months',
+  description: html`Which months are held for the package (kept forever, beyond the ${options.retentionDays} days of daily rows) and how complete each is: <code>days</code> the month's days, <code>days_loaded</code> those its downloads were counted from (fewer: a partial month, such as the month in progress), <code>source</code> <code>daily</code> (summed from the days loaded) or <code>backfill</code> (a history backfill counted some of its days). <code>type</code> is <code>months</code>.`,
+  parameters: [html`No parameters.`],
+  body: exampleJson({ data: [{ date: '2026-10', days: 31, days_loaded: 31, source: 'daily' }], package: 'package_name', type: 'months' }),
+  tryIt: example('months', EXAMPLE_PACKAGE),
+})}
+${endpoint({
+  name: 'total',
+  description: html`All-time downloads over every month held, with and without mirrors, and the first month with downloads. <code>type</code> is <code>total_downloads</code>.`,
+  parameters: [html`No parameters.`],
+  body: exampleJson({ data: { first_month: '2019-03', with_mirrors: 123, without_mirrors: 120 }, package: 'package_name', type: 'total_downloads' }),
+  tryIt: example('total', EXAMPLE_PACKAGE),
+})}
 
 <h2>Ordering</h2>
 <p>Rows are ordered by category, then date. Python versions sort as versions (<code>2.7</code>, <code>3.9</code>, <code>3.10</code>) with <code>null</code> last; package versions as PEP 440 says (<code>1.9</code>, <code>1.10</code>, <code>2.0rc1</code>, <code>2.0</code>), strings PEP 440 cannot parse after them alphabetically, <code>null</code> last; CI <code>true</code>, <code>false</code>, <code>null</code>; other categories alphabetically, <code>null</code> last. Days without downloads in a category have no row.</p>
@@ -150,7 +165,7 @@ ${registry.map((dimension) => dimensionSection(dimension, on.has(dimension.name)
 <h2>Errors</h2>
 <p>Errors are JSON, <code>{"error": "…", "status": 400}</code>, with that HTTP status:</p>
 <ul>
-  <li><b>400</b>: a parameter value that is not accepted (<code>top</code> outside ${TOP_CATEGORIES.min}–${TOP_CATEGORIES.max} or not a whole number included), a parameter the endpoint does not take or gives twice, <code>top</code> on <code>/overall</code> (it has two series, nothing to rank), a malformed or reversed date range, a name that cannot be a PyPI project (empty, over ${MAX_NAME_LENGTH} characters, or characters other than letters, digits, <code>.</code>, <code>_</code>, <code>-</code>), a malformed URL or request, or an <code>OPTIONS</code> request that is not a CORS preflight.</li>
+  <li><b>400</b>: a parameter value that is not accepted (<code>top</code> outside ${TOP_CATEGORIES.min}–${TOP_CATEGORIES.max} or not a whole number included), a parameter the endpoint does not take or gives twice, <code>top</code> on <code>/overall</code> (it has two series, nothing to rank), a malformed or reversed date range (a month as <code>YYYY-MM</code> with <code>interval=month</code>, a day as <code>YYYY-MM-DD</code> otherwise), a name that cannot be a PyPI project (empty, over ${MAX_NAME_LENGTH} characters, or characters other than letters, digits, <code>.</code>, <code>_</code>, <code>-</code>), a malformed URL or request, or an <code>OPTIONS</code> request that is not a CORS preflight.</li>
   <li><b>404</b>: a package with no downloads in the kept window (on every endpoint), an unknown path, a breakdown turned off on this server, or <code>${ALL_PACKAGES}/version</code> (versions are per package).</li>
   <li><b>405</b>: a method other than GET or HEAD, with <code>Allow: GET, HEAD</code>, whatever body it carries.</li>
   <li><b>431</b>: request headers larger than the server accepts.</li>
