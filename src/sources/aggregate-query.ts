@@ -121,7 +121,7 @@ const baseSetId = (plan: GroupingPlan) => plan.sets[0]!.id;
  * is decided per event (no timestamp, a `.metadata` file, a mirror installer); everything else is
  * decided per group.
  */
-export function dayGroupsSql(formats: readonly RawFormat[], plan: GroupingPlan = planFor(), has: HasPath = everyPath): string {
+export function dayGroupsSql(formats: readonly RawFormat[], plan: GroupingPlan = planFor(), has: HasPath = everyPath, spans = 1): string {
   if (formats.length === 0) throw new Error('no raw event files to read');
   const events = formats.map((format) => rawEventsSql(format, `$${format}_files`, plan, has)).join('\nUNION ALL\n');
   const own = plan.columns.map((column) => column.name);
@@ -136,9 +136,18 @@ FROM (
     coalesce(ends_with(filename, '.metadata'), false) AS is_metadata,
     coalesce(list_contains($mirrors, mirror_installer), false) AS is_mirror${own.map((name) => `,\n    ${name}`).join('')}
   FROM events
-  WHERE ts IS NULL OR (ts >= $day_start AND ts < $day_end)
+  WHERE ts IS NULL OR ${spanCondition(spans)}
 ) AS day_events
 ${groupingSetsSql(plan, SHARED_KEYS)}`;
+}
+
+/**
+ * The spans of days read: `$day_start` to `$day_end` (end excluded) for a day; for a backfilled
+ * month, each run of the days it counts as its own pair (`$day_start_1`, `$day_end_1`, …).
+ */
+function spanCondition(spans: number): string {
+  const suffix = (i: number) => (i === 0 ? '' : `_${i}`);
+  return `(${Array.from({ length: spans }, (_, i) => `(ts >= $day_start${suffix(i)} AND ts < $day_end${suffix(i)})`).join(' OR ')})`;
 }
 
 const normalizedSql = (column: string) => `lower(regexp_replace(${column}, '${SEPARATOR_RUN_PATTERN}', '-', 'g'))`;

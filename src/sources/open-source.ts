@@ -5,7 +5,7 @@ import type { RetryOptions } from './bigquery-client.js';
 import type { BigQuerySource } from './bigquery.js';
 import { DuckDb } from './duckdb.js';
 import { FileSource } from './files.js';
-import type { Source } from './types.js';
+import type { SpanSource } from './types.js';
 
 export type SourceChoice =
   /** Files exported from BigQuery, aggregated by DuckDB; `{date}` in an input stands for the day. */
@@ -26,12 +26,17 @@ export async function openBigQuerySource(config: Config, choice: Omit<Extract<So
 }
 
 /** A source ready to aggregate days; `close()` releases what it holds (a DuckDB engine). */
-export async function openSource(config: Config, choice: SourceChoice): Promise<Source> {
+export async function openSource(config: Config, choice: SourceChoice): Promise<SpanSource> {
   if (choice.kind === 'bigquery') return openBigQuerySource(config, choice);
   const duck = await DuckDb.open(choice.threads === undefined ? {} : { threads: choice.threads });
   try {
     const source = new FileSource(duck, { inputs: choice.inputs, mirrorInstallers: config.mirrorInstallers, dimensions: enabledDimensions(config.dimensions) });
-    return { name: source.name, aggregateDay: (day) => source.aggregateDay(day), close: () => duck.close() };
+    return {
+      name: source.name,
+      aggregateDay: (day) => source.aggregateDay(day),
+      aggregateSpans: (spans, label) => source.aggregateSpans(spans, label),
+      close: () => duck.close(),
+    };
   } catch (error) {
     duck.close();
     throw error;
