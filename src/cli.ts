@@ -156,6 +156,8 @@ function month(value: string | undefined, option: string): string {
 /** The dimensions a backfill computes: --dimensions (the seed's four always), else DIMENSIONS. */
 function backfillDimensions(values: BackfillFlags, config: Config): string[] {
   if (values.dimensions === undefined) return config.dimensions;
+  // As DIMENSIONS=none: the seed's four only.
+  if (values.dimensions.trim().toLowerCase() === 'none') return [];
   const names = values.dimensions.split(',').map((name) => name.trim()).filter((name) => name !== '');
   for (const name of names) {
     try {
@@ -336,7 +338,7 @@ function program(): Command {
     .option('--to <month>', 'the last month, YYYY-MM, not after this one')
     .addOption(new Option('--source <source>', 'where the events come from: files or bigquery').default('files'))
     .option('--input <glob>', 'raw event files of any span (Parquet, NDJSON, .gz); repeat for more; {month} stands for the month', (value: string, all: string[]) => [...all, value], [])
-    .option('--dimensions <names>', 'the breakdowns to compute, comma-separated (the seed\'s four always; default DIMENSIONS): fewer scan, and cost, less')
+    .option('--dimensions <names>', 'the breakdowns to compute, comma-separated, or none (the seed\'s four always; default DIMENSIONS): fewer scan, and cost, less')
     .option('--dry-run', 'with --source bigquery: print the SQL, per month the bytes it would scan and their cost, and the total; run nothing')
     .addHelpText(
       'after',
