@@ -52,6 +52,7 @@ export function groupOf(scenario: string): string {
   if (scenario.startsWith('every breakdown')) return 'breakdowns';
   if (scenario.startsWith('breakdown layouts')) return 'breakdown-layouts';
   if (scenario.startsWith('serve during a load')) return 'serve-during-load';
+  if (scenario.startsWith('months kept forever')) return 'months';
   return 'api';
 }
 
