@@ -126,9 +126,13 @@ async function writeMonths(
   breakdownPairs: ReadonlyMap<string, number[]>,
 ): Promise<void> {
   const month = monthOfDayNumber(day);
+  // By the primary key, package by package: the table holds every month of every package, and
+  // an index by month to read the month whole would repeat a key per row for this read alone.
+  const ids = [...new Set([...packageIds.values(), ...old.keys()])];
   const { rows } = await client.query<{ package_id: number; seed: Buffer; breakdown: Buffer }>(
-    'SELECT package_id, seed, breakdown FROM package_months WHERE month = $1 AND source = $2',
-    [month, MONTH_SOURCE_CODE.daily],
+    `SELECT m.package_id, m.seed, m.breakdown FROM unnest($1::integer[]) AS p (id)
+     JOIN package_months m ON m.package_id = p.id AND m.month = $2 AND m.source = $3`,
+    [ids, month, MONTH_SOURCE_CODE.daily],
   );
   const current = new Map(rows.map((row) => [row.package_id, row]));
   const sumsOf = (id: number): MonthSums => {
@@ -167,7 +171,10 @@ async function writeMonths(
   );
   await client.query('DROP TABLE month_rows');
   if (emptied.length > 0) {
-    await client.query('DELETE FROM package_months WHERE month = $1 AND source = $2 AND package_id = ANY($3::integer[])', [month, MONTH_SOURCE_CODE.daily, emptied]);
+    await client.query(
+      'DELETE FROM package_months m USING unnest($3::integer[]) AS p (id) WHERE m.package_id = p.id AND m.month = $1 AND m.source = $2',
+      [month, MONTH_SOURCE_CODE.daily, emptied],
+    );
   }
 }
 

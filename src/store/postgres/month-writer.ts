@@ -22,7 +22,8 @@ export async function writeBackfillMonth(client: PoolClient, write: MonthWrite, 
     const { rows: counted } = await client.query<{ daily_days: number; backfill_days: number }>('SELECT daily_days, backfill_days FROM months WHERE month = $1', [month]);
     const current = counted[0] ? { month, dailyDays: counted[0].daily_days, backfillDays: counted[0].backfill_days } : undefined;
     const mask = backfillMask(write.month, write.days, current);
-    await client.query('DELETE FROM package_months WHERE month = $1 AND source = $2', [month, MONTH_SOURCE_CODE.backfill]);
+    // A scan of the table: only when an earlier backfill of the month wrote rows to replace.
+    if (current && current.backfillDays !== 0) await client.query('DELETE FROM package_months WHERE month = $1 AND source = $2', [month, MONTH_SOURCE_CODE.backfill]);
     const seedCategoryId = await seedCategoryIds(client);
     const { packages, rows } = await gatherDay(write.rows, seedCategoryId);
     const packageIds = await packageIdsOf(client, packages.keys());

@@ -40,8 +40,8 @@ export async function writeBackfillMonth(db: Connection, write: MonthWrite, data
   try {
     const row = db.prepare<[number], { daily_days: number; backfill_days: number }>('SELECT daily_days, backfill_days FROM months WHERE month = ?').get(month);
     const mask = backfillMask(write.month, write.days, row ? { month, dailyDays: row.daily_days, backfillDays: row.backfill_days } : undefined);
-    // Every package's backfill of the month: a scan of the table, once per month backfilled.
-    db.prepare(`DELETE FROM package_months WHERE ${MONTH_PART_SQL} = ?`).run(monthKey(0, month, MONTH_SOURCE_CODE.backfill));
+    // Every package's backfill of the month, when an earlier backfill wrote one: a scan of the table.
+    if (row && row.backfill_days !== 0) db.prepare(`DELETE FROM package_months WHERE ${MONTH_PART_SQL} = ?`).run(monthKey(0, month, MONTH_SOURCE_CODE.backfill));
     const gathered = await gatherDay(write.rows, seedCategoryId);
     const ids: [number, string][] = [];
     for (const name of gathered.packages.keys()) ids.push([selectPackage.get(name) ?? Number(insertPackage.run(name).lastInsertRowid), name]);
