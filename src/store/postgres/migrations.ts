@@ -26,6 +26,7 @@
 import type { PoolClient } from 'pg';
 import { dayBit, monthOfDayNumber } from '../../domain/months.js';
 import { MONTH_SOURCE_CODE, monthsOfHeldDays } from '../months.js';
+import { copyLines } from './copy.js';
 export type PostgresMigration = string | ((client: PoolClient) => Promise<void>);
 
 export const postgresMigrations: readonly PostgresMigration[] = [
@@ -249,7 +250,13 @@ export const postgresMigrations: readonly PostgresMigration[] = [
   fillMonthsFromDays,
 ];
 
-/** Sums the days the database holds into their months (see ../months.ts), a package at a time. */
+/** Packages whose blocks one statement of the upgrade reads: bounds what it holds at once. */
+const PACKAGES_PER_FILL = 2_000;
+
+/**
+ * Sums the days the database holds into their months (see ../months.ts), a batch of packages at a
+ * time: their blocks read by ranges of the primary key, their months copied in.
+ */
 async function fillMonthsFromDays(client: PoolClient): Promise<void> {
   const { rows: loaded } = await client.query<{ day: number }>('SELECT day FROM loaded_days ORDER BY day');
   if (loaded.length === 0) return;
@@ -257,19 +264,29 @@ async function fillMonthsFromDays(client: PoolClient): Promise<void> {
   for (const { day } of loaded) masks.set(monthOfDayNumber(day), (masks.get(monthOfDayNumber(day)) ?? 0) + dayBit(day));
   for (const [month, mask] of masks) await client.query('INSERT INTO months (month, daily_days, backfill_days) VALUES ($1, $2, 0)', [month, mask]);
   const first = loaded[0]!.day;
-  const { rows: packages } = await client.query<{ id: number }>('SELECT id FROM packages ORDER BY id');
-  for (const { id } of packages) {
-    const blocksOf = async (table: string) =>
-      (await client.query<{ days: Buffer }>(`SELECT days FROM ${table} WHERE package_id = $1 AND last_day >= $2 ORDER BY block`, [id, first])).rows.map((row) => row.days);
-    const months = monthsOfHeldDays({ seed: await blocksOf('package_blocks'), breakdown: await blocksOf('package_breakdown_blocks') }, first);
-    for (const [month, sums] of months) {
-      await client.query('INSERT INTO package_months (package_id, month, source, seed, breakdown) VALUES ($1, $2, $3, $4, $5)', [
-        id,
-        month,
-        MONTH_SOURCE_CODE.daily,
-        sums.seed.pack(),
-        sums.breakdown.pack(),
-      ]);
+  const { rows: bounds } = await client.query<{ low: number | null; high: number | null }>('SELECT min(id) AS low, max(id) AS high FROM packages');
+  const { low, high } = bounds[0]!;
+  if (low === null || high === null) return;
+  for (let from = low; from <= high; from += PACKAGES_PER_FILL) {
+    const to = from + PACKAGES_PER_FILL - 1;
+    const held = new Map<number, { seed: Buffer[]; breakdown: Buffer[] }>();
+    for (const [table, side] of [['package_blocks', 'seed'], ['package_breakdown_blocks', 'breakdown']] as const) {
+      const { rows } = await client.query<{ package_id: number; days: Buffer }>(
+        `SELECT package_id, days FROM ${table} WHERE package_id BETWEEN $1 AND $2 AND last_day >= $3 ORDER BY package_id, block`,
+        [from, to, first],
+      );
+      for (const row of rows) {
+        let blocks = held.get(row.package_id);
+        if (!blocks) held.set(row.package_id, (blocks = { seed: [], breakdown: [] }));
+        blocks[side].push(row.days);
+      }
     }
+    const lines: string[] = [];
+    for (const [id, blocks] of held) {
+      for (const [month, sums] of monthsOfHeldDays(blocks, first)) {
+        lines.push(`${id}\t${month}\t${MONTH_SOURCE_CODE.daily}\t\\\\x${sums.seed.pack().toString('hex')}\t\\\\x${sums.breakdown.pack().toString('hex')}`);
+      }
+    }
+    if (lines.length > 0) await copyLines(client, 'package_months (package_id, month, source, seed, breakdown)', lines);
   }
 }
