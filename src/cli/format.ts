@@ -116,7 +116,11 @@ export function describeBackfillDryRuns(runs: readonly DryRun[], pricePerTib: nu
     '-- Dry run: the query `backfill --source bigquery` runs for each month (grouped in BigQuery: only monthly rows come back). Nothing was run or written.',
     `-- @day_start, @day_end (and _1, _2… for more runs of days): the bounds in UTC of the month's days it counts; @mirrors: ${JSON.stringify(first.parameters.mirrors)}`,
     `-- Dimensions (--dimensions, else DIMENSIONS): ${first.dimensions.join(', ')}`,
-    first.sql,
+    // A month whose days to count come in several runs has a pair of bounds per run: each text once.
+    ...[...new Set(runs.map((run) => run.sql))].map((sql) => {
+      const months = runs.filter((run) => run.sql === sql).map((run) => run.day);
+      return `-- For ${months.length === runs.length ? 'every month' : months.join(', ')}:\n${sql}`;
+    }),
     '',
     ...runs.map((run) => `${run.day}: would scan ${describeBytes(run.bytes, pricePerTib)}`),
     `total: ${runs.length} months, would scan ${describeBytes(runs.reduce((sum, run) => sum + run.bytes, 0), pricePerTib)}`,
