@@ -8,6 +8,8 @@
  * earlier by bench/build-store.ts, copied first: BENCH_SERVE_SQLITE=<file>,
  * BENCH_SERVE_POSTGRES=<url with options=-c search_path=SCHEMA>).
  * BENCH_SCALE_SQLITE=FILE runs api-scale (without store-scale) on a store built before.
+ * months (MONTHS_DAYS, MONTHS_BACKFILLED: default 180 days and 114 months in full mode, so the
+ * monthly read spans 10 years; 2 and 3 in quick): issue 15's months kept forever.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -28,6 +30,7 @@ import { ingestion } from './scenarios/ingestion.js';
 import { pageCache } from './scenarios/page-cache.js';
 import { pages } from './scenarios/pages.js';
 import { serveDuringLoad } from './scenarios/serve-during-load.js';
+import { months } from './scenarios/months.js';
 import { postgresUnreachable, storeScale } from './scenarios/store-scale.js';
 import { topLists } from './scenarios/top-lists.js';
 import { comparePage } from './scenarios/compare-page.js';
@@ -118,6 +121,19 @@ async function main(): Promise<void> {
       });
     }
     if (runs('compare-page')) await comparePage(dir, { days: quick ? 30 : 180, packages: 200, loads: quick ? 3 : 15, withTargets: !quick });
+    if (runs('months')) {
+      const unreachable = await postgresUnreachable();
+      if (unreachable) skipped.push(`months on PostgreSQL (${unreachable}; set BENCH_POSTGRES_URL)`);
+      await months(dir, {
+        days: Number(process.env.MONTHS_DAYS ?? (quick ? 2 : 180)),
+        months: Number(process.env.MONTHS_BACKFILLED ?? (quick ? 3 : 114)),
+        packages: quick ? 20_000 : 300_000,
+        topDownloads: 20_000_000,
+        rawMonth: { packages: quick ? 20_000 : 300_000, topDownloads: quick ? 2_000_000 : 20_000_000 },
+        withTargets: !quick,
+        kinds: unreachable ? ['sqlite'] : ['sqlite', 'postgres'],
+      });
+    }
     if (runs('store-scale') || runs('api-scale')) {
       // BENCH_SCALE_SQLITE: api-scale on a store of PyPI-sized days built before (bench/build-store.ts), not rebuilt.
       const prebuilt = !runs('store-scale') && process.env.BENCH_SCALE_SQLITE;

@@ -10,6 +10,7 @@ import type { Store } from './store/types.js';
 import { describeValidationError, sendError } from './api/errors.js';
 import { listRoutes } from './api/list-routes.js';
 import { describeRoutes, OPENAPI_PATH, openApiDocument } from './api/openapi.js';
+import { monthRoutes } from './api/month-routes.js';
 import { packageRoutes } from './api/package-routes.js';
 import { limitRequests } from './api/rate-limit.js';
 import { ResponseCache } from './api/response-cache.js';
@@ -140,6 +141,7 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
         }
         await limited.register(packageRoutes, { store, cache, dimensions });
         await limited.register(listRoutes, { store, cache });
+        await limited.register(monthRoutes, { store, cache });
       });
       // Not rate-limited: it changes only with the code, and a client reads it once.
       api.get(OPENAPI_PATH.slice(API_ROOT.length), async (_request, reply) => {

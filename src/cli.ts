@@ -1,8 +1,19 @@
 /** The `pypistats` command line. It parses arguments and wires parts together; the work is elsewhere. */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { describeDayLoad, describeDryRuns, describeRangeFailure, describeStatus } from './cli/format.js';
-import { dayProgress } from './cli/progress.js';
+import {
+  describeBackfillDryRuns,
+  describeBackfilledMonth,
+  describeDayLoad,
+  describeDryRuns,
+  describeRangeFailure,
+  describeSkippedMonth,
+  describeStatus,
+} from './cli/format.js';
+import { dayProgress, monthProgress } from './cli/progress.js';
+import { backfillMonths, checkBackfillRange, planBackfill, spansOf, type BackfilledMonth } from './pipeline/backfill.js';
+import { dimensionNamed } from './domain/dimensions.js';
+import { parseMonth } from './domain/months.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { dayRange, dayNumber, parseDay, todayUtc, yesterdayUtc } from './domain/dates.js';
 import { runDemo } from './pipeline/demo.js';
@@ -127,6 +138,79 @@ async function load(values: LoadFlags, config: Config): Promise<void> {
   } finally {
     await source.close?.();
   }
+}
+
+interface BackfillFlags {
+  from?: string;
+  to?: string;
+  source: string;
+  input: string[];
+  dimensions?: string;
+  dryRun?: boolean;
+}
+
+function month(value: string | undefined, option: string): string {
+  if (value === undefined) throw new UsageError(`backfill needs --from and --to (months, YYYY-MM)`);
+  try {
+    return parseMonth(value, option);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** The dimensions a backfill computes: --dimensions (the seed's four always), else DIMENSIONS. */
+function backfillDimensions(values: BackfillFlags, config: Config): string[] {
+  if (values.dimensions === undefined) return config.dimensions;
+  // As DIMENSIONS=none: the seed's four only.
+  if (values.dimensions.trim().toLowerCase() === 'none') return [];
+  const names = values.dimensions.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  for (const name of names) {
+    try {
+      dimensionNamed(name);
+    } catch (error) {
+      throw new UsageError(`--dimensions: ${(error as Error).message}`);
+    }
+  }
+  return names;
+}
+
+async function backfill(values: BackfillFlags, base: Config): Promise<void> {
+  const range = { from: month(values.from, '--from'), to: month(values.to, '--to'), retentionDays: base.retentionDays };
+  try {
+    checkBackfillRange(range);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const choice = sourceChoice({ ...values, dryRun: values.dryRun });
+  if (choice.kind === 'access-log') throw new UsageError('backfill reads --source files or bigquery: access logs are loaded a day at a time, with load');
+  const config = { ...base, dimensions: backfillDimensions(values, base) };
+  await withStore(config, async (store) => {
+    const plans = await planBackfill(store, range);
+    const todo = plans.filter((plan) => !plan.done && plan.days.length > 0);
+    if (values.dryRun) {
+      const source = await openBigQuerySource(config);
+      const runs = [];
+      for (const plan of todo) runs.push(await source.dryRunSpans(spansOf(plan.days), plan.month));
+      console.log(describeBackfillDryRuns(runs, config.bigquery.pricePerTib));
+      return;
+    }
+    for (const plan of plans) if (!todo.includes(plan)) console.log(describeSkippedMonth(plan));
+    if (todo.length === 0) return;
+    const source = await openSource(config, choice);
+    const progress = monthProgress(todo.length, describeBackfilledMonth);
+    const written: BackfilledMonth[] = [];
+    try {
+      await backfillMonths(store, source, todo, (done) => {
+        written.push(done);
+        progress.onMonth(done);
+      });
+    } finally {
+      progress.stop();
+      if (!progress.printsLines) for (const done of written) console.log(describeBackfilledMonth(done));
+      await source.close?.();
+    }
+    console.log(`backfill: ${written.length} months written (${written[0]?.month} to ${written.at(-1)?.month})`);
+  });
 }
 
 interface DemoFlags {
@@ -265,6 +349,24 @@ function program(): Command {
       ),
     )
     .action(async (values: LoadFlags) => load(values, loadConfig()));
+
+  command('backfill')
+    .description('Fill monthly totals of history before the daily loads, a month at a time (each in its own transaction; a rerun continues where one stopped)')
+    .option('--from <month>', 'the first month, YYYY-MM (UTC)')
+    .option('--to <month>', 'the last month, YYYY-MM, not after this one')
+    .addOption(new Option('--source <source>', 'where the events come from: files or bigquery').default('files'))
+    .option('--input <glob>', 'raw event files of any span (Parquet, NDJSON, .gz); repeat for more; {month} stands for the month', (value: string, all: string[]) => [...all, value], [])
+    .option('--dimensions <names>', 'the breakdowns to compute, comma-separated, or none (the seed\'s four always; default DIMENSIONS): fewer scan, and cost, less')
+    .option('--dry-run', 'with --source bigquery: print the SQL, per month the bytes it would scan and their cost, and the total; run nothing')
+    .addHelpText(
+      'after',
+      examples(
+        'pypistats backfill --from 2018-01 --to 2026-05 --source bigquery --dry-run',
+        'pypistats backfill --from 2018-01 --to 2026-05 --source bigquery --dimensions version,installer',
+        "pypistats backfill --from 2025-01 --to 2025-12 --input 'exports/{month}/*.parquet'",
+      ),
+    )
+    .action(async (values: BackfillFlags) => backfill(values, loadConfig()));
 
   command('demo')
     .description('Generate demo raw events and load them through the real pipeline')

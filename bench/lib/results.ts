@@ -56,6 +56,7 @@ export function groupOf(scenario: string): string {
   if (scenario.startsWith('badges and shields')) return 'embeds';
   if (scenario.startsWith('top lists')) return 'top-lists';
   if (scenario.startsWith('compare page')) return 'compare-page';
+  if (scenario.startsWith('months kept forever')) return 'months';
   return 'api';
 }
 

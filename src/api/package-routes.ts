@@ -6,7 +6,9 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { TOP_CATEGORIES, type RecentPeriod } from '../domain/api-parameters.js';
+import { INTERVALS, TOP_CATEGORIES, type Interval, type RecentPeriod } from '../domain/api-parameters.js';
+import { isDay } from '../domain/dates.js';
+import { isMonth } from '../domain/months.js';
 import { dimensions as registry, MAX_CATEGORY_LENGTH, type Dimension } from '../domain/dimensions.js';
 import { ALL_PACKAGES, checkPackageName, describeNameProblem } from '../domain/names.js';
 import type { SeriesPoint, SeriesRange, Store } from '../store/types.js';
@@ -17,7 +19,7 @@ import { SERIES_FORMATS, seriesAnswer, seriesFormat } from './series-formats.js'
 import type { Answer, ResponseCache } from './response-cache.js';
 
 /** Where the routes sit under the API's root, `/api` (the app registers them there). */
-const PACKAGE_PREFIXES = ['/packages', '/package'] as const;
+export const PACKAGE_PREFIXES = ['/packages', '/package'] as const;
 export const API_PREFIXES = PACKAGE_PREFIXES.map((prefix) => `/api${prefix}`);
 
 /** The seed's categories are a few characters long; 64 was their bound before there were others. */
@@ -82,6 +84,7 @@ function seriesQuery(dimension: Dimension) {
     [dimension.filter.param]: Type.Optional(filterSchema(dimension, doc.filter)),
     start_date: Type.Optional(dateParam(doc.startDate)),
     end_date: Type.Optional(dateParam(doc.endDate)),
+    interval: Type.Optional(oneOf(INTERVALS, { description: doc.interval, examples: ['month'] })),
     format: Type.Optional(oneOf(SERIES_FORMATS, { description: doc.format, examples: ['csv'] })),
     ...(isBreakdown(dimension) ? { top: Type.Optional(Type.Integer({ minimum: TOP_CATEGORIES.min, maximum: TOP_CATEGORIES.max, description: doc.top, examples: [3] })) } : {}),
   });
@@ -144,14 +147,47 @@ function topCategories(dimension: Dimension, totals: ReadonlyMap<string, number>
  * The points a request asks for. A plain series, or one category, is one read; `top` and an
  * any-case filter first sum the package's categories (no point per day), then read those kept.
  */
-async function selectedPoints(store: Store, name: string, dimension: Dimension, range: SeriesRange, chosen: Selection, top: number | undefined): Promise<SeriesPoint[]> {
+async function selectedPoints(reads: SeriesReads, name: string, dimension: Dimension, range: SeriesRange, chosen: Selection, top: number | undefined): Promise<SeriesPoint[]> {
   if (top === undefined && chosen.kind !== 'any_case') {
-    return store.series(name, dimension.name, range, chosen.kind === 'category' ? new Set([chosen.category]) : undefined);
+    return reads.series(name, dimension.name, range, chosen.kind === 'category' ? new Set([chosen.category]) : undefined);
   }
-  const totals = new Map([...(await store.categoryTotals(name, dimension.name, range))].filter(([category]) => selects(chosen, category)));
+  const totals = new Map([...(await reads.categoryTotals(name, dimension.name, range))].filter(([category]) => selects(chosen, category)));
   const kept = top === undefined ? [...totals.keys()] : topCategories(dimension, totals, top);
   if (kept.length === 0) return [];
-  return store.series(name, dimension.name, range, new Set(kept));
+  return reads.series(name, dimension.name, range, new Set(kept));
+}
+
+/** A time series' reads at one interval: days (held for the retention window) or months (kept forever). */
+interface SeriesReads {
+  series(name: string, dimension: string, range: SeriesRange, only?: ReadonlySet<string>): Promise<SeriesPoint[]>;
+  categoryTotals(name: string, dimension: string, range: SeriesRange): Promise<Map<string, number>>;
+  /** Whether the package has anything at this interval: a 404 otherwise. */
+  has(name: string): Promise<boolean>;
+}
+
+function seriesReads(store: Store, interval: Interval): SeriesReads {
+  if (interval === 'month') {
+    return {
+      series: (name, dimension, range, only) => store.monthSeries(name, dimension, range, only),
+      categoryTotals: (name, dimension, range) => store.monthCategoryTotals(name, dimension, range),
+      has: async (name) => (await store.heldMonths(name)).length > 0,
+    };
+  }
+  return {
+    series: (name, dimension, range, only) => store.series(name, dimension, range, only),
+    categoryTotals: (name, dimension, range) => store.categoryTotals(name, dimension, range),
+    has: (name) => store.hasPackage(name),
+  };
+}
+
+/** `start_date` and `end_date` as the interval reads them (days, or months with interval=month), or the 400's message. */
+function checkedRange(interval: Interval, start: string | undefined, end: string | undefined): SeriesRange | string {
+  const [valid, form] = interval === 'month' ? [isMonth, 'a month as YYYY-MM with interval=month'] : [isDay, 'a date as YYYY-MM-DD'];
+  for (const [param, value] of [['start_date', start], ['end_date', end]] as const) {
+    if (value !== undefined && !valid(value)) return `${param} must be ${form}`;
+  }
+  if (start && end && start > end) return 'start_date must not be after end_date';
+  return { start, end };
 }
 
 type PackageRequest = FastifyRequest<{ Params: { package: string }; Querystring: Record<string, string | number | undefined> }>;
@@ -218,20 +254,23 @@ export const packageRoutes: FastifyPluginAsync<PackageRoutesOptions> = async (ap
           return sendError(reply, 404, `${ALL_PACKAGES} has no ${dimension.name} breakdown: a ${dimension.name} belongs to one package, so its downloads are kept per package only`);
         }
         const { start_date: start, end_date: end } = request.query as Record<string, string | undefined>;
-        if (start && end && start > end) return sendError(reply, 400, 'start_date must not be after end_date');
+        const interval = (request.query.interval as Interval | undefined) ?? 'day';
+        const range = checkedRange(interval, start, end);
+        if (typeof range === 'string') return sendError(reply, 400, range);
         const chosen = selection(dimension, request.query[dimension.filter.param] as string | undefined);
         const top = request.query.top as number | undefined;
         const format = seriesFormat(request, request.query.format as string | undefined);
         // The answer depends on Accept when `format` is absent: shared caches must key on it.
         reply.header('vary', 'accept');
-        const key = JSON.stringify([dimension.name, name, chosen, start ?? null, end ?? null, top ?? null, format]);
+        const key = JSON.stringify([dimension.name, name, chosen, start ?? null, end ?? null, top ?? null, interval, format]);
+        const reads = seriesReads(store, interval);
         return cache.send(
           request,
           reply,
           key,
           async () => {
-            const points = await selectedPoints(store, name, dimension, { start, end }, chosen, top);
-            if (points.length === 0 && !(await store.hasPackage(name))) return missing(name);
+            const points = await selectedPoints(reads, name, dimension, range, chosen, top);
+            if (points.length === 0 && !(await reads.has(name))) return missing(name);
             return seriesAnswer(format, name, dimension, points);
           },
           format === 'json' ? {} : { variant: format },

@@ -72,7 +72,11 @@ export const packageParams = Type.Object({
 const day = Type.String({ format: 'date', description: 'A UTC day, `YYYY-MM-DD`.' });
 const downloads = Type.Integer({ minimum: 0, description: 'Downloads: an integer that can exceed 2^31.' });
 
-export const dateParam = (description: string) => Type.String({ format: 'date', description });
+/**
+ * A day (`YYYY-MM-DD`), or a month (`YYYY-MM`) with `interval=month`: which one depends on another
+ * parameter, so the handler checks it (checkedRange in package-routes.ts), saying which form was expected.
+ */
+export const dateParam = (description: string) => Type.String({ description });
 
 export const recentQuery = Type.Object({
   period: Type.Optional(oneOf(RECENT_PERIODS, { description: `${RECENT_PERIODS.map((period) => `\`${period}\``).join(', ')}: only that key of \`data\`. Omitted: all three.`, examples: ['week'] })),
@@ -126,8 +130,9 @@ export function seriesDoc(dimension: Dimension) {
     summary: dimension.title,
     description: `${dimension.description} \`type\` is \`${dimension.responseType}\`.${scopeNote}`,
     filter: `${dimension.filter.description} ${filterCase(dimension)} A value that matches no category answers \`200\` with \`"data": []\`.`,
-    startDate: 'Ours: the first day, `YYYY-MM-DD`, inclusive.',
-    endDate: 'Ours: the last day, `YYYY-MM-DD`, inclusive; not before `start_date`.',
+    startDate: 'Ours: the first day, `YYYY-MM-DD`, inclusive; with `interval=month`, the first month, `YYYY-MM`.',
+    endDate: 'Ours: the last day, `YYYY-MM-DD`, inclusive; not before `start_date`; with `interval=month`, the last month, `YYYY-MM`.',
+    interval: 'Ours: `day` (the default, the seed\'s answer) gives a row per day of the kept days; `month` a row per UTC month (`"date": "YYYY-MM"`) of every month held, kept forever beyond the days\' retention, the month in progress included (partial: see `/months`). Filters and `top` work by month too.',
     format: 'Ours: `json` (the default) or `csv` (`text/csv; charset=utf-8`: a header line `category,date,downloads`, then the rows in the JSON\'s order, RFC 4180 quoting). `Accept: text/csv` asks for CSV too.',
     top: `Ours: ${TOP_CATEGORIES.min} to ${TOP_CATEGORIES.max}. Only the N categories with the most downloads over the asked range (a tie goes to the category first in this endpoint's order), in this endpoint's order; the others are left out, not summed into one.`,
   };

@@ -1,4 +1,5 @@
 /** How the CLI says what happened, one line per day. */
+import type { BackfilledMonth, MonthPlan } from '../pipeline/backfill.js';
 import type { DayLoadResult, RangeLoadError } from '../pipeline/load.js';
 import type { DryRun } from '../sources/bigquery.js';
 import { totalSkipped, type LogLines } from '../domain/aggregates.js';
@@ -108,5 +109,37 @@ export function describeDryRuns(runs: readonly DryRun[], pricePerTib: number): s
     ...runs.map((run) => `${run.day}: would scan ${describeBytes(run.bytes, pricePerTib)}`),
   ];
   if (runs.length > 1) lines.push(`total: would scan ${describeBytes(runs.reduce((sum, run) => sum + run.bytes, 0), pricePerTib)}`);
+  return lines.join('\n');
+}
+
+/** A month a backfill wrote. */
+export function describeBackfilledMonth(month: BackfilledMonth): string {
+  return `${month.month}: ${number.format(month.downloads)} downloads of ${number.format(month.packages)} packages over ${month.days} days → ${number.format(month.rows)} rows in ${month.seconds.toFixed(2)} s`;
+}
+
+/** What a backfill leaves alone: months already done, and months with no day to backfill. */
+export function describeSkippedMonth(plan: MonthPlan): string {
+  return plan.done
+    ? `${plan.month}: already backfilled (${plan.days.length} days); skipped`
+    : `${plan.month}: nothing to backfill (its days are loaded daily, within the retention window, or to come); skipped`;
+}
+
+/** The SQL of a backfill from BigQuery, and per month what it would scan and cost on demand, and the total. */
+export function describeBackfillDryRuns(runs: readonly DryRun[], pricePerTib: number): string {
+  const first = runs[0];
+  if (!first) return 'dry run: no month to backfill';
+  const lines = [
+    '-- Dry run: the query `backfill --source bigquery` runs for each month (grouped in BigQuery: only monthly rows come back). Nothing was run or written.',
+    `-- @day_start, @day_end (and _1, _2… for more runs of days): the bounds in UTC of the month's days it counts; @mirrors: ${JSON.stringify(first.parameters.mirrors)}`,
+    `-- Dimensions (--dimensions, else DIMENSIONS): ${first.dimensions.join(', ')}`,
+    // A month whose days to count come in several runs has a pair of bounds per run: each text once.
+    ...[...new Set(runs.map((run) => run.sql))].map((sql) => {
+      const months = runs.filter((run) => run.sql === sql).map((run) => run.day);
+      return `-- For ${months.length === runs.length ? 'every month' : months.join(', ')}:\n${sql}`;
+    }),
+    '',
+    ...runs.map((run) => `${run.day}: would scan ${describeBytes(run.bytes, pricePerTib)}`),
+    `total: ${runs.length} months, would scan ${describeBytes(runs.reduce((sum, run) => sum + run.bytes, 0), pricePerTib)}`,
+  ];
   return lines.join('\n');
 }

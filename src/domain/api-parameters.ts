@@ -45,3 +45,7 @@ export const TOP_LIMIT = { min: 1, max: 1000, default: 100 } as const;
  * package's downloads tenfold, and the list would be the long tail's noise ("1 to 10 is not news").
  */
 export const TRENDING_FLOOR_PER_DAY = 100;
+
+/** `interval` on every time series: a point per day (the default, the seed's) or per UTC month (kept forever). */
+export const INTERVALS = ['day', 'month'] as const;
+export type Interval = (typeof INTERVALS)[number];

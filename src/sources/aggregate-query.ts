@@ -121,18 +121,19 @@ const baseSetId = (plan: GroupingPlan) => plan.sets[0]!.id;
  * is decided per event (no timestamp, a `.metadata` file, a mirror installer); everything else is
  * decided per group.
  */
-export function dayGroupsSql(formats: readonly RawFormat[], plan: GroupingPlan = planFor(), has: HasPath = everyPath): string {
+export function dayGroupsSql(formats: readonly RawFormat[], plan: GroupingPlan = planFor(), has: HasPath = everyPath, spans = 1): string {
   if (formats.length === 0) throw new Error('no raw event files to read');
   const events = formats.map((format) => rawEventsSql(format, `$${format}_files`, plan, has)).join('\nUNION ALL\n');
-  return groupEventsSql(events, plan);
+  return groupEventsSql(events, plan, undefined, spans);
 }
 
 /**
  * Step 1 over any relation of raw events with the columns rawEventsSql selects (`ts`, `project`,
  * `filename`, `mirror_installer` and the plan's own). With `weight`, a row stands for that many
- * events (a source that has already counted identical events, such as the access log's).
+ * events (a source that has already counted identical events, such as the access log's). `spans`:
+ * the pairs of day bounds read (see spanCondition).
  */
-export function groupEventsSql(events: string, plan: GroupingPlan = planFor(), weight?: string): string {
+export function groupEventsSql(events: string, plan: GroupingPlan = planFor(), weight?: string, spans = 1): string {
   const own = plan.columns.map((column) => column.name);
   return `CREATE OR REPLACE TEMP TABLE day_groups AS
 WITH events AS (${events})
@@ -145,9 +146,18 @@ FROM (
     coalesce(ends_with(filename, '.metadata'), false) AS is_metadata,
     coalesce(list_contains($mirrors, mirror_installer), false) AS is_mirror${own.map((name) => `,\n    ${name}`).join('')}${weight ? `,\n    ${weight} AS weight` : ''}
   FROM events
-  WHERE ts IS NULL OR (ts >= $day_start AND ts < $day_end)
+  WHERE ts IS NULL OR ${spanCondition(spans)}
 ) AS day_events
 ${groupingSetsSql(plan, SHARED_KEYS)}`;
+}
+
+/**
+ * The spans of days read: `$day_start` to `$day_end` (end excluded) for a day; for a backfilled
+ * month, each run of the days it counts as its own pair (`$day_start_1`, `$day_end_1`, …).
+ */
+function spanCondition(spans: number): string {
+  const suffix = (i: number) => (i === 0 ? '' : `_${i}`);
+  return `(${Array.from({ length: spans }, (_, i) => `(ts >= $day_start${suffix(i)} AND ts < $day_end${suffix(i)})`).join(' OR ')})`;
 }
 
 const normalizedSql = (column: string) => `lower(regexp_replace(${column}, '${SEPARATOR_RUN_PATTERN}', '-', 'g'))`;

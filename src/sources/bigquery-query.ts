@@ -26,6 +26,7 @@
 import { dimensions as registry, WITH_MIRRORS, WITHOUT_MIRRORS, type Dimension } from '../domain/dimensions.js';
 import { DEFAULT_BIGQUERY_TABLE, isBigQueryTableName } from '../domain/bigquery-table.js';
 import { addDays, type Day } from '../domain/dates.js';
+import type { DaySpan } from './types.js';
 import { MAX_NAME_LENGTH, VALID_NAME_PATTERN } from '../domain/names.js';
 import { groupingIdSql, groupingPlan, groupingSetsSql, MIRROR_INSTALLER_PATH, type GroupingPlan } from './grouping-sets.js';
 
@@ -86,7 +87,8 @@ const SHARED_KEYS = ['project', 'is_metadata', 'is_mirror'];
  * name cannot be a parameter in BigQuery; it is checked (isBigQueryTableName) and quoted.
  * `dimensions`: those to compute (default: every one of the registry); see enabledDimensions.
  */
-export function bigQueryAggregationSql(table: string = DEFAULT_BIGQUERY_TABLE, dimensions: readonly Dimension[] = registry): string {
+export function bigQueryAggregationSql(table: string = DEFAULT_BIGQUERY_TABLE, dimensions: readonly Dimension[] = registry, spans = 1): string {
+  if (!Number.isInteger(spans) || spans < 1) throw new Error(`a query reads at least one span of days, not ${spans}`);
   if (!isBigQueryTableName(table)) throw new Error(`"${table}" is not a BigQuery table name (project.dataset.table)`);
   const plan = groupingPlan(dimensions);
   const kinds = rowKinds(plan);
@@ -112,7 +114,7 @@ day_groups AS (
       COALESCE(${MIRROR_INSTALLER_PATH.join('.')} IN (SELECT * FROM UNNEST(@mirrors)), FALSE) AS is_mirror${reads.map((read) => `,
       ${read}`).join('')}
     FROM \`${table}\`
-    WHERE timestamp >= @day_start AND timestamp < @day_end
+    WHERE ${spanCondition(spans)}
   ) AS day_events
   ${groupingSetsSql(plan, SHARED_KEYS)}
 ),
@@ -162,19 +164,40 @@ FROM day_totals
 ORDER BY CASE WHEN dimension = '${SUMMARY_DIMENSION}' THEN 0 ELSE 1 END`;
 }
 
+/**
+ * The partitions read: one span of days (`@day_start` to `@day_end`, end excluded) for a day;
+ * for a backfilled month the runs of its days the backfill counts, each its own pair
+ * (`@day_start_1`, `@day_end_1`, …), so BigQuery still prunes to those partitions and the days a
+ * daily load counts are never read.
+ */
+function spanCondition(spans: number): string {
+  const suffix = (i: number) => (i === 0 ? '' : `_${i}`);
+  const ranges = Array.from({ length: spans }, (_, i) => `timestamp >= @day_start${suffix(i)} AND timestamp < @day_end${suffix(i)}`);
+  return spans === 1 ? ranges[0]! : ranges.map((range) => `(${range})`).join(' OR ');
+}
+
+export type { DaySpan } from './types.js';
+
 export interface BigQueryParameters {
-  params: { day_start: Date; day_end: Date; mirrors: string[] };
+  params: { day_start: Date; day_end: Date; mirrors: string[] } & Record<string, Date | string[]>;
   /** Given explicitly: BigQuery cannot tell the element type of an empty array. */
-  types: { day_start: 'TIMESTAMP'; day_end: 'TIMESTAMP'; mirrors: ['STRING'] };
+  types: { day_start: 'TIMESTAMP'; day_end: 'TIMESTAMP'; mirrors: ['STRING'] } & Record<string, 'TIMESTAMP' | ['STRING']>;
 }
 
 export function bigQueryParameters(day: Day, mirrors: readonly string[]): BigQueryParameters {
-  return {
-    params: {
-      day_start: new Date(`${day}T00:00:00Z`),
-      day_end: new Date(`${addDays(day, 1)}T00:00:00Z`),
-      mirrors: [...mirrors],
-    },
-    types: { day_start: 'TIMESTAMP', day_end: 'TIMESTAMP', mirrors: ['STRING'] },
-  };
+  return bigQuerySpanParameters([{ first: day, last: day }], mirrors);
+}
+
+/** The parameters of bigQueryAggregationSql(…, spans.length). */
+export function bigQuerySpanParameters(spans: readonly DaySpan[], mirrors: readonly string[]): BigQueryParameters {
+  const params: Record<string, Date | string[]> = { mirrors: [...mirrors] };
+  const types: Record<string, 'TIMESTAMP' | ['STRING']> = { mirrors: ['STRING'] };
+  spans.forEach(({ first, last }, i) => {
+    const suffix = i === 0 ? '' : `_${i}`;
+    params[`day_start${suffix}`] = new Date(`${first}T00:00:00Z`);
+    params[`day_end${suffix}`] = new Date(`${addDays(last, 1)}T00:00:00Z`);
+    types[`day_start${suffix}`] = 'TIMESTAMP';
+    types[`day_end${suffix}`] = 'TIMESTAMP';
+  });
+  return { params, types } as BigQueryParameters;
 }

@@ -9,7 +9,8 @@ import { DEFAULT_MIRROR_INSTALLERS } from '../domain/mirrors.js';
 import type { BigQueryConnection } from './bigquery-client.js';
 import {
   bigQueryAggregationSql,
-  bigQueryParameters,
+  bigQuerySpanParameters,
+  type DaySpan,
   DEFAULT_BIGQUERY_TABLE,
   SUMMARY_DIMENSION,
   SUMMARY_MEASURES,
@@ -29,6 +30,7 @@ export interface BigQuerySourceOptions {
 }
 
 export interface DryRun {
+  /** The day, or the month (`YYYY-MM`) of a backfill. */
   day: Day;
   sql: string;
   parameters: BigQueryParameters['params'];
@@ -81,31 +83,52 @@ export class BigQuerySource implements Source {
   readonly dimensions: readonly Dimension[];
   private readonly mirrors: readonly string[];
   private readonly pageSize: number;
+  private readonly table: string;
 
   constructor(
     private readonly connection: BigQueryConnection,
     options: BigQuerySourceOptions = {},
   ) {
     this.dimensions = options.dimensions ?? registry;
-    this.sql = bigQueryAggregationSql(options.table ?? DEFAULT_BIGQUERY_TABLE, this.dimensions);
+    this.table = options.table ?? DEFAULT_BIGQUERY_TABLE;
+    this.sql = bigQueryAggregationSql(this.table, this.dimensions);
     this.mirrors = options.mirrorInstallers ?? DEFAULT_MIRROR_INSTALLERS;
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   }
 
   /** Asks BigQuery what the day's job would scan, without running it. */
-  async dryRun(day: Day): Promise<DryRun> {
-    const { params, types } = bigQueryParameters(day, this.mirrors);
+  dryRun(day: Day): Promise<DryRun> {
+    return this.dryRunSpans([{ first: day, last: day }], day);
+  }
+
+  /** What one job over the spans of days (`label`: the day or month they make) would scan. */
+  async dryRunSpans(spans: readonly DaySpan[], label: string): Promise<DryRun> {
+    const { params, types } = bigQuerySpanParameters(spans, this.mirrors);
+    const sql = this.sqlFor(spans);
     try {
-      const [job] = await this.connection.client.createQueryJob({ query: this.sql, params, types, dryRun: true });
+      const [job] = await this.connection.client.createQueryJob({ query: sql, params, types, dryRun: true });
       const dimensions = this.dimensions.map((dimension) => dimension.name);
-      return { day, sql: this.sql, parameters: params, dimensions, bytes: Number(job.metadata?.statistics?.totalBytesProcessed ?? 0) };
+      return { day: label, sql, parameters: params, dimensions, bytes: Number(job.metadata?.statistics?.totalBytesProcessed ?? 0) };
     } catch (error) {
-      throw new Error(`BigQuery dry run for ${day} failed: ${firstLine((error as Error).message)}`);
+      throw new Error(`BigQuery dry run for ${label} failed: ${firstLine((error as Error).message)}`);
     }
   }
 
-  async aggregateDay(day: Day): Promise<DayAggregation> {
-    const job = await this.startJob(day);
+  private sqlFor(spans: readonly DaySpan[]): string {
+    return spans.length === 1 ? this.sql : bigQueryAggregationSql(this.table, this.dimensions, spans.length);
+  }
+
+  aggregateDay(day: Day): Promise<DayAggregation> {
+    return this.aggregateSpans([{ first: day, last: day }], day);
+  }
+
+  /**
+   * The spans of days summed as one (a month's backfill: only its rows come back, the grouping
+   * done in BigQuery), `label` naming them in the summary and the job's id.
+   */
+  async aggregateSpans(spans: readonly DaySpan[], label: string): Promise<DayAggregation> {
+    const job = await this.startJob(spans, label);
+    const day = label;
     const pages = this.pages(job)[Symbol.asyncIterator]();
     const summary: DaySummary = {
       day,
@@ -132,11 +155,11 @@ export class BigQuerySource implements Source {
     return { summary, rows: done ? emptyRows() : aggregateRows(rest, pages) };
   }
 
-  private async startJob(day: Day): Promise<Job> {
-    const { params, types } = bigQueryParameters(day, this.mirrors);
+  private async startJob(spans: readonly DaySpan[], day: string): Promise<Job> {
+    const { params, types } = bigQuerySpanParameters(spans, this.mirrors);
     let job: Job;
     try {
-      [job] = await this.connection.client.createQueryJob({ query: this.sql, params, types, jobPrefix: `pypistats_${day.replaceAll('-', '')}_` });
+      [job] = await this.connection.client.createQueryJob({ query: this.sqlFor(spans), params, types, jobPrefix: `pypistats_${day.replaceAll('-', '')}_` });
     } catch (error) {
       // A job that failed at once comes back as an error carrying the job.
       const response = (error as { response?: { jobReference?: { jobId?: string }; status?: JobStatus } }).response;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { isDynamicPattern, glob } from 'tinyglobby';
 import { DuckDBTypeId, LIST, listValue, timestampTZValue, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import { addDays, dayNumber, type Day } from '../domain/dates.js';
+import type { DaySpan } from './types.js';
 import { aggregateRowsSql, dayGroupsSql, dayProjectsSql, daySummarySql, planFor, rawEventsSql, type HasPath, type RawFormat } from './aggregate-query.js';
 import type { GroupingPlan } from './grouping-sets.js';
 import type { Dimension } from '../domain/dimensions.js';
@@ -75,8 +76,17 @@ export class FileSource implements Source {
     this.plan = planFor(options.dimensions);
   }
 
-  async aggregateDay(day: Day): Promise<DayAggregation> {
-    const files = await resolveInputs(this.options.inputs, day);
+  aggregateDay(day: Day): Promise<DayAggregation> {
+    return this.aggregateSpans([{ first: day, last: day }], day);
+  }
+
+  /**
+   * The spans of days summed as one (a month's backfill), `label` naming them in the summary;
+   * `{date}` in an input stands for the label, `{month}` for its month (`YYYY-MM`).
+   */
+  async aggregateSpans(spans: readonly DaySpan[], label: string): Promise<DayAggregation> {
+    const day = label;
+    const files = await resolveInputs(this.options.inputs.map((input) => input.replaceAll('{month}', label.slice(0, 7))), day);
     const byFormat = new Map<RawFormat, string[]>();
     for (const file of files) {
       const format = rawFormatOf(file);
@@ -84,17 +94,18 @@ export class FileSource implements Source {
     }
     const connection = await this.duck.connect();
     try {
-      const params: Record<string, unknown> = {
-        day_start: timestampTZValue(BigInt(dayNumber(day)) * 86_400_000_000n),
-        day_end: timestampTZValue(BigInt(dayNumber(addDays(day, 1))) * 86_400_000_000n),
-        mirrors: listValue([...this.mirrors]),
-      };
+      const params: Record<string, unknown> = { mirrors: listValue([...this.mirrors]) };
+      spans.forEach(({ first, last }, i) => {
+        const suffix = i === 0 ? '' : `_${i}`;
+        params[`day_start${suffix}`] = timestampTZValue(BigInt(dayNumber(first)) * 86_400_000_000n);
+        params[`day_end${suffix}`] = timestampTZValue(BigInt(dayNumber(addDays(last, 1))) * 86_400_000_000n);
+      });
       for (const [format, list] of byFormat) params[`${format}_files`] = listValue(list);
       try {
         const parquet = byFormat.get('parquet');
         const has = parquet ? await parquetPaths(connection, parquet) : undefined;
         // Typed: DuckDB cannot tell the item type of an empty list (MIRROR_INSTALLERS set empty).
-        await connection.run(dayGroupsSql([...byFormat.keys()], this.plan, has), params as never, { mirrors: LIST(VARCHAR) });
+        await connection.run(dayGroupsSql([...byFormat.keys()], this.plan, has, spans.length), params as never, { mirrors: LIST(VARCHAR) });
       } catch (error) {
         throw await explainReadFailure(connection, byFormat, this.plan, error);
       }

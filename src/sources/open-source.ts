@@ -6,7 +6,7 @@ import type { BigQuerySource } from './bigquery.js';
 import { DuckDb } from './duckdb.js';
 import { FileSource } from './files.js';
 import { AccessLogSource } from './access-log.js';
-import type { Source } from './types.js';
+import type { Source, SpanSource } from './types.js';
 
 export type SourceChoice =
   /** Files exported from BigQuery, aggregated by DuckDB; `{date}` in an input stands for the day. */
@@ -28,23 +28,37 @@ export async function openBigQuerySource(config: Config, choice: Omit<Extract<So
   });
 }
 
-/** A source ready to aggregate days; `close()` releases what it holds (a DuckDB engine). */
-export async function openSource(config: Config, choice: SourceChoice): Promise<Source> {
+/** A source that aggregates spans of days too (a backfill's months): raw exports, or BigQuery. */
+export type SpanSourceChoice = Exclude<SourceChoice, { kind: 'access-log' }>;
+
+/**
+ * A source ready to aggregate days; `close()` releases what it holds (a DuckDB engine). Access logs
+ * are read a day at a time (their files are the web server's days), so only the others take spans.
+ */
+export async function openSource(config: Config, choice: SpanSourceChoice): Promise<SpanSource>;
+export async function openSource(config: Config, choice: SourceChoice): Promise<Source>;
+export async function openSource(config: Config, choice: SourceChoice): Promise<Source | SpanSource> {
   if (choice.kind === 'bigquery') return openBigQuerySource(config, choice);
   const duck = await DuckDb.open(choice.threads === undefined ? {} : { threads: choice.threads });
   try {
     const dimensions = enabledDimensions(config.dimensions);
-    const source =
-      choice.kind === 'files'
-        ? new FileSource(duck, { inputs: choice.inputs, mirrorInstallers: config.mirrorInstallers, dimensions })
-        : new AccessLogSource(duck, {
-            inputs: choice.inputs,
-            format: config.accessLog.format,
-            countNotModified: config.accessLog.countNotModified,
-            countries: config.accessLog.countries,
-            mirrorInstallers: config.mirrorInstallers,
-            dimensions,
-          });
+    if (choice.kind === 'files') {
+      const source = new FileSource(duck, { inputs: choice.inputs, mirrorInstallers: config.mirrorInstallers, dimensions });
+      return {
+        name: source.name,
+        aggregateDay: (day) => source.aggregateDay(day),
+        aggregateSpans: (spans, label) => source.aggregateSpans(spans, label),
+        close: () => duck.close(),
+      };
+    }
+    const source = new AccessLogSource(duck, {
+      inputs: choice.inputs,
+      format: config.accessLog.format,
+      countNotModified: config.accessLog.countNotModified,
+      countries: config.accessLog.countries,
+      mirrorInstallers: config.mirrorInstallers,
+      dimensions,
+    });
     return { name: source.name, aggregateDay: (day) => source.aggregateDay(day), close: () => duck.close() };
   } catch (error) {
     duck.close();

@@ -13,3 +13,14 @@ export interface Source {
   aggregateDay(day: Day): Promise<DayAggregation>;
   close?(): Promise<void> | void;
 }
+
+/** A run of consecutive days, both ends included. */
+export interface DaySpan {
+  first: Day;
+  last: Day;
+}
+
+/** A source that sums runs of days as one (a month's backfill: monthly rows only). */
+export interface SpanSource extends Source {
+  aggregateSpans(spans: readonly DaySpan[], label: string): Promise<DayAggregation>;
+}

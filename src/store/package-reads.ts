@@ -18,7 +18,9 @@ import {
   seriesPoints,
   type PackageDaysRead,
 } from './package-days-read.js';
-import type { RecentDownloads, SeriesPoint, SeriesRange } from './types.js';
+import type { AllTimeTotals, MonthRange, RecentDownloads, SeriesPoint, SeriesRange } from './types.js';
+import { monthFromNumber, monthNumber } from '../domain/months.js';
+import { WITH_MIRRORS, WITHOUT_MIRRORS } from '../domain/dimensions.js';
 
 export interface BlocksRead {
   packageId: number;
@@ -31,8 +33,15 @@ export interface BlocksRead {
   blocks: readonly Uint8Array[];
 }
 
+/** A package's month rows of one table (every source: a reader sums them), the month ascending or not. */
+export interface MonthsRead extends Omit<BlocksRead, 'blocks' | 'firstLoaded'> {
+  months: readonly { month: number; packed: Uint8Array }[];
+}
+
 /** What a store reads for the shared reader. */
 export interface BlockSource {
+  /** The package's month rows of `table` from month `start` to `end`; null for a package the store never saw. */
+  readMonths(name: string, table: BlockTable, start: number, end: number): Promise<MonthsRead | null>;
   /** The package's blocks of `table` holding days `start` to `end` (whole blocks); null for a package the store never saw. */
   readBlocks(name: string, table: BlockTable, start: number, end: number): Promise<BlocksRead | null>;
   /** Every row of `categories`. */
@@ -46,6 +55,10 @@ export interface BlockSource {
  * thousand each) many times over, a few tens of MB at most.
  */
 const CACHED_PACKAGE_CATEGORIES = 200_000;
+
+/** The month numbers of every int32 day number: a range of months without a start or an end. */
+export const FIRST_MONTH_NUMBER = -(2 ** 25);
+export const LAST_MONTH_NUMBER = 2 ** 25 - 1;
 
 interface CachedPackageCategories {
   dataVersion: string;
@@ -72,6 +85,68 @@ export class PackageReads {
   async recent(name: string, latestDay: Day, options: { mirrors?: boolean } = {}): Promise<RecentDownloads> {
     const latest = dayNumber(latestDay);
     return recentDownloads(await this.readDays(name, mirrorSplitDimension.name, recentStart(latest), latest), latest, options.mirrors);
+  }
+
+  /** A series by month: each point's `day` is the month, `YYYY-MM`. */
+  async monthSeries(name: string, dimension: string, range: MonthRange, only?: ReadonlySet<string>): Promise<SeriesPoint[]> {
+    const points: SeriesPoint[] = [];
+    for (const [month, sums] of await this.readMonthSums(name, dimension, range)) {
+      const date = monthFromNumber(month);
+      for (const [category, downloads] of sums) if (!only || only.has(category)) points.push({ category, day: date, downloads });
+    }
+    return points;
+  }
+
+  async monthCategoryTotals(name: string, dimension: string, range: MonthRange): Promise<Map<string, number>> {
+    const totals = new Map<string, number>();
+    for (const sums of (await this.readMonthSums(name, dimension, range)).values()) {
+      for (const [category, downloads] of sums) totals.set(category, (totals.get(category) ?? 0) + downloads);
+    }
+    return totals;
+  }
+
+  /** Every month held summed: null when the package has none. */
+  async allTimeTotals(name: string): Promise<AllTimeTotals | null> {
+    const months = await this.readMonthSums(name, mirrorSplitDimension.name, {});
+    let first: number | null = null;
+    const totals = { withMirrors: 0, withoutMirrors: 0 };
+    for (const [month, sums] of months) {
+      const withMirrors = sums.get(WITH_MIRRORS) ?? 0;
+      if (withMirrors > 0 && (first === null || month < first)) first = month;
+      totals.withMirrors += withMirrors;
+      totals.withoutMirrors += sums.get(WITHOUT_MIRRORS) ?? 0;
+    }
+    return first === null ? null : { firstMonth: monthFromNumber(first), ...totals };
+  }
+
+  /** Per month (any order), the dimension's categories summed over the month's sources. */
+  private async readMonthSums(name: string, dimensionName: string, range: MonthRange): Promise<Map<number, Map<string, number>>> {
+    const dimension = storedDimension(dimensionName);
+    const table = tableOf(dimension);
+    const start = range.start ? monthNumber(range.start) : FIRST_MONTH_NUMBER;
+    const end = range.end ? monthNumber(range.end) : LAST_MONTH_NUMBER;
+    const byMonth = new Map<number, Map<string, number>>();
+    const read = await this.source.readMonths(name, table, start, end);
+    if (!read || read.months.length === 0) return byMonth;
+    let categories: DimensionCategories;
+    if (table === 'seed') {
+      if (this.seedCategories.isBehind(read.maxSeedCategoryId)) this.seedCategories.load(await this.source.seedCategories());
+      categories = this.seedCategories.of(dimension.name);
+    } else {
+      categories = categoriesOf(await this.categoriesOfPackage(read.packageId, read.dataVersion), dimension.name);
+    }
+    const { maxId, names } = categories;
+    if (maxId < 0) return byMonth;
+    for (const { month, packed } of read.months) {
+      let sums = byMonth.get(month);
+      visitPacked(packed, maxId, (categoryId, downloads) => {
+        const category = names[categoryId];
+        if (category === undefined) return;
+        if (!sums) byMonth.set(month, (sums = new Map()));
+        sums.set(category, (sums.get(category) ?? 0) + downloads);
+      });
+    }
+    return byMonth;
   }
 
   private readRange(name: string, dimension: string, range: SeriesRange): Promise<PackageDaysRead | null> {
@@ -122,5 +197,26 @@ export class PackageReads {
       this.packageCategories.delete(id);
       this.cachedCategoryCount -= oldest.size;
     }
+  }
+}
+
+/** The (category id, downloads) pairs of a packed blob up to `maxId` (ids ascend, so it stops there). */
+function visitPacked(bytes: Uint8Array, maxId: number, visit: (categoryId: number, downloads: number) => void): void {
+  let offset = 0;
+  const read = (): number => {
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      const byte = bytes[offset++];
+      if (byte === undefined) throw new Error('a packed downloads blob ends in the middle of a number');
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) return value;
+      scale *= 0x80;
+    }
+  };
+  while (offset < bytes.length) {
+    const category = read();
+    if (category > maxId) return;
+    visit(category, read());
   }
 }

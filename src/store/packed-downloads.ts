@@ -84,6 +84,17 @@ export function withoutDays(block: Uint8Array, from: number, to: number): { days
   return { days: Buffer.concat(kept), lastDay };
 }
 
+/** The packed blob of `day`'s entry in a block's value; null when the block holds no entry of it. */
+export function entryOfDay(block: Uint8Array, day: number): Buffer | null {
+  const bytes = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
+  for (let offset = 0; offset < bytes.length; ) {
+    const length = bytes.readUInt32BE(offset + 4);
+    if (bytes.readInt32BE(offset) === day) return bytes.subarray(offset + 8, offset + 8 + length);
+    offset += 8 + length;
+  }
+  return null;
+}
+
 /**
  * Visits the (day, category id, downloads) of a block's entries of the days `from` to `to`, for
  * category ids up to `maxCategoryId`: an entry of another day is skipped whole, and a day's blob

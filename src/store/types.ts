@@ -2,6 +2,38 @@ import type { Day } from '../domain/dates.js';
 import type { AggregateRow, DaySummary } from '../domain/aggregates.js';
 import { PERIOD_DAYS, TOP_LIMIT, type TopPeriod, type TrendingPeriod } from '../domain/api-parameters.js';
 import type { AccountStore } from './accounts.js';
+import type { Month } from '../domain/months.js';
+import type { HeldMonth } from './months.js';
+
+export type { HeldMonth } from './months.js';
+
+/** Months from `start` to `end` inclusive (`YYYY-MM`); either left out: no bound on that side. */
+export interface MonthRange {
+  start?: Month;
+  end?: Month;
+}
+
+/** A month's backfill: every package's downloads (`__all__` included) over the days given, summed. */
+export interface MonthWrite {
+  month: Month;
+  /** The days of the month the rows count; none of them counted by a daily load (see countedDays). */
+  days: readonly Day[];
+  rows: AsyncIterable<AggregateRow[]>;
+}
+
+/** Which days of a month its totals count, by source. */
+export interface CountedDays {
+  daily: Day[];
+  backfill: Day[];
+}
+
+/** All-time downloads over every month held (`/total`, the badge's `period=total`). */
+export interface AllTimeTotals {
+  /** The first month with downloads. */
+  firstMonth: Month;
+  withMirrors: number;
+  withoutMirrors: number;
+}
 
 export interface SeriesPoint {
   category: string;
@@ -145,6 +177,25 @@ export interface Store {
   series(name: string, dimension: string, range: SeriesRange, only?: ReadonlySet<string>): Promise<SeriesPoint[]>;
   /** One package's downloads in one dimension per category, summed over the range: what `top=N` ranks by. */
   categoryTotals(name: string, dimension: string, range: SeriesRange): Promise<Map<string, number>>;
+  /**
+   * One package's downloads in one dimension per month (kept forever, beyond the days' retention),
+   * months from `start` to `end` inclusive, each point's `day` the month as `YYYY-MM`. Unordered.
+   */
+  monthSeries(name: string, dimension: string, range: MonthRange, only?: ReadonlySet<string>): Promise<SeriesPoint[]>;
+  /** categoryTotals over months. */
+  monthCategoryTotals(name: string, dimension: string, range: MonthRange): Promise<Map<string, number>>;
+  /** The months the package has downloads in, ascending, with how complete each is; [] when none. */
+  heldMonths(name: string): Promise<HeldMonth[]>;
+  /** All-time downloads with and without mirrors over every month held; null when the package has none. */
+  allTimeTotals(name: string): Promise<AllTimeTotals | null>;
+  /**
+   * Replaces the month's backfilled part, in one transaction: the rows become every package's
+   * backfilled month (what an earlier backfill of it wrote goes), counting `days`. The month's
+   * daily part is left as it is; a day counted daily is refused (the daily day wins).
+   */
+  replaceBackfillMonth(write: MonthWrite): Promise<{ rows: number; packages: number }>;
+  /** The days of `month` its totals count, daily and backfilled. */
+  countedDays(month: Month): Promise<CountedDays>;
   /** Downloads over the 1, 7 and 30 days ending at `latestDay`: without mirrors, or with them when `mirrors`. */
   recent(name: string, latestDay: Day, options?: { mirrors?: boolean }): Promise<RecentDownloads>;
   /** Packages with downloads in the store, `__all__` not counted. */

@@ -9,10 +9,11 @@
  */
 import { major, minor, valid as validPep440 } from '@renovatebot/pep440';
 import { dayNumber, type Day } from '../domain/dates.js';
+import { monthNumber, type Month } from '../domain/months.js';
 import { comparePackageVersions, NULL_CATEGORY, seedDimensions, WITH_MIRRORS, WITHOUT_MIRRORS, type Dimension } from '../domain/dimensions.js';
 import type { SeriesPoint, Store } from '../store/types.js';
 import { categoryStyle, MIRRORS_ONLY } from './category-style.js';
-import { LOOKBACKS, lookbackDays, MAX_SERIES, MAX_UNFOLDED } from './chart-settings.js';
+import { DAY_LOOKBACKS, lookbackDays, MAX_SERIES, MAX_UNFOLDED } from './chart-settings.js';
 
 export interface ChartSeries {
   category: string;
@@ -47,6 +48,18 @@ export interface PackageCharts {
   start: Day;
   end: Day;
   charts: Chart[];
+  /**
+   * The same charts by month, every month held (kept forever, beyond the days' retention), for the
+   * ranges of months (1 year, 2 years, all time); null when the package has no month.
+   */
+  months: MonthlyCharts | null;
+}
+
+export interface MonthlyCharts {
+  /** The first and last month (`YYYY-MM`) of every series: a value per month. */
+  start: Month;
+  end: Month;
+  charts: Chart[];
 }
 
 /** One category in a breakdown's table. */
@@ -56,7 +69,7 @@ export interface CategoryRow {
   label?: string;
   /** Downloads on the last day, over the last 7 days and over the last 30 days of the span. */
   recent: [number, number, number];
-  /** Downloads over each range of LOOKBACKS, in its order. */
+  /** Downloads over each range of DAY_LOOKBACKS, in its order. */
   totals: number[];
 }
 
@@ -86,12 +99,12 @@ function styled(dimension: string, category: string, values: number[]): ChartSer
   return { category, label, colour, dashed, values };
 }
 
-function denseValues(dimension: Dimension, points: readonly SeriesPoint[], start: Day, end: Day): Map<string, number[]> {
-  const first = dayNumber(start);
-  const length = dayNumber(end) - first + 1;
+function denseValues(dimension: Dimension, points: readonly SeriesPoint[], start: Day, end: Day, numberOf: (date: string) => number = dayNumber): Map<string, number[]> {
+  const first = numberOf(start);
+  const length = numberOf(end) - first + 1;
   const byCategory = new Map<string, number[]>();
   for (const point of points) {
-    const index = dayNumber(point.day) - first;
+    const index = numberOf(point.day) - first;
     if (index < 0 || index >= length) continue;
     let values = byCategory.get(point.category);
     if (!values) byCategory.set(point.category, (values = new Array<number>(length).fill(0)));
@@ -119,22 +132,26 @@ function shareParts(dimension: Dimension, downloads: ChartSeries[]): ChartSeries
   return [styled(dimension.name, WITHOUT_MIRRORS, withoutValues), styled(dimension.name, MIRRORS_ONLY, all.map((total, i) => total - withoutValues[i]!))];
 }
 
-/** The seed's charts, embedded in the page: drawn at once, without a request. */
+function seedChart(dimension: Dimension, downloads: ChartSeries[]): Chart {
+  return { name: dimension.name, title: dimension.title, description: dimension.description, downloads, shareParts: shareParts(dimension, downloads) };
+}
+
+/** The seed's charts, embedded in the page: drawn at once, without a request; by day, and by month. */
 export async function packageCharts(store: Store, name: string, start: Day, end: Day): Promise<PackageCharts> {
   const charts = await Promise.all(
-    seedDimensions.map(async (dimension): Promise<Chart> => {
-      const points = await store.series(name, dimension.name, { start, end });
-      const downloads = denseSeries(dimension, points, start, end);
-      return {
-        name: dimension.name,
-        title: dimension.title,
-        description: dimension.description,
-        downloads,
-        shareParts: shareParts(dimension, downloads),
-      };
-    }),
+    seedDimensions.map(async (dimension) => seedChart(dimension, denseSeries(dimension, await store.series(name, dimension.name, { start, end }), start, end))),
   );
-  return { start, end, charts };
+  const byMonth = await Promise.all(seedDimensions.map(async (dimension) => ({ dimension, points: await store.monthSeries(name, dimension.name, {}) })));
+  const held = byMonth.flatMap(({ points }) => points.map((point) => point.day)).sort();
+  if (held.length === 0) return { start, end, charts, months: null };
+  const [firstMonth, lastMonth] = [held[0]!, held.at(-1)!];
+  const monthly = byMonth.map(({ dimension, points }) =>
+    seedChart(
+      dimension,
+      [...denseValues(dimension, points, firstMonth, lastMonth, monthNumber)].map(([category, values]) => styled(dimension.name, category, values)),
+    ),
+  );
+  return { start, end, charts, months: { start: firstMonth, end: lastMonth, charts: monthly } };
 }
 
 /** Sum of the last `days` values (every value when there are fewer). */
@@ -178,13 +195,13 @@ function breakdownView(
       category,
       ...(shown === category ? {} : { label: shown }),
       recent: [lastSum(series, 1), lastSum(series, 7), lastSum(series, 30)],
-      totals: LOOKBACKS.map((lookback) => lastSum(series, lookbackDays(lookback))),
+      totals: DAY_LOOKBACKS.map((lookback) => lastSum(series, lookbackDays(lookback))),
     };
   });
   let drawn = new Set(values.keys());
   if (values.size > MAX_UNFOLDED) {
     drawn = new Set();
-    LOOKBACKS.forEach((_, range) => {
+    DAY_LOOKBACKS.forEach((_, range) => {
       const largest = [...rows].sort((a, b) => b.totals[range]! - a.totals[range]! || dimension.compareCategories(a.category, b.category));
       for (const row of largest.slice(0, MAX_SERIES)) if (row.totals[range]! > 0) drawn.add(row.category);
     });

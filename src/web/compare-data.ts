@@ -29,7 +29,13 @@ export async function compareChart(store: Store, names: readonly string[], overa
       return { category: name, label: name, colour: paletteColour(i), dashed: false, values };
     }),
   );
-  return { start, end, charts: [{ name: COMPARE_CHART, title: 'Downloads', description: 'Daily downloads without mirrors of each package.', downloads, shareParts: null, unfolded: true }] };
+  // Days only: the packages are compared over the days kept, where every one of them has its days.
+  return {
+    start,
+    end,
+    charts: [{ name: COMPARE_CHART, title: 'Downloads', description: 'Daily downloads without mirrors of each package.', downloads, shareParts: null, unfolded: true }],
+    months: null,
+  };
 }
 
 export interface ShareTable {

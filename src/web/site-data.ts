@@ -34,6 +34,8 @@ export interface PackagePageData {
   latestDay: Day;
   firstDay: Day;
   recent: RecentDownloads;
+  /** All-time downloads without mirrors, over every month held (null: none held). */
+  allTime: number | null;
   /** The charts' data, as the `<script type="application/json">` the page embeds. */
   chartScript: Html;
 }
@@ -86,8 +88,8 @@ export class SiteData {
       if (latestDay === null || firstDay === null) return null;
       const recent = await this.store.recent(name, latestDay);
       if (recent.lastMonth === 0 && !(await this.store.hasPackage(name))) return null;
-      const charts = await packageCharts(this.store, name, firstDay, latestDay);
-      return { name, latestDay, firstDay, recent, chartScript: jsonScript(CHART_DATA_ID, charts) };
+      const [charts, total] = await Promise.all([packageCharts(this.store, name, firstDay, latestDay), this.store.allTimeTotals(name)]);
+      return { name, latestDay, firstDay, recent, allTime: total?.withoutMirrors ?? null, chartScript: jsonScript(CHART_DATA_ID, charts) };
     });
   }
 

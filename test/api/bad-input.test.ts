@@ -41,10 +41,10 @@ const cases: [what: string, url: string, status: number, error: string][] = [
   ['reversed dates', '/api/packages/requests/system?start_date=2026-12-01&end_date=2026-11-01', 400, 'start_date must not be after end_date'],
   ['a bad period', '/api/packages/requests/recent?period=%27%20OR%201%3D1', 400, 'period must be one of: day, week, month'],
   ['a bad mirrors', '/api/packages/requests/overall?mirrors=1', 400, 'mirrors must be one of: true, false'],
-  ['a mistyped parameter', '/api/packages/requests/overall?mirror=true', 400, 'unknown parameter: mirror (overall takes mirrors, start_date, end_date, format)'],
+  ['a mistyped parameter', '/api/packages/requests/overall?mirror=true', 400, 'unknown parameter: mirror (overall takes mirrors, start_date, end_date, interval, format)'],
   ['two unknown parameters', '/api/packages/requests/recent?period=day&perod=week&x=', 400, 'unknown parameters: perod, x (recent takes period, mirrors)'],
-  ['a parameter of another endpoint', '/api/packages/requests/system?version=3', 400, 'unknown parameter: version (system takes os, start_date, end_date, format, top)'],
-  ['a parameter name in capitals', '/api/packages/requests/overall?MIRRORS=true', 400, 'unknown parameter: MIRRORS (overall takes mirrors, start_date, end_date, format)'],
+  ['a parameter of another endpoint', '/api/packages/requests/system?version=3', 400, 'unknown parameter: version (system takes os, start_date, end_date, interval, format, top)'],
+  ['a parameter name in capitals', '/api/packages/requests/overall?MIRRORS=true', 400, 'unknown parameter: MIRRORS (overall takes mirrors, start_date, end_date, interval, format)'],
   ['an upper-case bad value', '/api/packages/requests/recent?period=YEAR', 400, 'period must be one of: day, week, month'],
 ];
 

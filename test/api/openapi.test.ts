@@ -134,7 +134,7 @@ describe('the OpenAPI description', () => {
     expect(paths).not.toContain('/api');
     expect(paths).not.toContain('/api/openapi.json');
     const installer = document.paths['/api/packages/{package}/installer']!.get!;
-    expect(installer.parameters!.map((parameter) => `${parameter.in}:${parameter.name}`)).toEqual(['query:installer', 'query:start_date', 'query:end_date', 'query:format', 'query:top', 'path:package']);
+    expect(installer.parameters!.map((parameter) => `${parameter.in}:${parameter.name}`)).toEqual(['query:installer', 'query:start_date', 'query:end_date', 'query:interval', 'query:format', 'query:top', 'path:package']);
     expect(Object.keys(installer.responses)).toEqual(['200', '400', '404', '405', '429', '503']);
     const off = (await documentOf(fewApp)).paths['/api/packages/{package}/distro']!.get!;
     expect(off.tags).toEqual(['turned off']);

@@ -46,6 +46,27 @@ afterAll(async () => {
 const bigQuery = (pageSize?: number) => openBigQuerySource(config, { pageSize, retry: FAST_RETRY });
 const files = () => new FileSource(duck, { inputs: [eventsFile] });
 
+describe('BigQuery source: a month of a backfill, runs of days summed in one query', () => {
+  it('gives the rows of the files source over the same runs of days, and their days summed', async () => {
+    const spans = [{ first: '2026-11-19', last: '2026-11-19' }, { first: '2026-11-21', last: '2026-11-21' }];
+    const source = await bigQuery();
+    const actual = await source.aggregateSpans(spans, '2026-11');
+    const expected = await files().aggregateSpans(spans, '2026-11');
+    const expectedRows = rowTable(await collectRows(expected));
+    expect(rowTable(await collectRows(actual))).toEqual(expectedRows);
+    expect(actual.summary.downloads).toBe(expected.summary.downloads);
+    expect(actual.summary.day).toBe('2026-11');
+    const summed: Record<string, number> = {};
+    for (const day of ['2026-11-19', '2026-11-21']) {
+      for (const [key, downloads] of Object.entries(rowTable(await collectRows(await files().aggregateDay(day))))) summed[key] = (summed[key] ?? 0) + downloads;
+    }
+    expect(expectedRows).toEqual(summed);
+    // The day between the runs is not read: its events would change the sums.
+    const job = standIn.insertedJobs.at(-1)!;
+    expect(job.sql).toContain('(timestamp >= @day_start AND timestamp < @day_end) OR (timestamp >= @day_start_1 AND timestamp < @day_end_1)');
+  });
+});
+
 describe('BigQuery source: the same numbers as the files source', () => {
   it('gives exactly the aggregate rows and summary of the files source, day by day (noTimestamp aside)', async () => {
     const source = await bigQuery();

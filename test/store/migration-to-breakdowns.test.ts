@@ -232,7 +232,7 @@ describeWith([postgres], 'a PostgreSQL database of the schema before the breakdo
       await old.query('BEGIN');
       await old.query('CREATE TABLE schema_version (version integer NOT NULL)');
       for (const [version, migration] of postgresMigrations.slice(0, POSTGRES_SCHEMA_BEFORE).entries()) {
-        await old.query(migration);
+        await old.query(migration as string);
         if (version === 0) await old.query("INSERT INTO meta (key, value) VALUES ('data_version', 'old')");
       }
       await old.query('INSERT INTO schema_version (version) VALUES ($1)', [POSTGRES_SCHEMA_BEFORE]);

@@ -74,7 +74,7 @@ describeWith([postgres], 'PostgreSQL store', () => {
     await old.connect();
     try {
       await old.query('CREATE TABLE schema_version (version integer NOT NULL); INSERT INTO schema_version VALUES (1);');
-      await old.query(postgresMigrations[0]!);
+      await old.query(postgresMigrations[0] as string);
       await old.query("INSERT INTO meta VALUES ('data_version', 'v1')");
       await old.query("INSERT INTO packages (id, name) VALUES (1, 'a'), (2, 'b')");
       await old.query("INSERT INTO categories (id, dimension, name) VALUES (1, 'overall', 'with_mirrors'), (2, 'overall', 'without_mirrors'), (3, 'system', 'linux')");

@@ -102,8 +102,12 @@ export class StandInEngine {
       }
     }
     if (referenced.size === 0) return 0;
-    const { values, types } = this.bindAll(parameters.filter((parameter) => parameter.name === 'day_start' || parameter.name === 'day_end'));
-    const where = 'day_start' in values && 'day_end' in values ? 'WHERE "timestamp" >= $day_start AND "timestamp" < $day_end' : '';
+    // The partitions of every span of days the query reads (`@day_start`/`@day_end`, then `_1`, `_2`… of a backfilled month's runs).
+    const { values, types } = this.bindAll(parameters.filter((parameter) => /^day_(start|end)(_\d+)?$/.test(parameter.name)));
+    const spans = Object.keys(values)
+      .filter((name) => name.startsWith('day_start'))
+      .map((start) => `("timestamp" >= $${start} AND "timestamp" < $${start.replace('start', 'end')})`);
+    const where = spans.length > 0 ? `WHERE ${spans.join(' OR ')}` : '';
     const total = await this.connection.runAndReadAll(
       `SELECT coalesce(sum(${[...referenced].map((leaf) => leaf.bytesSql).join(' + ')}), 0)::BIGINT AS bytes FROM ${STANDIN_TABLE} ${where}`,
       values,

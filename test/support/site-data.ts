@@ -149,6 +149,26 @@ export function siteDays(): Record<Day, AggregateRow[]> {
   return days;
 }
 
+/**
+ * `requests`' history before the days: backfilled months, 2024-01 to 2026-04 whole and 2026-05's
+ * days before FIRST_DAY, each of REQUESTS_MONTH_DOWNLOADS without mirrors (every dimension's
+ * categories split as a day's), so the page has 35 months in all.
+ */
+export const BACKFILLED_MONTHS = { first: '2024-01', last: '2026-05' } as const;
+export const REQUESTS_MONTH_DOWNLOADS = 600_000;
+export const MONTHS_HELD = 35;
+
+export function siteBackfill(): { month: string; days: Day[]; rows: AggregateRow[] }[] {
+  const months: { month: string; days: Day[]; rows: AggregateRow[] }[] = [];
+  for (let n = 0; n < MONTHS_HELD - 6; n++) {
+    const month = `${2024 + Math.floor(n / 12)}-${String((n % 12) + 1).padStart(2, '0')}`;
+    const next = `${2024 + Math.floor((n + 1) / 12)}-${String(((n + 1) % 12) + 1).padStart(2, '0')}-01`;
+    const last = month === BACKFILLED_MONTHS.last ? addDays(FIRST_DAY, -1) : addDays(next, -1);
+    months.push({ month, days: dayRange(`${month}-01`, last), rows: packageRows('requests', REQUESTS_MONTH_DOWNLOADS, 9_000, true) });
+  }
+  return months;
+}
+
 /** Writes the site's data into a new SQLite file in `dir`, as loads would; returns its path. */
 export async function writeSiteDatabase(dir: string): Promise<string> {
   const file = path.join(dir, 'site.sqlite');
@@ -157,6 +177,7 @@ export async function writeSiteDatabase(dir: string): Promise<string> {
     for (const [day, rows] of Object.entries(siteDays())) {
       await store.replaceDay({ day, source: 'test', summary: null, rows: withAllPackagesTotals(chunks(rows, 5000)) });
     }
+    for (const { month, days, rows } of siteBackfill()) await store.replaceBackfillMonth({ month, days, rows: withAllPackagesTotals(chunks(rows, 5000)) });
   } finally {
     await store.close();
   }

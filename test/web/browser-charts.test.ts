@@ -4,7 +4,8 @@ import { addDays } from '../../src/domain/dates.js';
 import { PHONE, screenshot, useChromiumSite } from '../support/browser.js';
 import { describeWith } from '../support/describe-with.js';
 import { chromium } from '../support/services.js';
-import { DAYS, LATEST_DAY } from '../support/site-data.js';
+import { DAYS, FIRST_DAY, LATEST_DAY, MONTHS_HELD, REQUESTS_MONTH_DOWNLOADS, requestsDownloads } from '../support/site-data.js';
+import { dayRange } from '../../src/domain/dates.js';
 
 /** The legend labels of `requests`' charts: its categories in the registry's order. */
 const LABELS = {
@@ -92,7 +93,7 @@ describeWith([chromium], 'the package page’s charts in Chromium', () => {
       for (const state of states) expect([state.firstDay, state.lastDay]).toEqual([addDays(LATEST_DAY, -(days - 1)), LATEST_DAY]);
       expect(new URL(page.url()).searchParams.get('lookback')).toBe(String(days));
     }
-    await page.getByRole('radio', { name: 'All' }).click();
+    await page.getByRole('radio', { name: 'All', exact: true }).click();
     await drawn(page, DAYS);
   });
 
@@ -109,7 +110,7 @@ describeWith([chromium], 'the package page’s charts in Chromium', () => {
     await page.getByRole('radio', { name: 'Weekly' }).click();
     let states = await drawn(page, 4);
     for (const state of states) expect(state).toMatchObject({ firstDay: addDays(LATEST_DAY, -27), lastDay: addDays(LATEST_DAY, -6), shape: 'downloads/7' });
-    await page.getByRole('radio', { name: 'All' }).click();
+    await page.getByRole('radio', { name: 'All', exact: true }).click();
     states = await drawn(page, Math.floor(DAYS / 7));
     expect(states[0]!.labels).toEqual(LABELS.overall);
   });
@@ -163,7 +164,7 @@ describeWith([chromium], 'the package page’s charts in Chromium', () => {
       await page.waitForFunction(() => performance.getEntriesByName('pypistats:charts-drawn').length === 1);
       for (const lookback of ['30', '60', '90', '120', 'all'] as const) {
         await page.evaluate(() => ((window as unknown as { drawnTexts: unknown[] }).drawnTexts.length = 0));
-        await page.getByRole('radio', { name: lookback === 'all' ? 'All' : `${lookback} days` }).click();
+        await page.getByRole('radio', { name: lookback === 'all' ? 'All' : `${lookback} days`, exact: true }).click();
         await drawn(page, lookback === 'all' ? DAYS : Number(lookback));
         const texts = await page.evaluate(() => (window as unknown as { drawnTexts: { text: string; left: number; right: number; canvasWidth: number }[] }).drawnTexts);
         const dayLabels = texts.filter((t) => /^[A-Z][a-z]{2} \d{1,2}$/.test(t.text));
@@ -173,6 +174,39 @@ describeWith([chromium], 'the package page’s charts in Chromium', () => {
       }
       if (options === PHONE) await screenshot(page, 'phone-package-axis');
     }
+  });
+
+  it('draws 1 year, 2 years and all time by month, from the months kept beyond the days, and shows the all-time total', async () => {
+    const page = await open('/packages/requests');
+    const days = dayRange(FIRST_DAY, LATEST_DAY);
+    const withoutMirrors = (month: string) => days.reduce((sum, day, i) => (day.startsWith(month) ? sum + requestsDownloads(i) : sum), 0);
+    const ranges = [
+      ['1 year', '1y', 12, '2025-12-01'],
+      ['2 years', '2y', 24, '2024-12-01'],
+      ['All time', 'history', MONTHS_HELD, '2024-01-01'],
+    ] as const;
+    for (const [label, lookback, points, firstDay] of ranges) {
+      await page.getByRole('radio', { name: label, exact: true }).click();
+      for (const state of await drawn(page, points)) expect(state).toMatchObject({ firstDay, lastDay: '2026-11-01', shape: 'downloads/30' });
+      expect(new URL(page.url()).searchParams.get('lookback')).toBe(lookback);
+      expect(await page.locator('#chart-overall .chart-unit').textContent()).toBe('Downloads per month (UTC)');
+    }
+    // The legend shows the latest month (in progress), summed from its days; hovering the first, a backfilled one.
+    const legend = page.locator('#chart-overall .u-legend .u-series');
+    expect(await legend.nth(0).locator('.u-value').textContent()).toBe('2026-11');
+    expect(await legend.nth(2).locator('.u-value').textContent()).toBe(withoutMirrors('2026-11').toLocaleString('en-US'));
+    const box = (await page.locator('#chart-overall .u-over').boundingBox())!;
+    await page.mouse.move(box.x + 2, box.y + box.height / 2);
+    await expect.poll(() => legend.nth(0).locator('.u-value').textContent()).toBe('2024-01');
+    expect(await legend.nth(2).locator('.u-value').textContent()).toBe(REQUESTS_MONTH_DOWNLOADS.toLocaleString('en-US'));
+    // Back to days: a point a day again.
+    await page.getByRole('radio', { name: 'All', exact: true }).click();
+    await drawn(page, DAYS);
+    const allTime = (MONTHS_HELD - 6) * REQUESTS_MONTH_DOWNLOADS + days.reduce((sum, _day, i) => sum + requestsDownloads(i), 0);
+    expect(await page.locator('.stat', { hasText: 'All time' }).locator('.stat-value').textContent()).toBe(allTime.toLocaleString('en-US'));
+    // A link with a range of months opens on it.
+    const linked = await open('/packages/requests?lookback=2y');
+    await drawn(linked, 24);
   });
 
   it('renders dark when the system prefers it, charts included', async () => {

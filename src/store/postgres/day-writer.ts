@@ -14,6 +14,8 @@ import { copyLines, copyText } from './copy.js';
 import { ADVISORY_KEY_SQL } from './advisory-lock.js';
 import { refreshDerived } from './derived.js';
 import { recordSuccess } from './loads.js';
+import { dayBit, monthOfDayNumber } from '../../domain/months.js';
+import { dailyDayInMonth, MONTH_SOURCE_CODE, monthSums, type MonthSums } from '../months.js';
 
 /** `package_days` keeps the days the top and trending packages are summed over. */
 const RECENT_DAYS = PACKAGE_DAYS_KEPT;
@@ -29,6 +31,8 @@ export async function writeDay(client: PoolClient, write: DayWrite, newDataVersi
     const withoutMirrors = await withoutMirrorsCategory(seedCategoryId);
     const packageIds = await packageIdsOf(client, packages.keys());
 
+    const replaced = await replacedEntries(client, day);
+    const monthCounts = await countDayInMonth(client, day, replaced.loaded, write.day);
     await removeEntriesHiddenBy(client, day);
     await client.query('DELETE FROM package_days WHERE day = $1', [day]);
     await client.query('DELETE FROM loaded_days WHERE day = $1', [day]);
@@ -43,6 +47,7 @@ export async function writeDay(client: PoolClient, write: DayWrite, newDataVersi
       entries.push([packageIds.get(name)!, seedEntry, breakdownEntry, downloadsWithoutMirrors(seedPairs, withoutMirrors)]);
     }
     entries.sort((a, b) => a[0] - b[0]);
+    if (monthCounts) await writeMonths(client, day, replaced.entries, packages, packageIds, breakdownPairs);
     await appendEntries(client, 'package_blocks', day, entries.map(([id, entry]) => [id, entry]));
     await appendEntries(client, 'package_breakdown_blocks', day, entries.map(([id, , entry]) => [id, entry]));
     await copyLines(client, 'package_days (day, package_id, downloads)', (function* () {
@@ -65,6 +70,111 @@ export async function writeDay(client: PoolClient, write: DayWrite, newDataVersi
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
+  }
+}
+
+/** A day's entries as it was loaded before (by package id): what its month takes off. */
+interface ReplacedDay {
+  loaded: boolean;
+  entries: Map<number, { seed?: Buffer; breakdown?: Buffer }>;
+}
+
+async function replacedEntries(client: PoolClient, day: number): Promise<ReplacedDay> {
+  const { rows } = await client.query<{ loaded: boolean }>('SELECT EXISTS (SELECT 1 FROM loaded_days WHERE day = $1) AS loaded', [day]);
+  const replaced: ReplacedDay = { loaded: rows[0]!.loaded, entries: new Map() };
+  if (!replaced.loaded) return replaced;
+  for (const table of BLOCK_TABLES) {
+    const side = table === 'package_blocks' ? 'seed' : 'breakdown';
+    const { rows: old } = await client.query<{ package_id: number; packed: Buffer }>(
+      `SELECT package_id, packed FROM (SELECT package_id, day_packed(days, $1) AS packed FROM ${table} WHERE block = $2 AND last_day >= $1) d
+       WHERE packed IS NOT NULL`,
+      [day, day >> BLOCK_BITS],
+    );
+    for (const { package_id: id, packed } of old) {
+      const entries = replaced.entries.get(id) ?? {};
+      entries[side] = packed;
+      replaced.entries.set(id, entries);
+    }
+  }
+  return replaced;
+}
+
+/** Marks the day counted in its month's daily days; whether the day's downloads go into its month (see dailyDayInMonth). */
+async function countDayInMonth(client: PoolClient, day: number, loaded: boolean, date: string): Promise<boolean> {
+  const month = monthOfDayNumber(day);
+  const { rows } = await client.query<{ daily_days: number; backfill_days: number }>('SELECT daily_days, backfill_days FROM months WHERE month = $1', [month]);
+  const current = rows[0] ? { month, dailyDays: rows[0].daily_days, backfillDays: rows[0].backfill_days } : undefined;
+  const next = dailyDayInMonth(current, month, dayBit(day), loaded, date);
+  await client.query(
+    'INSERT INTO months (month, daily_days, backfill_days) VALUES ($1, $2, $3) ON CONFLICT (month) DO UPDATE SET daily_days = excluded.daily_days',
+    [month, next.days.dailyDays, next.days.backfillDays],
+  );
+  return next.counts;
+}
+
+/**
+ * The day's month of every package it held or holds, rewritten: the month's daily rows read in
+ * one statement, the old day taken off and the new one added here, written back with one COPY
+ * and one statement (a package left with nothing that month loses its row).
+ */
+async function writeMonths(
+  client: PoolClient,
+  day: number,
+  old: ReplacedDay['entries'],
+  packages: ReadonlyMap<string, GatheredPackage>,
+  packageIds: ReadonlyMap<string, number>,
+  breakdownPairs: ReadonlyMap<string, number[]>,
+): Promise<void> {
+  const month = monthOfDayNumber(day);
+  // By the primary key, package by package: the table holds every month of every package, and
+  // an index by month to read the month whole would repeat a key per row for this read alone.
+  const ids = [...new Set([...packageIds.values(), ...old.keys()])];
+  const { rows } = await client.query<{ package_id: number; seed: Buffer; breakdown: Buffer }>(
+    `SELECT m.package_id, m.seed, m.breakdown FROM unnest($1::integer[]) AS p (id)
+     JOIN package_months m ON m.package_id = p.id AND m.month = $2 AND m.source = $3`,
+    [ids, month, MONTH_SOURCE_CODE.daily],
+  );
+  const current = new Map(rows.map((row) => [row.package_id, row]));
+  const sumsOf = (id: number): MonthSums => {
+    const row = current.get(id);
+    const sums = monthSums(row?.seed, row?.breakdown);
+    const entries = old.get(id);
+    if (entries?.seed) sums.seed.add(entries.seed, -1);
+    if (entries?.breakdown) sums.breakdown.add(entries.breakdown, -1);
+    return sums;
+  };
+  const written = new Map<number, MonthSums>();
+  for (const [name, { seedPairs }] of packages) {
+    const id = packageIds.get(name)!;
+    const sums = sumsOf(id);
+    sums.seed.addPairs(seedPairs);
+    const pairs = breakdownPairs.get(name);
+    if (pairs) sums.breakdown.addPairs(pairs);
+    written.set(id, sums);
+  }
+  for (const id of old.keys()) if (!written.has(id)) written.set(id, sumsOf(id));
+  const lines: string[] = [];
+  const emptied: number[] = [];
+  for (const [id, sums] of written) {
+    const seed = sums.seed.pack();
+    const breakdown = sums.breakdown.pack();
+    if (seed.length === 0 && breakdown.length === 0) emptied.push(id);
+    else lines.push(`${id}\t\\\\x${seed.toString('hex')}\t\\\\x${breakdown.toString('hex')}`);
+  }
+  await client.query('CREATE TEMP TABLE month_rows (package_id integer NOT NULL, seed bytea NOT NULL, breakdown bytea NOT NULL) ON COMMIT DROP');
+  await copyLines(client, 'month_rows (package_id, seed, breakdown)', lines);
+  await client.query(
+    `INSERT INTO package_months (package_id, month, source, seed, breakdown)
+     SELECT package_id, $1, $2, seed, breakdown FROM month_rows
+     ON CONFLICT (package_id, month, source) DO UPDATE SET seed = excluded.seed, breakdown = excluded.breakdown`,
+    [month, MONTH_SOURCE_CODE.daily],
+  );
+  await client.query('DROP TABLE month_rows');
+  if (emptied.length > 0) {
+    await client.query(
+      'DELETE FROM package_months m USING unnest($3::integer[]) AS p (id) WHERE m.package_id = p.id AND m.month = $1 AND m.source = $2',
+      [month, MONTH_SOURCE_CODE.daily, emptied],
+    );
   }
 }
 
@@ -104,7 +214,7 @@ const PACKAGES_PER_CATEGORY_READ = 10_000;
  * 31 s of a 68 s first day of 10,000 packages, and sending every row's id back cost seconds more.
  * The caller holds the write lock, so no other writer numbers the same package meanwhile.
  */
-async function packageCategoryIds(
+export async function packageCategoryIds(
   client: PoolClient,
   packages: ReadonlyMap<string, GatheredPackage>,
   packageIds: ReadonlyMap<string, number>,
@@ -188,7 +298,7 @@ export async function setDataVersion(client: PoolClient, version: string): Promi
  * The seed's global category ids, known ones answered at once; a new one (a new Python minor:
  * rare) is inserted in its own round trip.
  */
-async function seedCategoryIds(client: PoolClient): Promise<SeedCategoryId> {
+export async function seedCategoryIds(client: PoolClient): Promise<SeedCategoryId> {
   const known = new Map<string, number>();
   const { rows } = await client.query<{ id: number; dimension: string; name: string }>('SELECT id, dimension, name FROM categories');
   for (const row of rows) known.set(`${row.dimension}\u0000${row.name}`, row.id);
@@ -209,7 +319,7 @@ async function seedCategoryIds(client: PoolClient): Promise<SeedCategoryId> {
 }
 
 /** Ids of the day's packages, new names added: the names go in with one COPY, not a row at a time. */
-async function packageIdsOf(client: PoolClient, names: Iterable<string>): Promise<Map<string, number>> {
+export async function packageIdsOf(client: PoolClient, names: Iterable<string>): Promise<Map<string, number>> {
   await client.query('CREATE TEMP TABLE day_packages (name text NOT NULL) ON COMMIT DROP');
   await copyLines(client, 'day_packages (name)', (function* () {
     for (const name of names) yield copyText(name);

@@ -17,7 +17,9 @@ export async function migrate(pool: pg.Pool, firstDataVersion: string): Promise<
       throw new Error(`the database was made by a newer version of pypistats (schema ${applied}, this one knows ${postgresMigrations.length})`);
     }
     for (let version = applied; version < postgresMigrations.length; version++) {
-      await client.query(postgresMigrations[version]!);
+      const migration = postgresMigrations[version]!;
+      if (typeof migration === 'string') await client.query(migration);
+      else await migration(client);
       if (version === 0) await client.query("INSERT INTO meta (key, value) VALUES ('data_version', $1)", [firstDataVersion]);
     }
     // A store made before the latest lists (trending, 1000 ranked) gets them now, not at its next load.

@@ -10,8 +10,15 @@ import type { CategoryRow } from '../category-index.js';
 import { DataVersionCache, newDataVersion } from '../data-version.js';
 import type { BlockTable } from '../layout.js';
 import { BLOCK_BITS } from '../packed-downloads.js';
-import { PackageReads, type BlocksRead } from '../package-reads.js';
+import { daysOfMask, heldMonths, type HeldMonth, type MonthDays } from '../months.js';
+import { monthNumber } from '../../domain/months.js';
+import { writeBackfillMonth } from './month-writer.js';
+import { PackageReads, type BlocksRead, type MonthsRead } from '../package-reads.js';
 import type {
+  AllTimeTotals,
+  CountedDays,
+  MonthRange,
+  MonthWrite,
   DayWrite,
   DayWriteResult,
   LoadedDay,
@@ -75,6 +82,7 @@ export class PostgresStore implements Store {
     return row!.value;
   });
   private readonly reads = new PackageReads({
+    readMonths: (name, table, start, end) => this.readMonths(name, table, start, end),
     readBlocks: (name, table, start, end) => this.readBlocks(name, table, start, end),
     seedCategories: () => this.query<CategoryRow>('categories', 'SELECT id, dimension, name FROM categories'),
     packageCategories: (packageId) =>
@@ -178,6 +186,63 @@ export class PostgresStore implements Store {
       [name],
     );
     return row?.found ?? false;
+  }
+
+  /** The package's month rows of one table (both sources), with what a read needs besides, in one statement. */
+  private async readMonths(name: string, table: BlockTable, start: number, end: number): Promise<MonthsRead | null> {
+    const column = table === 'seed' ? 'seed' : 'breakdown';
+    // The rows as one value of (month, length, blob) entries, as a block holds days: one bytea, not one per row.
+    const [row] = await this.query<{ package_id: number | null; max_category: number | null; version: string; months: Buffer | null }>(
+      `package-months-${table}`,
+      `SELECT p.id AS package_id, (SELECT max(id) FROM categories) AS max_category,
+              (SELECT value FROM meta WHERE key = 'data_version') AS version,
+              (SELECT string_agg(int4send(m.month) || int4send(length(m.${column})) || m.${column}, ''::bytea) FROM package_months m
+                WHERE m.package_id = p.id AND m.month BETWEEN $2 AND $3) AS months
+       FROM packages p WHERE p.name = $1`,
+      [name, start, end],
+    );
+    if (!row || row.package_id === null) return null;
+    const months: { month: number; packed: Buffer }[] = [];
+    const bytes = row.months ?? Buffer.alloc(0);
+    for (let offset = 0; offset < bytes.length; ) {
+      const length = bytes.readUInt32BE(offset + 4);
+      months.push({ month: bytes.readInt32BE(offset), packed: bytes.subarray(offset + 8, offset + 8 + length) });
+      offset += 8 + length;
+    }
+    return { packageId: row.package_id, maxSeedCategoryId: row.max_category, dataVersion: row.version, months };
+  }
+
+  monthSeries(name: string, dimension: string, range: MonthRange, only?: ReadonlySet<string>): Promise<SeriesPoint[]> {
+    return this.reads.monthSeries(name, dimension, range, only);
+  }
+
+  monthCategoryTotals(name: string, dimension: string, range: MonthRange): Promise<Map<string, number>> {
+    return this.reads.monthCategoryTotals(name, dimension, range);
+  }
+
+  async heldMonths(name: string): Promise<HeldMonth[]> {
+    const rows = await this.query<{ month: number; daily_days: number | null; backfill_days: number | null }>(
+      'held-months',
+      `SELECT DISTINCT pm.month, m.daily_days, m.backfill_days FROM package_months pm LEFT JOIN months m ON m.month = pm.month
+       WHERE pm.package_id = (SELECT id FROM packages WHERE name = $1)`,
+      [name],
+    );
+    const days = new Map<number, MonthDays>(rows.map((row) => [row.month, { month: row.month, dailyDays: row.daily_days ?? 0, backfillDays: row.backfill_days ?? 0 }]));
+    return heldMonths(days.keys(), days);
+  }
+
+  allTimeTotals(name: string): Promise<AllTimeTotals | null> {
+    return this.reads.allTimeTotals(name);
+  }
+
+  async countedDays(month: string): Promise<CountedDays> {
+    const number = monthNumber(month);
+    const [row] = await this.query<{ daily_days: number; backfill_days: number }>('counted-days', 'SELECT daily_days, backfill_days FROM months WHERE month = $1', [number]);
+    return { daily: daysOfMask(number, row?.daily_days ?? 0), backfill: daysOfMask(number, row?.backfill_days ?? 0) };
+  }
+
+  replaceBackfillMonth(write: MonthWrite): Promise<{ rows: number; packages: number }> {
+    return this.withWriter((client) => writeBackfillMonth(client, write, newDataVersion()));
   }
 
   /**
@@ -330,7 +395,7 @@ export class PostgresStore implements Store {
         this.version.forget();
         // The write has committed: failing to reclaim space now must not make it look failed
         // (the next write's VACUUM, or autovacuum, reclaims it).
-        await client.query('VACUUM (ANALYZE) package_blocks, package_breakdown_blocks, package_categories, package_days, top_packages, trending_packages, loaded_days, meta').catch(() => undefined);
+        await client.query('VACUUM (ANALYZE) package_blocks, package_breakdown_blocks, package_categories, package_months, months, package_days, top_packages, trending_packages, loaded_days, meta').catch(() => undefined);
         return result;
       } finally {
         this.version.forget();

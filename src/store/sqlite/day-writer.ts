@@ -6,10 +6,12 @@
  */
 import { dayFromNumber, dayNumber, type Day } from '../../domain/dates.js';
 import { downloadsWithoutMirrors, gatherDay, numberBreakdown, withoutMirrorsCategory, type PackageCategory } from '../day-rows.js';
-import { dayEntry, packDownloads, withoutDays } from '../packed-downloads.js';
+import { dayEntry, entryOfDay, packDownloads, withoutDays } from '../packed-downloads.js';
+import { dayBit, monthOfDayNumber } from '../../domain/months.js';
+import { dailyDayInMonth, MONTH_SOURCE_CODE, monthSums, type MonthSums } from '../months.js';
 import { daysHiddenBy } from '../package-days-read.js';
 import type { DayWrite, DayWriteResult } from '../types.js';
-import { BLOCK_OF_KEY_SQL, blockKey, blockOf } from './block-keys.js';
+import { BLOCK_OF_KEY_SQL, blockKey, blockOf, monthKey, packageOfKey } from './block-keys.js';
 import type { Connection } from './connection.js';
 import { RECENT_DAYS, refreshDerived } from './derived.js';
 import * as loads from './loads.js';
@@ -47,9 +49,34 @@ export async function writeDay(db: Connection, write: DayWrite, dataVersion: str
     return id;
   };
 
+  const month = monthOfDayNumber(day);
+  const readMonth = db.prepare<[number], { seed: Buffer; breakdown: Buffer }>('SELECT seed, breakdown FROM package_months WHERE key = ?');
+  const putMonth = db.prepare<[number, Buffer, Buffer]>(
+    'INSERT INTO package_months (key, seed, breakdown) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET seed = excluded.seed, breakdown = excluded.breakdown',
+  );
+  const deleteMonth = db.prepare<[number]>('DELETE FROM package_months WHERE key = ?');
+  /** The package's daily month, as the day's write leaves it: the old day's entries off, the new ones on. */
+  const monthOf = (packageId: number): MonthSums => {
+    const row = readMonth.get(monthKey(packageId, month, MONTH_SOURCE_CODE.daily));
+    const sums = monthSums(row?.seed, row?.breakdown);
+    const old = replaced.entries.get(packageId);
+    if (old?.seed) sums.seed.add(old.seed, -1);
+    if (old?.breakdown) sums.breakdown.add(old.breakdown, -1);
+    return sums;
+  };
+  const writeMonth = (packageId: number, sums: MonthSums): void => {
+    const key = monthKey(packageId, month, MONTH_SOURCE_CODE.daily);
+    const seed = sums.seed.pack();
+    const breakdown = sums.breakdown.pack();
+    if (seed.length === 0 && breakdown.length === 0) deleteMonth.run(key);
+    else putMonth.run(key, seed, breakdown);
+  };
+
   db.exec('BEGIN IMMEDIATE');
+  let replaced: ReplacedDay = { loaded: false, entries: new Map() };
   try {
-    removeEntriesHiddenBy(db, day);
+    replaced = removeEntriesHiddenBy(db, day);
+    const monthCounts = countDayInMonth(db, day, replaced.loaded, write.day);
     const gathered = await gatherDay(write.rows, seedCategoryId);
     const withoutMirrors = withoutMirrorsCategory(seedCategoryId) as number;
     const packageIds = new Map<string, number>();
@@ -57,15 +84,22 @@ export async function writeDay(db: Connection, write: DayWrite, dataVersion: str
     // In key order, so the appends walk the table from one end to the other.
     for (const [name, id] of [...packageIds].sort((a, b) => a[1] - b[1])) {
       const { seedPairs, breakdown } = gathered.packages.get(name)!;
+      const sums = monthOf(id);
       if (seedPairs.length > 0) appendEntry.run(blockKey(id, day), day, dayEntry(day, packDownloads(seedPairs)));
+      sums.seed.addPairs(seedPairs);
       if (breakdown.length > 0) {
         const pairs = numberBreakdown(breakdown, packageCategories.all(id), (categoryId, row) => {
           insertPackageCategory.run(id, categoryId, row.dimension, row.category);
         });
         appendBreakdownEntry.run(blockKey(id, day), day, dayEntry(day, packDownloads(pairs)));
+        sums.breakdown.addPairs(pairs);
       }
+      if (monthCounts) writeMonth(id, sums);
       insertPackageDay.run(day, id, downloadsWithoutMirrors(seedPairs, withoutMirrors));
     }
+    // Packages the day held before and holds no more: their old downloads leave the month.
+    const written = new Set(packageIds.values());
+    if (monthCounts) for (const id of replaced.entries.keys()) if (!written.has(id)) writeMonth(id, monthOf(id));
     db.prepare('INSERT INTO loaded_days (day, source, loaded_at, packages, rows, summary) VALUES (?, ?, ?, ?, ?, ?)').run(
       day,
       write.source,
@@ -87,12 +121,34 @@ export async function writeDay(db: Connection, write: DayWrite, dataVersion: str
   }
 }
 
+/** A day's entries as it was loaded before (by package id), read as they are stripped: what its month takes off. */
+interface ReplacedDay {
+  loaded: boolean;
+  entries: Map<number, { seed?: Buffer; breakdown?: Buffer }>;
+}
+
+/** Marks the day counted in its month's daily days; whether the day's downloads go into its month (see dailyDayInMonth). */
+function countDayInMonth(db: Connection, day: number, loaded: boolean, date: string): boolean {
+  const month = monthOfDayNumber(day);
+  const bit = dayBit(day);
+  const row = db.prepare<[number], { daily_days: number; backfill_days: number }>('SELECT daily_days, backfill_days FROM months WHERE month = ?').get(month);
+  const current = row ? { month, dailyDays: row.daily_days, backfillDays: row.backfill_days } : undefined;
+  const next = dailyDayInMonth(current, month, bit, loaded, date);
+  db.prepare('INSERT INTO months (month, daily_days, backfill_days) VALUES (?, ?, ?) ON CONFLICT (month) DO UPDATE SET daily_days = excluded.daily_days').run(
+    month,
+    next.days.dailyDays,
+    next.days.backfillDays,
+  );
+  return next.counts;
+}
+
 /** Before `day` is written, the entries readers would take for it go (see daysHiddenBy). */
-function removeEntriesHiddenBy(db: Connection, day: number): void {
+function removeEntriesHiddenBy(db: Connection, day: number): ReplacedDay {
   const first = db.prepare<[], number | null>('SELECT min(day) FROM loaded_days').pluck().get() ?? null;
   const loaded = db.prepare<[number], number>('SELECT 1 FROM loaded_days WHERE day = ?').pluck().get(day) !== undefined;
+  const replaced: ReplacedDay = { loaded, entries: new Map() };
   const hidden = daysHiddenBy(day, first, loaded);
-  if (!hidden) return;
+  if (!hidden) return replaced;
   const last = hidden[1];
   db.prepare('DELETE FROM package_days WHERE day BETWEEN ? AND ?').run(day, last);
   db.prepare('DELETE FROM loaded_days WHERE day BETWEEN ? AND ?').run(day, last);
@@ -105,12 +161,21 @@ function removeEntriesHiddenBy(db: Connection, day: number): void {
       .all(blockOf(day), blockOf(last), day);
     const update = db.prepare<[number, Buffer, number]>(`UPDATE ${table} SET last_day = ?, days = ? WHERE key = ?`);
     const remove = db.prepare<[number]>(`DELETE FROM ${table} WHERE key = ?`);
+    const side = table === 'package_blocks' ? 'seed' : 'breakdown';
     for (const block of blocks) {
+      const old = loaded ? entryOfDay(block.days, day) : null;
+      if (old) {
+        const id = packageOfKey(block.key);
+        const entries = replaced.entries.get(id) ?? {};
+        entries[side] = Buffer.from(old);
+        replaced.entries.set(id, entries);
+      }
       const kept = withoutDays(block.days, day, last);
       if (kept.lastDay === null) remove.run(block.key);
       else update.run(kept.lastDay, kept.days, block.key);
     }
   }
+  return replaced;
 }
 
 /**

@@ -14,12 +14,19 @@
  * per package (`package_categories`, dense from 0 in order of first appearance, so most are one
  * byte). `package_blocks` and `categories` keep exactly what they held: an existing database
  * keeps its days as they were, and the new breakdowns fill from the next load.
+ *
+ * Migration 7 adds the monthly totals kept forever (see ../months.ts): `months` (which days each
+ * month counts, and from where) and `package_months` (a row per package, month and source, keyed
+ * as block-keys.ts's monthKey, the seed's and the other dimensions' sums in two blobs). It sums
+ * the days an existing database holds into their months, and changes nothing else.
  */
 import type Database from 'better-sqlite3';
 import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
 import { mirrorSplitDimension } from '../layout.js';
 import { dayEntry, packDownloads, unpackDownloads } from '../packed-downloads.js';
-import { blockKey } from './block-keys.js';
+import { blockKey, blockKeyRange, monthKey } from './block-keys.js';
+import { MONTH_SOURCE_CODE, monthsOfHeldDays } from '../months.js';
+import { dayBit, monthOfDayNumber } from '../../domain/months.js';
 import { RECENT_DAYS, refreshDerived } from './derived.js';
 import { ACCOUNTS_SCHEMA } from './accounts.js';
 import { LOADS_SCHEMA } from './loads.js';
@@ -152,4 +159,30 @@ export const migrations: readonly Migration[] = [
   },
   // Users who signed in with GitHub, their tracked packages and API tokens, and the admin console's jobs.
   ACCOUNTS_SCHEMA,
+  // Monthly totals kept forever, filled from the days held.
+  (db) => {
+    db.exec(`CREATE TABLE months (month INTEGER PRIMARY KEY, daily_days INTEGER NOT NULL, backfill_days INTEGER NOT NULL);
+      CREATE TABLE package_months (key INTEGER PRIMARY KEY, seed BLOB NOT NULL, breakdown BLOB NOT NULL);`);
+    fillMonthsFromDays(db);
+  },
 ];
+
+/** Sums the days the database holds into their months (see ../months.ts), a package at a time. */
+function fillMonthsFromDays(db: Database.Database): void {
+  const loadedDays = db.prepare('SELECT day FROM loaded_days ORDER BY day').pluck().all() as number[];
+  if (loadedDays.length === 0) return;
+  const masks = new Map<number, number>();
+  for (const day of loadedDays) masks.set(monthOfDayNumber(day), (masks.get(monthOfDayNumber(day)) ?? 0) + dayBit(day));
+  const insertMonth = db.prepare('INSERT INTO months (month, daily_days, backfill_days) VALUES (?, ?, 0)');
+  for (const [month, mask] of masks) insertMonth.run(month, mask);
+  const first = loadedDays[0]!;
+  const last = loadedDays.at(-1)!;
+  const seedBlocks = db.prepare<[number, number], Buffer>('SELECT days FROM package_blocks WHERE key BETWEEN ? AND ?').pluck();
+  const breakdownBlocks = db.prepare<[number, number], Buffer>('SELECT days FROM package_breakdown_blocks WHERE key BETWEEN ? AND ?').pluck();
+  const insert = db.prepare<[number, Buffer, Buffer]>('INSERT INTO package_months (key, seed, breakdown) VALUES (?, ?, ?)');
+  for (const packageId of db.prepare('SELECT id FROM packages').pluck().all() as number[]) {
+    const range = blockKeyRange(packageId, first, last);
+    const months = monthsOfHeldDays({ seed: seedBlocks.all(...range), breakdown: breakdownBlocks.all(...range) }, first);
+    for (const [month, sums] of months) insert.run(monthKey(packageId, month, MONTH_SOURCE_CODE.daily), sums.seed.pack(), sums.breakdown.pack());
+  }
+}

@@ -22,7 +22,12 @@ import type {
   TrendingPackage,
 } from '../types.js';
 import type { TopPeriod, TrendingPeriod } from '../../domain/api-parameters.js';
-import { blockKeyRange } from './block-keys.js';
+import { blockKeyRange, monthKeyRange, monthOfKey } from './block-keys.js';
+import { daysOfMask, heldMonths, type HeldMonth, type MonthDays } from '../months.js';
+import type { AllTimeTotals, CountedDays, MonthRange, MonthWrite } from '../types.js';
+import { writeBackfillMonth } from './month-writer.js';
+import { monthNumber } from '../../domain/months.js';
+import { FIRST_MONTH_NUMBER, LAST_MONTH_NUMBER, type MonthsRead } from '../package-reads.js';
 import { checkpoint, makeDatabaseDirectory, openConnection, reading, type Connection } from './connection.js';
 import { deleteDaysBefore, setDataVersion, writeDay } from './day-writer.js';
 import { HAS_DATA_SQL, refreshDerived } from './derived.js';
@@ -67,6 +72,12 @@ export class SqliteStore implements Store {
         seed: this.reader.prepare<[number, number], Buffer>('SELECT days FROM package_blocks WHERE key BETWEEN ? AND ?').pluck(),
         breakdown: this.reader.prepare<[number, number], Buffer>('SELECT days FROM package_breakdown_blocks WHERE key BETWEEN ? AND ?').pluck(),
       },
+      months: {
+        seed: this.reader.prepare<[number, number], [number, Buffer]>('SELECT key, seed FROM package_months WHERE key BETWEEN ? AND ?').raw(),
+        breakdown: this.reader.prepare<[number, number], [number, Buffer]>('SELECT key, breakdown FROM package_months WHERE key BETWEEN ? AND ?').raw(),
+      },
+      monthKeys: this.reader.prepare<[number, number], number>('SELECT key FROM package_months WHERE key BETWEEN ? AND ?').pluck(),
+      monthDays: this.reader.prepare<[], { month: number; daily_days: number; backfill_days: number }>('SELECT month, daily_days, backfill_days FROM months'),
       packageCategories: this.reader.prepare<[number], CategoryRow>('SELECT id, dimension, name FROM package_categories WHERE package_id = ?'),
       categories: this.reader.prepare<[], CategoryRow>('SELECT id, dimension, name FROM categories'),
       packageCount: this.reader.prepare<[], string>("SELECT value FROM meta WHERE key = 'package_count'").pluck(),
@@ -88,6 +99,7 @@ export class SqliteStore implements Store {
     };
     this.version = new DataVersionCache(async () => this.reading(() => this.read.dataVersion.get() as unknown as string));
     this.reads = new PackageReads({
+      readMonths: async (name, table, start, end) => this.reading(() => this.readMonths(name, table, start, end)),
       readBlocks: async (name, table, start, end) => this.reading(() => this.readBlocks(name, table, start, end)),
       seedCategories: async () => this.reading(() => this.read.categories.all()),
       packageCategories: async (packageId) => this.reading(() => this.read.packageCategories.all(packageId)),
@@ -141,6 +153,57 @@ export class SqliteStore implements Store {
     const [firstLoaded, maxSeedCategoryId, dataVersion] = this.read.readState.get()!;
     const blocks = firstLoaded === null ? [] : this.read.blocks[table].all(...blockKeyRange(packageId, Math.max(start, firstLoaded), end));
     return { packageId, firstLoaded, maxSeedCategoryId, dataVersion, blocks };
+  }
+
+  private readMonths(name: string, table: BlockTable, start: number, end: number): MonthsRead | null {
+    const packageId = this.read.packageId.get(name);
+    if (packageId === undefined) return null;
+    const [, maxSeedCategoryId, dataVersion] = this.read.readState.get()!;
+    const months = this.read.months[table].all(...monthKeyRange(packageId, start, end)).map(([key, packed]) => ({ month: monthOfKey(key), packed }));
+    return { packageId, maxSeedCategoryId, dataVersion, months };
+  }
+
+  monthSeries(name: string, dimension: string, range: MonthRange, only?: ReadonlySet<string>): Promise<SeriesPoint[]> {
+    return this.reads.monthSeries(name, dimension, range, only);
+  }
+
+  monthCategoryTotals(name: string, dimension: string, range: MonthRange): Promise<Map<string, number>> {
+    return this.reads.monthCategoryTotals(name, dimension, range);
+  }
+
+  async heldMonths(name: string): Promise<HeldMonth[]> {
+    return this.reading(() => {
+      const packageId = this.read.packageId.get(name);
+      if (packageId === undefined) return [];
+      const keys = this.read.monthKeys.all(...monthKeyRange(packageId, FIRST_MONTH_NUMBER, LAST_MONTH_NUMBER));
+      const days = new Map<number, MonthDays>(
+        this.read.monthDays.all().map((row) => [row.month, { month: row.month, dailyDays: row.daily_days, backfillDays: row.backfill_days }]),
+      );
+      return heldMonths(keys.map(monthOfKey), days);
+    });
+  }
+
+  allTimeTotals(name: string): Promise<AllTimeTotals | null> {
+    return this.reads.allTimeTotals(name);
+  }
+
+  async countedDays(month: string): Promise<CountedDays> {
+    const number = monthNumber(month);
+    const row = this.reading(() => this.read.monthDays.all().find((counted) => counted.month === number));
+    return { daily: daysOfMask(number, row?.daily_days ?? 0), backfill: daysOfMask(number, row?.backfill_days ?? 0) };
+  }
+
+  replaceBackfillMonth(write: MonthWrite): Promise<{ rows: number; packages: number }> {
+    return this.serialized(async () => {
+      const db = this.writerConnection();
+      try {
+        const result = await writeBackfillMonth(db, write, newDataVersion());
+        checkpoint(db);
+        return result;
+      } finally {
+        this.version.forget();
+      }
+    });
   }
 
   series(name: string, dimension: string, range: SeriesRange, only?: ReadonlySet<string>): Promise<SeriesPoint[]> {

@@ -7,7 +7,7 @@
  * `failed`), for its readers and the browser tests.
  */
 import type { BreakdownData, BreakdownView, CategoryRow, GroupingName } from '../chart-data.js';
-import { LOOKBACKS } from '../chart-settings.js';
+import { dayRangeIndex, lookbackMonths } from '../chart-settings.js';
 import { ChartFigure, type Theme } from './chart-figure.js';
 import { chartView, type ViewSettings } from './chart-view.js';
 
@@ -205,7 +205,7 @@ export class BreakdownSection {
   private countryTable(view: BreakdownView, settings: ViewSettings): void {
     const holder = this.tableHolder();
     if (!holder) return;
-    const range = LOOKBACKS.indexOf(settings.lookback);
+    const range = dayRangeIndex(settings.lookback);
     const whole = view.rows.reduce((sum, row) => sum + row.totals[range]!, 0);
     const rows = view.rows.filter((row) => row.totals[range]! > 0).sort((a, b) => b.totals[range]! - a.totals[range]!);
     const table = element('table', undefined, 'country-table');
@@ -238,7 +238,7 @@ export class BreakdownSection {
   private shadeMap(map: CountryMap, view: BreakdownView, settings: ViewSettings): void {
     const holder = this.section.querySelector<HTMLElement>('.country-map');
     if (!holder) return;
-    const range = LOOKBACKS.indexOf(settings.lookback);
+    const range = dayRangeIndex(settings.lookback);
     const total = view.rows.reduce((sum, row) => sum + row.totals[range]!, 0);
     const shares = new Map(view.rows.filter((row) => row.category !== 'null' && row.totals[range]! > 0).map((row) => [row.category, row.totals[range]! / total]));
     map.draw(holder, shares);
@@ -249,7 +249,11 @@ function formatCount(value: number): string {
   return whole(value);
 }
 
-export function describeUnit(settings: ViewSettings): string {
+/** `monthly`: the chart has its months, so a range of months draws a point per month. */
+export function describeUnit(settings: ViewSettings, monthly = false): string {
+  if (monthly && lookbackMonths(settings.lookback) !== null) {
+    return settings.measure === 'shares' ? 'Share of each month’s downloads, %' : 'Downloads per month (UTC)';
+  }
   const period = settings.interval === 'week' ? 'week' : 'day';
   const weeks = settings.interval === 'week' ? ' (7 days from the date shown)' : '';
   return settings.measure === 'shares' ? `Share of each ${period}’s downloads, %${weeks}` : `Downloads per ${period}${weeks}`;

@@ -8,7 +8,7 @@
  * reading pixels.
  */
 import uPlot from 'uplot';
-import { stack, type ChartView } from './chart-view.js';
+import { MONTH_POINT, stack, type ChartView } from './chart-view.js';
 import type { Measure } from '../chart-settings.js';
 
 /** Downloads are whole: the y axis steps by 1, 2 or 5 times a power of ten, never by 0.5. */
@@ -47,6 +47,8 @@ function utcDate(seconds: number): Date {
 
 const formatDay = uPlot.fmtDate('{YYYY}-{MM}-{DD}');
 const formatShortDay = uPlot.fmtDate('{MMM} {D}');
+const formatMonth = uPlot.fmtDate('{YYYY}-{MM}');
+const formatShortMonth = uPlot.fmtDate('{MMM} {YYYY}');
 
 /** uPlot's own axis font, named so the labels can be measured in it. */
 const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif';
@@ -65,7 +67,11 @@ function rightPaddingForLabels(): number {
     let widest = 0;
     if (context) {
       context.font = AXIS_FONT;
-      for (let month = 0; month < 12; month++) widest = Math.max(widest, context.measureText(formatShortDay(new Date(Date.UTC(2026, month, 28)))).width);
+      for (let month = 0; month < 12; month++) {
+        const date = new Date(Date.UTC(2026, month, 28));
+        // A chart by month labels its months ("Sep 2026").
+        widest = Math.max(widest, context.measureText(formatShortDay(date)).width, context.measureText(formatShortMonth(date)).width);
+      }
     }
     // 2 px more than half: the label's anti-aliased edge stays inside too.
     rightPadding = Math.max(MIN_RIGHT_PADDING, Math.ceil(widest / 2) + 2);
@@ -172,6 +178,7 @@ export class ChartFigure {
   private options(view: ChartView, measure: Measure, width: number, theme: Theme, bands: uPlot.Band[]): uPlot.Options {
     const shares = measure === 'shares';
     const weekly = view.daysPerPoint > 1;
+    const monthly = view.daysPerPoint === MONTH_POINT;
     const axis = { stroke: theme.axis, grid: { stroke: theme.grid, width: 1 }, ticks: { stroke: theme.grid, width: 1 } };
     return {
       width,
@@ -186,10 +193,10 @@ export class ChartFigure {
       legend: { markers: { fill: (_u, i) => view.series[i - 1]?.colour ?? 'transparent' } },
       series: [
         {
-          label: weekly ? 'Week from' : 'Day',
+          label: monthly ? 'Month' : weekly ? 'Week from' : 'Day',
           value: (u, _seconds, _series, index) => {
             const seconds = u.data[0][shownIndex(u, index)];
-            return seconds == null ? '–' : formatDay(utcDate(seconds));
+            return seconds == null ? '–' : (monthly ? formatMonth : formatDay)(utcDate(seconds));
           },
         },
         ...view.series.map(
@@ -209,7 +216,7 @@ export class ChartFigure {
         ),
       ],
       axes: [
-        { ...axis, font: AXIS_FONT, values: (_u, splits) => splits.map((seconds) => formatShortDay(utcDate(seconds))) },
+        { ...axis, font: AXIS_FONT, values: (_u, splits) => splits.map((seconds) => (monthly ? formatShortMonth : formatShortDay)(utcDate(seconds))) },
         {
           ...axis,
           font: AXIS_FONT,

@@ -5,8 +5,8 @@
  * summed as "others" (each day's whole less the series drawn). Pure functions, so they are
  * tested without a browser.
  */
-import type { Chart, ChartSeries, PackageCharts } from '../chart-data.js';
-import { lookbackDays, MAX_SERIES, MAX_UNFOLDED, OTHERS, OTHERS_COLOUR, type Drawing, type Interval, type Lookback, type Measure } from '../chart-settings.js';
+import type { Chart, ChartSeries, MonthlyCharts, PackageCharts } from '../chart-data.js';
+import { lookbackDays, lookbackMonths, MAX_SERIES, MAX_UNFOLDED, OTHERS, OTHERS_COLOUR, type Drawing, type Interval, type Lookback, type Measure } from '../chart-settings.js';
 
 export interface ViewSettings {
   lookback: Lookback;
@@ -28,7 +28,7 @@ export interface ViewSeries {
 export interface ChartView {
   /** Each point's first day, as Unix seconds (UTC midnight), as uPlot wants its x values. */
   x: number[];
-  /** Days each point covers: 1, or 7 when weekly. */
+  /** Days each point covers: 1, or 7 when weekly; 30 stands for a month (a point per month). */
   daysPerPoint: number;
   /** Whether the series are drawn as areas stacked to each point's whole. */
   stacked: boolean;
@@ -101,12 +101,36 @@ function parts(chart: Chart, groups: number[][]): { parts: Part[]; wholes: numbe
   return { parts: drawn, wholes };
 }
 
-export function chartView(data: Pick<PackageCharts, 'start' | 'end'>, chart: Chart, settings: ViewSettings): ChartView {
+/** What a point per month stands for in `daysPerPoint`. */
+export const MONTH_POINT = 30;
+
+/** The month's first day, as Unix seconds, from `YYYY-MM` and months after it. */
+function monthToSeconds(month: string, after: number): number {
+  return Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1 + after, 1) / 1000;
+}
+
+/**
+ * What the chart shows under the settings: by day (or week) from the days kept; with a range of
+ * months and the package's charts by month (`monthly`), a point per month of the latest 12, 24
+ * or every month held.
+ */
+export function chartView(data: Pick<PackageCharts, 'start' | 'end'>, chart: Chart, settings: ViewSettings, monthly?: { months: MonthlyCharts; chart: Chart }): ChartView {
+  const months = lookbackMonths(settings.lookback);
+  if (months !== null && monthly) {
+    const { start, end } = monthly.months;
+    const total = (Number(end.slice(0, 4)) - Number(start.slice(0, 4))) * 12 + Number(end.slice(5, 7)) - Number(start.slice(5, 7)) + 1;
+    const shown = Math.min(total, months);
+    const groups = Array.from({ length: shown }, (_, i) => [total - shown + i]);
+    return viewOf(monthly.chart, groups, groups.map(([month]) => monthToSeconds(start, month!)), MONTH_POINT, settings);
+  }
   const totalDays = Math.round((dayToSeconds(data.end) - dayToSeconds(data.start)) / SECONDS_PER_DAY) + 1;
   const groups = buckets(totalDays, settings.lookback, settings.interval);
   const startSeconds = dayToSeconds(data.start);
   const x = groups.map((group) => startSeconds + group[0]! * SECONDS_PER_DAY);
-  const daysPerPoint = settings.interval === 'week' ? DAYS_PER_WEEK : 1;
+  return viewOf(chart, groups, x, settings.interval === 'week' ? DAYS_PER_WEEK : 1, settings);
+}
+
+function viewOf(chart: Chart, groups: number[][], x: number[], daysPerPoint: number, settings: ViewSettings): ChartView {
   const stacked = settings.drawing === 'stacked';
   if (settings.measure === 'downloads' && (chart.shareParts === null || !stacked)) {
     // The overall chart's lines overlap (with mirrors holds without): stacked, it shows its parts.

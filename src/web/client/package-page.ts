@@ -63,7 +63,10 @@ function start(): void {
     const drawnOnce = () => {
       if (--waiting === 0) performance.mark(DRAWN_MARK);
     };
-    return [{ chart, figure, plot: new ChartFigure(figure, holder, drawnOnce) }];
+    const months = data.months;
+    const monthlyChart = months?.charts.find((c) => c.name === chart.name);
+    const monthly = months && monthlyChart ? { months, chart: monthlyChart } : undefined;
+    return [{ chart, figure, monthly, plot: new ChartFigure(figure, holder, drawnOnce) }];
   });
 
   const current = () => ({ settings: readSettings(form), theme: currentTheme() });
@@ -73,10 +76,10 @@ function start(): void {
     const settings = readSettings(form!);
     const theme = currentTheme();
     const widths = charts.map(({ plot }) => plot.canvasHolder.clientWidth);
-    charts.forEach(({ chart, plot }, i) => plot.show(chartView(data, chart, settings), settings.measure, widths[i]!, theme, rebuild));
-    for (const { figure } of charts) {
+    charts.forEach(({ chart, plot, monthly }, i) => plot.show(chartView(data, chart, settings, monthly), settings.measure, widths[i]!, theme, rebuild));
+    for (const { figure, monthly } of charts) {
       const unit = figure.querySelector('.chart-unit');
-      if (unit) unit.textContent = describeUnit(settings);
+      if (unit) unit.textContent = describeUnit(settings, monthly !== undefined);
     }
     for (const section of sections) section.draw(rebuild);
     pointCsvLinks(data, settings.lookback);

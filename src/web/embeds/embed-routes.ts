@@ -24,7 +24,7 @@ import { clientKey } from '../../rate-limit/client-key.js';
 import type { ClientRateLimiter } from '../../rate-limit/limiter.js';
 import { describeWindow, setRateLimitHeaders, setRetryAfter } from '../../rate-limit/reply.js';
 import type { Store } from '../../store/types.js';
-import { DEFAULT_LOOKBACK, LOOKBACKS, lookbackDays, type Lookback } from '../chart-settings.js';
+import { DAY_LOOKBACKS, DEFAULT_LOOKBACK, lookbackDays, type Lookback } from '../chart-settings.js';
 import { allTimeDownloads } from './all-time.js';
 import { drawBadge } from './badge.js';
 import { chartLines, chartSvg } from './chart-svg.js';
@@ -63,7 +63,7 @@ const shieldsQuery = Type.Object({ period: Type.Optional(periodParam), units: Ty
 const chartQuery = (dimensions: readonly Dimension[]) =>
   Type.Object({
     dimension: Type.Optional(oneOf(dimensions.map((dimension) => dimension.name), 'The chart of the package page drawn (default overall).')),
-    lookback: Type.Optional(oneOf(LOOKBACKS, `The latest days drawn, or every day kept (default ${DEFAULT_LOOKBACK}).`)),
+    lookback: Type.Optional(oneOf(DAY_LOOKBACKS, `The latest days drawn, or every day kept (default ${DEFAULT_LOOKBACK}); the page's ranges of months are not drawn here.`)),
   });
 
 const packageParams = Type.Object({ package: Type.String({ description: 'A PyPI project name, normalized as PEP 503 does.' }) });

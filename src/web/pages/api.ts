@@ -142,7 +142,7 @@ export function apiPage(assets: Assets, options: ApiPageOptions, document: OpenA
 <ul>
   <li>The whole API is described in OpenAPI ${document.openapi} at ${link(OPENAPI_URL)}, generated from the same route schemas as this page; every response matches it.</li>
   <li>All download counts exclude known mirrors (${options.mirrorInstallers.join(', ')}) unless noted otherwise.</li>
-  <li>Time series are kept for ${options.retentionDays} days, ending at the latest loaded day.</li>
+  <li>Daily time series are kept for ${options.retentionDays} days, ending at the latest loaded day; monthly totals of every breakdown are kept forever (<code>interval=month</code>, <code>months</code>, <code>total</code>).</li>
   <li>Data is loaded once a day, for the previous UTC day. Dates are UTC days, <code>YYYY-MM-DD</code>.</li>
   <li>Every package endpoint answers under <code>/api/packages/&lt;package&gt;/…</code> and <code>/api/package/&lt;package&gt;/…</code>.</li>
   <li>Package names are normalized as PyPI does (PEP 503): <code>Django_REST.framework</code> is <code>django-rest-framework</code>. <code>${ALL_PACKAGES}</code> (in any case) stands for all of PyPI.</li>
@@ -180,7 +180,7 @@ ${embedOperations.map(endpointSection)}
 <h2>Errors</h2>
 <p>Errors are JSON, <code>{"error": "…", "status": 400}</code>, with that HTTP status:</p>
 <ul>
-  <li><b>400</b>: a parameter value that is not accepted (<code>top</code> outside ${TOP_CATEGORIES.min}–${TOP_CATEGORIES.max} or not a whole number included), a parameter the endpoint does not take or gives twice, <code>top</code> on <code>/overall</code> (it has two series, nothing to rank), a malformed or reversed date range, a name that cannot be a PyPI project (empty, over ${MAX_NAME_LENGTH} characters, or characters other than letters, digits, <code>.</code>, <code>_</code>, <code>-</code>), a malformed URL or request, or an <code>OPTIONS</code> request that is not a CORS preflight.</li>
+  <li><b>400</b>: a parameter value that is not accepted (<code>top</code> outside ${TOP_CATEGORIES.min}–${TOP_CATEGORIES.max} or not a whole number included), a parameter the endpoint does not take or gives twice, <code>top</code> on <code>/overall</code> (it has two series, nothing to rank), a malformed or reversed date range (a month as <code>YYYY-MM</code> with <code>interval=month</code>, a day as <code>YYYY-MM-DD</code> otherwise), a name that cannot be a PyPI project (empty, over ${MAX_NAME_LENGTH} characters, or characters other than letters, digits, <code>.</code>, <code>_</code>, <code>-</code>), a malformed URL or request, or an <code>OPTIONS</code> request that is not a CORS preflight.</li>
   <li><b>404</b>: a package with no downloads in the kept window (on every endpoint), an unknown path, a breakdown turned off on this server, <code>${ALL_PACKAGES}/version</code> (versions are per package), or top and trending before any day is loaded.</li>
   <li><b>405</b>: a method other than GET or HEAD, with <code>Allow: GET, HEAD</code>, whatever body it carries.</li>
   <li><b>431</b>: request headers larger than the server accepts.</li>

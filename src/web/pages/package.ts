@@ -117,6 +117,7 @@ ${metadata ? facts(metadata) : ''}
   ${stat('Last day', data.recent.lastDay)}
   ${stat('Last week', data.recent.lastWeek)}
   ${stat('Last month', data.recent.lastMonth)}
+  ${data.allTime === null ? '' : stat('All time', data.allTime)}
 </section>
 <p class="data-note">Without mirrors. Data up to <time datetime="${data.latestDay}">${formatDay(data.latestDay)}</time> (UTC), from <time datetime="${data.firstDay}">${formatDay(data.firstDay)}</time>.
   <a href="${apiUrl(data.name, 'recent')}">As JSON</a> · <a class="compare-link" href="${compareUrl([data.name])}">Compare with…</a></p>

@@ -14,7 +14,7 @@ const points = [
   ...windows.flatMap((downloads, i) => (downloads ? [{ category: 'windows', day: `2026-11-${String(i + 1).padStart(2, '0')}`, downloads }] : [])),
 ];
 const chart: Chart = { name: 'system', title: '', description: '', downloads: denseSeries(system, points, start, end), shareParts: null };
-const data: PackageCharts = { start, end, charts: [chart] };
+const data: PackageCharts = { start, end, charts: [chart], months: null };
 const seconds = (day: string) => Date.parse(`${day}T00:00:00Z`) / 1000;
 
 describe('the charts’ dense series', () => {
@@ -49,7 +49,7 @@ describe('a chart’s view', () => {
   });
 
   it('keeps a partial week when there is no whole one', () => {
-    const short: PackageCharts = { start: '2026-11-01', end: '2026-11-03', charts: [] };
+    const short: PackageCharts = { start: '2026-11-01', end: '2026-11-03', charts: [], months: null };
     const shortChart = { ...chart, downloads: chart.downloads.map((s) => ({ ...s, values: s.values.slice(0, 3) })) };
     const weekly = chartView(short, shortChart, { lookback: 'all', interval: 'week', measure: 'downloads' });
     expect(weekly.x).toEqual([seconds('2026-11-01')]);
@@ -78,5 +78,24 @@ describe('a chart’s view', () => {
     };
     const shares = chartView(data, overall, { lookback: '30', interval: 'week', measure: 'shares' });
     expect(shares.series.map((s) => [s.category, s.values])).toEqual([['without_mirrors', [75]], ['mirrors', [25]]]);
+  });
+
+  it('draws a point per month at a range of months, from the monthly charts: the latest 12, 24 or every month', () => {
+    // 30 months, 2024-06 to 2026-11: linux n+1 in the nth.
+    const monthly: Chart = { ...chart, downloads: [{ ...chart.downloads[0]!, values: Array.from({ length: 30 }, (_, i) => i + 1) }] };
+    const months = { start: '2024-06', end: '2026-11', charts: [monthly] };
+    const year = chartView(data, chart, { lookback: '1y', interval: 'week', measure: 'downloads' }, { months, chart: monthly });
+    expect(year.daysPerPoint).toBe(30);
+    expect(year.x).toHaveLength(12);
+    expect(year.x[0]).toBe(seconds('2025-12-01'));
+    expect(year.x.at(-1)).toBe(seconds('2026-11-01'));
+    expect(year.series[0]!.values).toEqual(Array.from({ length: 12 }, (_, i) => 19 + i));
+    expect(chartView(data, chart, { lookback: '2y', interval: 'day', measure: 'downloads' }, { months, chart: monthly }).x[0]).toBe(seconds('2024-12-01'));
+    const all = chartView(data, chart, { lookback: 'history', interval: 'day', measure: 'shares' }, { months, chart: monthly });
+    expect(all.x).toHaveLength(30);
+    expect(all.x[0]).toBe(seconds('2024-06-01'));
+    expect(all.series[0]!.values.every((share) => share === 100)).toBe(true);
+    // Without months (a breakdown section), a range of months shows every day kept.
+    expect(chartView(data, chart, { lookback: 'history', interval: 'day', measure: 'downloads' }).x).toHaveLength(10);
   });
 });

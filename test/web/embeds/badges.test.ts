@@ -253,6 +253,26 @@ describeEachStore('badges, shields and charts', (kind) => {
       expect((await get('/chart/requests.svg', { 'if-none-match': etag })).statusCode).toBe(304);
     });
   });
+  // Last in the suite: it adds a month of history to the shared store.
+  it('counts in period=total the months kept beyond the days: a backfilled month before the first day loaded', async () => {
+    const before = Number(parseBadge((await get('/badge/requests?period=total&units=none')).body).messageText['#text']);
+    expect(before).toBe(month + 7);
+    await t.store.replaceBackfillMonth({
+      month: '2025-01',
+      days: Array.from({ length: 31 }, (_, i) => `2025-01-${String(i + 1).padStart(2, '0')}`),
+      rows: (async function* () {
+        yield [
+          row('requests', 'overall', 'with_mirrors', 5_000_100),
+          row('requests', 'overall', 'without_mirrors', 5_000_000),
+          row('__all__', 'overall', 'with_mirrors', 5_000_100),
+          row('__all__', 'overall', 'without_mirrors', 5_000_000),
+        ];
+      })(),
+    });
+    expect(parseBadge((await get('/badge/requests?period=total&units=none')).body).messageText['#text']).toBe(String(before + 5_000_000));
+    expect(parseBadge((await get('/badge/requests?period=total&units=none&mirrors=true')).body).messageText['#text']).toBe(String(before + 5_000_000 + 100 + 10 + 5));
+    expect((await get('/api/shields/requests?period=total')).json().message).toBe('6.4M');
+  });
 });
 
 describe('the embeds\' own rate limit', () => {

@@ -96,7 +96,7 @@ describeWith([chromium], 'badges and charts in Chromium', () => {
     const csv = await page.evaluate(async (href) => (await fetch(href)).text(), (await hrefs())[0]!);
     const days = new Set(csv.trim().split('\r\n').slice(1).map((line) => line.split(',')[1]));
     expect([...days].sort()).toEqual(Array.from({ length: 30 }, (_, i) => addDays(first, i)));
-    await page.getByRole('radio', { name: 'All' }).click();
+    await page.getByRole('radio', { name: 'All', exact: true }).click();
     for (const href of await hrefs()) expect(href).toMatch(/^\/api\/packages\/requests\/[a-z_]+\?format=csv$/);
   });
 });
