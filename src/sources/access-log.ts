@@ -24,7 +24,7 @@ import { aggregateRowsSql, dayProjectsSql, daySummarySql, groupEventsSql, planFo
 import { compileLogFormat, unescapeLogged, type Field, type LogFormat } from '../domain/access-log-format.js';
 import { openCountryLookup, type CountryDatabaseChoice, type CountryLookup } from './countries.js';
 import type { DuckDb } from './duckdb.js';
-import { closingOnReturn, resolveInputs, streamRows, toNumber } from './files.js';
+import { closingOnReturn, daySummaryOf, resolveInputs, streamRows, toNumber } from './files.js';
 import type { GroupingPlan } from './grouping-sets.js';
 import type { DayAggregation, Source } from './types.js';
 
@@ -205,16 +205,7 @@ export class AccessLogSource implements Source {
       const [summaryRow] = (await connection.runAndReadAll(daySummarySql(this.plan))).getRowObjects();
       const [linesRow] = (await connection.runAndReadAll(linesSummarySql())).getRowObjects();
       const summary = {
-        day,
-        downloads: toNumber(summaryRow?.downloads),
-        metadataFetches: toNumber(summaryRow?.metadata_fetches),
-        packages: toNumber(summaryRow?.packages),
-        skipped: {
-          noTimestamp: toNumber(summaryRow?.no_timestamp),
-          noProject: toNumber(summaryRow?.no_project),
-          nameTooLong: toNumber(summaryRow?.name_too_long),
-          invalidName: toNumber(summaryRow?.invalid_name),
-        },
+        ...daySummaryOf(day, summaryRow),
         logLines: {
           lines: toNumber(linesRow?.lines),
           notCounted: {

@@ -10,7 +10,7 @@ import type { GroupingPlan } from './grouping-sets.js';
 import type { Dimension } from '../domain/dimensions.js';
 import { DEFAULT_MIRROR_INSTALLERS } from '../domain/mirrors.js';
 import type { DuckDb } from './duckdb.js';
-import type { AggregateRow } from '../domain/aggregates.js';
+import type { AggregateRow, DaySummary } from '../domain/aggregates.js';
 import type { DayAggregation, Source } from './types.js';
 
 export interface FileSourceOptions {
@@ -111,18 +111,7 @@ export class FileSource implements Source {
       }
       await connection.run(dayProjectsSql(this.plan));
       const [summaryRow] = (await connection.runAndReadAll(daySummarySql(this.plan))).getRowObjects();
-      const summary = {
-        day,
-        downloads: toNumber(summaryRow?.downloads),
-        metadataFetches: toNumber(summaryRow?.metadata_fetches),
-        packages: toNumber(summaryRow?.packages),
-        skipped: {
-          noTimestamp: toNumber(summaryRow?.no_timestamp),
-          noProject: toNumber(summaryRow?.no_project),
-          nameTooLong: toNumber(summaryRow?.name_too_long),
-          invalidName: toNumber(summaryRow?.invalid_name),
-        },
-      };
+      const summary = daySummaryOf(day, summaryRow);
       return { summary, rows: closingOnReturn(streamRows(connection, aggregateRowsSql(this.plan)), () => connection.closeSync()) };
     } catch (error) {
       connection.closeSync();
@@ -216,4 +205,20 @@ async function explainReadFailure(
 
 function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
+}
+
+/** A day's summary from the row of daySummarySql (the counts DuckDB gives as BIGINT). */
+export function daySummaryOf(day: Day, summaryRow: Record<string, unknown> | undefined): DaySummary {
+  return {
+    day,
+    downloads: toNumber(summaryRow?.downloads),
+    metadataFetches: toNumber(summaryRow?.metadata_fetches),
+    packages: toNumber(summaryRow?.packages),
+    skipped: {
+      noTimestamp: toNumber(summaryRow?.no_timestamp),
+      noProject: toNumber(summaryRow?.no_project),
+      nameTooLong: toNumber(summaryRow?.name_too_long),
+      invalidName: toNumber(summaryRow?.invalid_name),
+    },
+  };
 }

@@ -18,6 +18,7 @@ import {
   seriesPoints,
   type PackageDaysRead,
 } from './package-days-read.js';
+import { unpackDownloads } from './packed-downloads.js';
 import type { AllTimeTotals, MonthRange, RecentDownloads, SeriesPoint, SeriesRange } from './types.js';
 import { monthFromNumber, monthNumber } from '../domain/months.js';
 import { WITH_MIRRORS, WITHOUT_MIRRORS } from '../domain/dimensions.js';
@@ -139,12 +140,12 @@ export class PackageReads {
     if (maxId < 0) return byMonth;
     for (const { month, packed } of read.months) {
       let sums = byMonth.get(month);
-      visitPacked(packed, maxId, (categoryId, downloads) => {
+      unpackDownloads(packed, (categoryId, downloads) => {
         const category = names[categoryId];
         if (category === undefined) return;
         if (!sums) byMonth.set(month, (sums = new Map()));
         sums.set(category, (sums.get(category) ?? 0) + downloads);
-      });
+      }, maxId);
     }
     return byMonth;
   }
@@ -197,26 +198,5 @@ export class PackageReads {
       this.packageCategories.delete(id);
       this.cachedCategoryCount -= oldest.size;
     }
-  }
-}
-
-/** The (category id, downloads) pairs of a packed blob up to `maxId` (ids ascend, so it stops there). */
-function visitPacked(bytes: Uint8Array, maxId: number, visit: (categoryId: number, downloads: number) => void): void {
-  let offset = 0;
-  const read = (): number => {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = bytes[offset++];
-      if (byte === undefined) throw new Error('a packed downloads blob ends in the middle of a number');
-      value += (byte & 0x7f) * scale;
-      if (byte < 0x80) return value;
-      scale *= 0x80;
-    }
-  };
-  while (offset < bytes.length) {
-    const category = read();
-    if (category > maxId) return;
-    visit(category, read());
   }
 }

@@ -29,7 +29,11 @@ export function packDownloads(pairs: readonly number[]): Buffer {
   return Buffer.from(bytes);
 }
 
-export function unpackDownloads(blob: Uint8Array, visit: (categoryId: number, downloads: number) => void): void {
+/**
+ * The (category id, downloads) pairs of a packed blob; with `maxId`, only those up to it (ids
+ * ascend, so the walk stops there).
+ */
+export function unpackDownloads(blob: Uint8Array, visit: (categoryId: number, downloads: number) => void, maxId = Number.POSITIVE_INFINITY): void {
   let offset = 0;
   const read = (): number => {
     let value = 0;
@@ -44,6 +48,7 @@ export function unpackDownloads(blob: Uint8Array, visit: (categoryId: number, do
   };
   while (offset < blob.length) {
     const category = read();
+    if (category > maxId) return;
     visit(category, read());
   }
 }
