@@ -158,7 +158,7 @@ describe('serve from several processes (SERVE_PROCESSES)', () => {
     const result = await runCli(['serve'], { ...env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: 'sqlite:/etc/passwd/served.sqlite' }, WAIT_MS);
     expect(result.signal).toBeNull();
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("EEXIST: file already exists, mkdir '/etc/passwd'");
+    expect(result.stderr).toContain('cannot create the directory of the SQLite file /etc/passwd/served.sqlite: /etc/passwd is not a directory');
     expect(result.stdout).toContain('before it listened');
   }, TEST_MS);
 });
