@@ -154,7 +154,7 @@ describe('pypistats load --source bigquery', () => {
       ],
       [['load', '--source', 'bigquery', '--date', '2026-11-20', '--input', 'x.parquet'], {}, 2, 'pypistats: --input is for --source files or access-log; --source bigquery reads BIGQUERY_TABLE\n'],
       [['load', '--source', 'files', '--date', '2026-11-20', '--input', 'x.parquet', '--dry-run'], {}, 2, 'pypistats: --dry-run is for --source bigquery\n'],
-      [['load', '--source', 'postgres', '--date', '2026-11-20'], {}, 2, 'pypistats: --source must be "files" or "bigquery", got "postgres"\n'],
+      [['load', '--source', 'postgres', '--date', '2026-11-20'], {}, 2, 'pypistats: --source must be "files", "bigquery" or "access-log", got "postgres"\n'],
       [['load', '--source', 'bigquery'], {}, 2, 'pypistats: load needs --date D, or --from A and --to B\n'],
       [['load', '--source', 'bigquery', '--date', '2026-11-20'], { BIGQUERY_TABLE: 'pypi' }, 1, 'pypistats: configuration: BIGQUERY_TABLE must be a table name as project.dataset.table, got "pypi"\n'],
     ];
