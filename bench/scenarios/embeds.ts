@@ -6,6 +6,7 @@
  * of the ceiling's req/s, cold under 2 ms (the median).
  */
 import { writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import path from 'node:path';
 import { hammer, type LoadResult } from '../lib/load-generator.js';
 import { startCeiling, startServer, stop } from '../lib/processes.js';
@@ -33,6 +34,23 @@ interface Warm {
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/**
+ * One answer on a connection of its own: fetch's pool would reuse a keep-alive socket idle since
+ * before the last hammer, which the server has closed by then (KEEP_ALIVE_TIMEOUT_MS), and fail.
+ */
+function answerOnNewConnection(url: string): Promise<{ type: string; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ type: String(response.headers['content-type']), body: Buffer.concat(chunks) }));
+        response.on('error', reject);
+      })
+      .on('error', reject);
+  });
 }
 
 /** Each URL once, one after the other, timed from the request to the last byte of the answer. */
@@ -75,10 +93,9 @@ export async function embeds(dir: string, databaseUrl: string, options: EmbedsOp
       ['badge', `/badge/${top}`],
       ['shields', `/api/shields/${top}`],
     ] as const) {
-      const response = await fetch(`${server.url}${url}`);
-      const body = Buffer.from(await response.arrayBuffer());
+      const { type, body } = await answerOnNewConnection(`${server.url}${url}`);
       const result = await hammer(`${server.url}${url}`, options.seconds, options.warmUpSeconds);
-      warm.push({ label, path: url, type: response.headers.get('content-type')!, body, result });
+      warm.push({ label, path: url, type, body, result });
       const scenario = `${EMBEDS_SCENARIO}: warm ${label} (${body.length} bytes)`;
       record({ scenario, measure: 'req/s', value: result.rps, unit: 'req/s' });
       record({ scenario, measure: 'p99', value: result.p99, unit: 'ms' });
