@@ -129,13 +129,7 @@ export class PackageReads {
     const byMonth = new Map<number, Map<string, number>>();
     const read = await this.source.readMonths(name, table, start, end);
     if (!read || read.months.length === 0) return byMonth;
-    let categories: DimensionCategories;
-    if (table === 'seed') {
-      if (this.seedCategories.isBehind(read.maxSeedCategoryId)) this.seedCategories.load(await this.source.seedCategories());
-      categories = this.seedCategories.of(dimension.name);
-    } else {
-      categories = categoriesOf(await this.categoriesOfPackage(read.packageId, read.dataVersion), dimension.name);
-    }
+    const categories = await this.categoriesFor(table, dimension.name, read);
     const { maxId, names } = categories;
     if (maxId < 0) return byMonth;
     for (const { month, packed } of read.months) {
@@ -148,6 +142,19 @@ export class PackageReads {
       }, maxId);
     }
     return byMonth;
+  }
+
+  /** The names of a read's category ids: the seed's global index (reloaded when the read saw higher ids), or the package's own. */
+  private async categoriesFor(
+    table: BlockTable,
+    dimension: string,
+    read: { packageId: number; maxSeedCategoryId: number | null; dataVersion: string },
+  ): Promise<DimensionCategories> {
+    if (table === 'seed') {
+      if (this.seedCategories.isBehind(read.maxSeedCategoryId)) this.seedCategories.load(await this.source.seedCategories());
+      return this.seedCategories.of(dimension);
+    }
+    return categoriesOf(await this.categoriesOfPackage(read.packageId, read.dataVersion), dimension);
   }
 
   private readRange(name: string, dimension: string, range: SeriesRange): Promise<PackageDaysRead | null> {
@@ -163,13 +170,7 @@ export class PackageReads {
     if (!read) return null;
     const days = daysToRead(start, end, read.firstLoaded);
     if (!days || read.blocks.length === 0) return null;
-    let categories: DimensionCategories;
-    if (table === 'seed') {
-      if (this.seedCategories.isBehind(read.maxSeedCategoryId)) this.seedCategories.load(await this.source.seedCategories());
-      categories = this.seedCategories.of(dimension.name);
-    } else {
-      categories = categoriesOf(await this.categoriesOfPackage(read.packageId, read.dataVersion), dimension.name);
-    }
+    const categories = await this.categoriesFor(table, dimension.name, read);
     return { blocks: read.blocks, ...days, categories };
   }
 

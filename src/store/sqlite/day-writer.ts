@@ -19,12 +19,29 @@ import * as loads from './loads.js';
 /** The tables of blocks of days, all keyed and laid out alike (see block-keys.ts). */
 const BLOCK_TABLES = ['package_blocks', 'package_breakdown_blocks'] as const;
 
+/**
+ * The id of a seed category (global ids, table `categories`), made on first sight; looked up once
+ * per write and kept for the rest of it.
+ */
+export function seedCategoryIds(db: Connection): (dimension: string, name: string) => number {
+  const selectCategory = db.prepare<[string, string], number>('SELECT id FROM categories WHERE dimension = ? AND name = ?').pluck();
+  const insertCategory = db.prepare<[string, string]>('INSERT INTO categories (dimension, name) VALUES (?, ?)');
+  const categoryIds = new Map<string, number>();
+  return (dimension, name) => {
+    const key = `${dimension}\u0000${name}`;
+    let id = categoryIds.get(key);
+    if (id === undefined) {
+      id = selectCategory.get(dimension, name) ?? Number(insertCategory.run(dimension, name).lastInsertRowid);
+      categoryIds.set(key, id);
+    }
+    return id;
+  };
+}
+
 export async function writeDay(db: Connection, write: DayWrite, dataVersion: string): Promise<DayWriteResult> {
   const day = dayNumber(write.day);
   const selectPackage = db.prepare<[string], number>('SELECT id FROM packages WHERE name = ?').pluck();
   const insertPackage = db.prepare<[string]>('INSERT INTO packages (name) VALUES (?)');
-  const selectCategory = db.prepare<[string, string], number>('SELECT id FROM categories WHERE dimension = ? AND name = ?').pluck();
-  const insertCategory = db.prepare<[string, string]>('INSERT INTO categories (dimension, name) VALUES (?, ?)');
   // `||` gives text; the cast takes its bytes back as they were.
   const appendEntry = db.prepare<[number, number, Buffer]>(
     `INSERT INTO package_blocks (key, last_day, days) VALUES (?, ?, ?)
@@ -38,16 +55,7 @@ export async function writeDay(db: Connection, write: DayWrite, dataVersion: str
   const insertPackageCategory = db.prepare<[number, number, string, string]>('INSERT INTO package_categories (package_id, id, dimension, name) VALUES (?, ?, ?, ?)');
   const insertPackageDay = db.prepare<[number, number, number]>('INSERT INTO package_days (day, package_id, downloads) VALUES (?, ?, ?)');
 
-  const categoryIds = new Map<string, number>();
-  const seedCategoryId = (dimension: string, name: string): number => {
-    const key = `${dimension}\u0000${name}`;
-    let id = categoryIds.get(key);
-    if (id === undefined) {
-      id = selectCategory.get(dimension, name) ?? Number(insertCategory.run(dimension, name).lastInsertRowid);
-      categoryIds.set(key, id);
-    }
-    return id;
-  };
+  const seedCategoryId = seedCategoryIds(db);
 
   const month = monthOfDayNumber(day);
   const readMonth = db.prepare<[number], { seed: Buffer; breakdown: Buffer }>('SELECT seed, breakdown FROM package_months WHERE key = ?');

@@ -11,7 +11,7 @@ import { packDownloads } from '../packed-downloads.js';
 import type { MonthWrite } from '../types.js';
 import { monthKey } from './block-keys.js';
 import type { Connection } from './connection.js';
-import { setDataVersion } from './day-writer.js';
+import { seedCategoryIds, setDataVersion } from './day-writer.js';
 
 /** SQL of a `package_months` key's month and source part (see monthKey). */
 const MONTH_PART_SQL = `(key % ${2 ** 27})`;
@@ -20,21 +20,10 @@ export async function writeBackfillMonth(db: Connection, write: MonthWrite, data
   const month = monthNumber(write.month);
   const selectPackage = db.prepare<[string], number>('SELECT id FROM packages WHERE name = ?').pluck();
   const insertPackage = db.prepare<[string]>('INSERT INTO packages (name) VALUES (?)');
-  const selectCategory = db.prepare<[string, string], number>('SELECT id FROM categories WHERE dimension = ? AND name = ?').pluck();
-  const insertCategory = db.prepare<[string, string]>('INSERT INTO categories (dimension, name) VALUES (?, ?)');
   const packageCategories = db.prepare<[number], PackageCategory>('SELECT id, dimension, name FROM package_categories WHERE package_id = ?').raw();
   const insertPackageCategory = db.prepare<[number, number, string, string]>('INSERT INTO package_categories (package_id, id, dimension, name) VALUES (?, ?, ?, ?)');
   const insertMonth = db.prepare<[number, Buffer, Buffer]>('INSERT INTO package_months (key, seed, breakdown) VALUES (?, ?, ?)');
-  const categoryIds = new Map<string, number>();
-  const seedCategoryId = (dimension: string, name: string): number => {
-    const key = `${dimension}\u0000${name}`;
-    let id = categoryIds.get(key);
-    if (id === undefined) {
-      id = selectCategory.get(dimension, name) ?? Number(insertCategory.run(dimension, name).lastInsertRowid);
-      categoryIds.set(key, id);
-    }
-    return id;
-  };
+  const seedCategoryId = seedCategoryIds(db);
 
   db.exec('BEGIN IMMEDIATE');
   try {
