@@ -11,12 +11,12 @@ import {
   describeStatus,
 } from './cli/format.js';
 import { dayProgress, monthProgress } from './cli/progress.js';
-import { backfillMonths, checkBackfillRange, planBackfill, spansOf, type BackfilledMonth } from './pipeline/backfill.js';
+import { backfillMonths, parseBackfillRange, planBackfill, spansOf, type BackfilledMonth, type BackfillRange } from './pipeline/backfill.js';
 import { dimensionNamed } from './domain/dimensions.js';
-import { parseMonth } from './domain/months.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { dayRange, dayNumber, parseDay, todayUtc, yesterdayUtc } from './domain/dates.js';
 import { runDemo } from './pipeline/demo.js';
+import { recordJob } from './pipeline/jobs.js';
 import { loadDays, RangeLoadError } from './pipeline/load.js';
 import { purgeStart } from './pipeline/retention.js';
 import { serve } from './server.js';
@@ -26,6 +26,13 @@ import { openStore, type OpenOptions } from './store/open.js';
 import type { Store } from './store/types.js';
 
 class UsageError extends Error {}
+
+/** A job's log in the CLI: its lines are the command's own output; only trouble recording it is told. */
+const CLI_JOB_LOG = {
+  info: () => undefined,
+  warn: (message: string) => process.stderr.write(`pypistats: ${message}\n`),
+  error: (message: string) => process.stderr.write(`pypistats: ${message}\n`),
+};
 
 /** Load attempts `status` shows. */
 const STATUS_HISTORY = 10;
@@ -149,15 +156,6 @@ interface BackfillFlags {
   dryRun?: boolean;
 }
 
-function month(value: string | undefined, option: string): string {
-  if (value === undefined) throw new UsageError(`backfill needs --from and --to (months, YYYY-MM)`);
-  try {
-    return parseMonth(value, option);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
 /** The dimensions a backfill computes: --dimensions (the seed's four always), else DIMENSIONS. */
 function backfillDimensions(values: BackfillFlags, config: Config): string[] {
   if (values.dimensions === undefined) return config.dimensions;
@@ -175,9 +173,9 @@ function backfillDimensions(values: BackfillFlags, config: Config): string[] {
 }
 
 async function backfill(values: BackfillFlags, base: Config): Promise<void> {
-  const range = { from: month(values.from, '--from'), to: month(values.to, '--to'), retentionDays: base.retentionDays };
+  let range: BackfillRange;
   try {
-    checkBackfillRange(range);
+    range = parseBackfillRange(values.from, values.to, base.retentionDays);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -194,22 +192,39 @@ async function backfill(values: BackfillFlags, base: Config): Promise<void> {
       console.log(describeBackfillDryRuns(runs, config.bigquery.pricePerTib));
       return;
     }
-    for (const plan of plans) if (!todo.includes(plan)) console.log(describeSkippedMonth(plan));
-    if (todo.length === 0) return;
-    const source = await openSource(config, choice);
-    const progress = monthProgress(todo.length, describeBackfilledMonth);
-    const written: BackfilledMonth[] = [];
-    try {
-      await backfillMonths(store, source, todo, (done) => {
-        written.push(done);
-        progress.onMonth(done);
-      });
-    } finally {
-      progress.stop();
-      if (!progress.printsLines) for (const done of written) console.log(describeBackfilledMonth(done));
-      await source.close?.();
-    }
-    console.log(`backfill: ${written.length} months written (${written[0]?.month} to ${written.at(-1)?.month})`);
+    // Recorded as a job asked by `cli`: the admin console's history shows it as it shows its own,
+    // and a cancel there stops it between months.
+    const job = await store.accounts.createJob({ kind: 'backfill', from: range.from, to: range.to, source: choice.kind, requestedBy: 'cli' });
+    const recorded = await recordJob({ store, log: CLI_JOB_LOG }, job.id, new AbortController(), async (_job, jobProgress, _errors, signal) => {
+      jobProgress.done = plans.length - todo.length;
+      for (const plan of plans) if (!todo.includes(plan)) console.log(describeSkippedMonth(plan));
+      if (todo.length === 0) return;
+      const source = await openSource(config, choice);
+      const progress = monthProgress(todo.length, describeBackfilledMonth);
+      const written: BackfilledMonth[] = [];
+      try {
+        await backfillMonths(
+          store,
+          source,
+          todo,
+          (done) => {
+            written.push(done);
+            progress.onMonth(done);
+            jobProgress.done += 1;
+            jobProgress.rows += done.rows;
+            jobProgress.skipped += done.skipped;
+          },
+          signal,
+        );
+      } finally {
+        progress.stop();
+        if (!progress.printsLines) for (const done of written) console.log(describeBackfilledMonth(done));
+        await source.close?.();
+      }
+      if (signal.aborted) throw new Error(`cancelled in the admin console (job ${job.id}) after ${written.length} of ${todo.length} months`);
+      console.log(`backfill: ${written.length} months written (${written[0]?.month} to ${written.at(-1)?.month})`);
+    });
+    if (recorded !== false && recorded.thrown !== undefined) throw recorded.thrown;
   });
 }
 

@@ -6,8 +6,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { addDays, dayNumber, isDay, yesterdayUtc } from '../domain/dates.js';
+import { monthOfDay } from '../domain/months.js';
 import type { JobRunner } from '../pipeline/jobs.js';
-import { JOB_KINDS, type JobKind } from '../store/accounts.js';
+import { parseBackfillRange } from '../pipeline/backfill.js';
+import { JOB_KINDS, type JobKind, type JobRequest } from '../store/accounts.js';
 import type { Store } from '../store/types.js';
 import type { Assets } from '../web/assets.js';
 import { adminPage, jobJson, jobPage } from '../web/pages/admin.js';
@@ -17,6 +19,8 @@ import { csrfToken, signedInUser, type SessionUser } from './session.js';
 import { PRIVATE_CACHE_CONTROL, sendPrivatePage } from './user-routes.js';
 
 const JOBS_SHOWN = 50;
+/** The backfill form's default month is a year back: the months before the daily loads' window are what a backfill is for. */
+const DAYS_IN_A_YEAR = 365;
 const LOADS_SHOWN = 50;
 
 const jobForm = Type.Object({
@@ -63,33 +67,48 @@ export async function adminRoutes(app: FastifyInstance, { store, jobs, assets, r
 
   async function render(request: FastifyRequest, reply: FastifyReply, status: number, problem?: string): Promise<FastifyReply> {
     const [jobList, loads] = await Promise.all([store.accounts.jobs(JOBS_SHOWN), store.loadHistory(LOADS_SHOWN)]);
-    const page = adminPage(assets, { login: request.admin!.login, csrf: csrfToken(request)!, sources: jobs.sources, jobs: jobList, loads, defaultDay: yesterdayUtc(), problem });
+    const page = adminPage(assets, { login: request.admin!.login, csrf: csrfToken(request)!, sources: jobs.sources, jobs: jobList, loads, defaultDay: yesterdayUtc(), defaultMonth: monthOfDay(addDays(yesterdayUtc(), -DAYS_IN_A_YEAR)), problem });
     return sendPrivatePage(reply, status, page);
   }
 
   app.get('/admin', { schema: HIDDEN_FROM_API }, (request, reply) => render(request, reply, 200));
 
+  const notConfigured = (source: string) =>
+    `“${source}” is not a configured source${jobs.sources.length > 0 ? ` (configured: ${jobs.sources.join(', ')})` : ' (none is: set LOAD_INPUT or the Google credentials)'}.`;
+
   app.post<{ Body: Static<typeof jobForm> }>('/admin/jobs', { schema: { ...HIDDEN_FROM_API, body: jobForm } }, async (request, reply) => {
     const { kind, from } = request.body;
     const to = request.body.to || from;
     const source = request.body.source ?? '';
-    if (!(JOB_KINDS as readonly string[]).includes(kind)) return render(request, reply, 400, `“${kind}” is no kind of job: ${JOB_KINDS.join(' or ')}.`);
+    if (!(JOB_KINDS as readonly string[]).includes(kind)) return render(request, reply, 400, `“${kind}” is no kind of job: ${JOB_KINDS.join(', ')}.`);
+    if (kind === 'backfill') {
+      // The refusals of `pypistats backfill --from --to`, word for word.
+      try {
+        parseBackfillRange(from, request.body.to || undefined, retentionDays);
+      } catch (error) {
+        return render(request, reply, 400, (error as Error).message);
+      }
+      if (!(jobs.sources as string[]).includes(source)) return render(request, reply, 400, notConfigured(source));
+      return startJob(request, reply, { kind, from, to: request.body.to!, source });
+    }
     if (!isDay(from) || !isDay(to)) return render(request, reply, 400, 'From and to must be days, YYYY-MM-DD.');
     if (kind === 'load') {
       if (dayNumber(from) > dayNumber(to)) return render(request, reply, 400, `From (${from}) is after to (${to}).`);
       if (dayNumber(to) - dayNumber(from) + 1 > retentionDays) return render(request, reply, 400, `A load covers at most ${retentionDays} days (RETENTION_DAYS).`);
       if (dayNumber(to) > dayNumber(yesterdayUtc())) return render(request, reply, 400, `${to} is not over yet (UTC): the latest day to load is ${yesterdayUtc()}.`);
-      if (!(jobs.sources as string[]).includes(source)) {
-        return render(request, reply, 400, `“${source}” is not a configured source${jobs.sources.length > 0 ? ` (configured: ${jobs.sources.join(', ')})` : ' (none is: set LOAD_INPUT or the Google credentials)'}.`);
-      }
+      if (!(jobs.sources as string[]).includes(source)) return render(request, reply, 400, notConfigured(source));
     } else if (dayNumber(from) > dayNumber(addDays(yesterdayUtc(), 1))) {
       return render(request, reply, 400, `A purge before ${from} would drop every day, today's included.`);
     }
-    const job = await store.accounts.createJob({ kind: kind as JobKind, from, to: kind === 'purge' ? from : to, source: kind === 'purge' ? '' : source, requestedBy: request.admin!.login });
-    request.log.info({ admin: request.admin!.login, action: 'start', job: job.id, kind, from, to, source }, 'admin action');
+    return kind === 'purge' ? startJob(request, reply, { kind, from, to: from, source: '' }) : startJob(request, reply, { kind: kind as JobKind, from, to, source });
+  });
+
+  async function startJob(request: FastifyRequest, reply: FastifyReply, what: Pick<JobRequest, 'kind' | 'from' | 'to' | 'source'>): Promise<FastifyReply> {
+    const job = await store.accounts.createJob({ ...what, requestedBy: request.admin!.login });
+    request.log.info({ admin: request.admin!.login, action: 'start', job: job.id, ...what }, 'admin action');
     jobs.start(job.id);
     return reply.redirect(`/admin/jobs/${job.id}`, 303);
-  });
+  }
 
   app.get<{ Params: Static<typeof jobParams> }>('/admin/jobs/:id', { schema: { ...HIDDEN_FROM_API, params: jobParams } }, async (request, reply) => {
     const job = await store.accounts.job(Number(request.params.id));

@@ -9,8 +9,9 @@
  * done: an interrupted backfill, run again, continues with the first month not written, and gives
  * the numbers a run without the interruption gives.
  */
+import { totalSkipped } from '../domain/aggregates.js';
 import { addDays, dayNumber, todayUtc, type Day } from '../domain/dates.js';
-import { firstDayOf, lastDayOf, monthOfDay, monthRange, type Month } from '../domain/months.js';
+import { firstDayOf, lastDayOf, monthOfDay, monthRange, parseMonth, type Month } from '../domain/months.js';
 import type { DaySpan, SpanSource } from '../sources/types.js';
 import type { Store } from '../store/types.js';
 import { withAllPackagesTotals } from './derived.js';
@@ -36,6 +37,18 @@ export function checkBackfillRange({ from, to, today = todayUtc() }: BackfillRan
   if (from > to) throw new Error(`--from (${from}) is after --to (${to})`);
   const current = monthOfDay(today);
   if (to > current) throw new Error(`--to ${to} is a month in the future (today is ${today}); a backfill fills months that have happened`);
+}
+
+/**
+ * The range a person asked for (`pypistats backfill --from --to`, or the admin console's backfill
+ * form), checked as checkBackfillRange does: both given, both months, in order, none to come. One
+ * set of refusals and messages for both.
+ */
+export function parseBackfillRange(from: string | undefined, to: string | undefined, retentionDays: number): BackfillRange {
+  if (from === undefined || to === undefined) throw new Error('backfill needs --from and --to (months, YYYY-MM)');
+  const range = { from: parseMonth(from, '--from'), to: parseMonth(to, '--to'), retentionDays };
+  checkBackfillRange(range);
+  return range;
 }
 
 /** Each month of the range and the days its backfill counts. */
@@ -75,23 +88,28 @@ export interface BackfilledMonth {
   downloads: number;
   packages: number;
   rows: number;
+  /** Events the source left out (no timestamp, no project, ...), as a day's load counts them. */
+  skipped: number;
   seconds: number;
 }
 
 /**
  * Backfills the months of the plan not yet done, one after another, each in its own transaction.
  * A month whose source holds no downloads is refused (an export of other months, an empty table):
- * the months before it stay written, and the error says which month it was.
+ * the months before it stay written, and the error says which month it was. `signal` stops it
+ * between months (a cancel): the months written stay, the next is not begun.
  */
 export async function backfillMonths(
   store: Store,
   source: SpanSource,
   plans: readonly MonthPlan[],
   onMonth: (month: BackfilledMonth) => void = () => undefined,
+  signal?: AbortSignal,
 ): Promise<BackfilledMonth[]> {
   const written: BackfilledMonth[] = [];
   for (const plan of plans) {
     if (plan.done || plan.days.length === 0) continue;
+    if (signal?.aborted) break;
     const started = performance.now();
     const aggregation = await source.aggregateSpans(spansOf(plan.days), plan.month);
     if (aggregation.summary.downloads === 0) {
@@ -106,6 +124,7 @@ export async function backfillMonths(
       downloads: aggregation.summary.downloads,
       packages: aggregation.summary.packages,
       rows: result.rows,
+      skipped: totalSkipped(aggregation.summary.skipped),
       seconds: (performance.now() - started) / 1000,
     };
     written.push(month);

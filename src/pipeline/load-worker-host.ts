@@ -17,6 +17,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import type { Day } from '../domain/dates.js';
+import type { Month } from '../domain/months.js';
+import type { BackfilledMonth } from './backfill.js';
 import type { Store } from '../store/types.js';
 import type { DemoRun } from './demo.js';
 import { LoadRefusedError, type RefusalReason } from './guards.js';
@@ -29,7 +31,12 @@ export type LoadTask =
   | { kind: 'day'; config: Config; day: Day; options: Omit<LoadOptions, 'onAttempt'>; replace?: boolean }
   | { kind: 'demo'; config: Config; run: Omit<DemoRun, 'onDay' | 'onAttempt' | 'signal'> }
   /** Drops the days before `before` (an admin's purge job). */
-  | { kind: 'purge'; config: Config; before: Day };
+  | { kind: 'purge'; config: Config; before: Day }
+  /**
+   * Backfills one month from `config.load.source`, as `pypistats backfill` does (an admin's
+   * backfill job: a worker per month, as a load's is per day); a month done already is left.
+   */
+  | { kind: 'backfill'; config: Config; month: Month };
 
 export type SerializedError =
   | { name: 'LoadRefusedError'; message: string; day: Day; reason: RefusalReason }
@@ -40,6 +47,8 @@ export type SerializedError =
 export type WorkerMessage =
   | { type: 'attempt'; day: Day; id: number }
   | { type: 'progress'; progress: RangeProgress }
+  /** A backfilled month, committed. */
+  | { type: 'month'; month: BackfilledMonth }
   | { type: 'done'; results: (DayLoadResult | null)[] }
   | { type: 'failed'; error: SerializedError };
 
@@ -87,6 +96,8 @@ export interface WorkerRunOptions {
   /** Aborting kills the worker; its attempt is recorded as failed. */
   signal?: AbortSignal;
   onProgress?: (progress: RangeProgress) => void;
+  /** Each month a backfill task wrote. */
+  onMonth?: (month: BackfilledMonth) => void;
 }
 
 /**
@@ -101,7 +112,7 @@ export async function runInWorker(task: LoadTask, options: WorkerRunOptions): Pr
   const delay = monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS });
   delay.enable();
   const child = fork(WORKER_ENTRY, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
-  const what = task.kind === 'day' ? task.day : task.kind === 'purge' ? `the purge of the days before ${task.before}` : 'demo data';
+  const what = describeTask(task);
   log.info(`${what}: loading in a worker process (pid ${child.pid})`);
   if (child.pid !== undefined) {
     try {
@@ -121,7 +132,8 @@ export async function runInWorker(task: LoadTask, options: WorkerRunOptions): Pr
         // A day reported loaded is committed: its attempt no longer needs marking.
         for (const [id, day] of attempts) if (day === message.progress.last.day) attempts.delete(id);
         options.onProgress?.(message.progress);
-      } else reported.outcome = message;
+      } else if (message.type === 'month') options.onMonth?.(message.month);
+      else reported.outcome = message;
     });
     // A worker that was started always ends with 'exit', which says how; 'error' alone decides
     // only when there is no process (a send to a worker already dead gets its error in send's
@@ -149,6 +161,19 @@ export async function runInWorker(task: LoadTask, options: WorkerRunOptions): Pr
     log.info(`${what}: the worker process ended; the serving event loop's longest delay meanwhile was ${Math.round(delay.max / 1e6)} ms`);
     signal?.removeEventListener('abort', onAbort);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
+
+function describeTask(task: LoadTask): string {
+  switch (task.kind) {
+    case 'day':
+      return task.day;
+    case 'purge':
+      return `the purge of the days before ${task.before}`;
+    case 'backfill':
+      return `the backfill of ${task.month}`;
+    case 'demo':
+      return 'demo data';
   }
 }
 

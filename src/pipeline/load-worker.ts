@@ -50,6 +50,22 @@ async function run(task: LoadTask): Promise<(DayLoadResult | null)[]> {
         await source.close?.();
       }
     }
+    if (task.kind === 'backfill') {
+      const [{ openSource }, { backfillMonths, planBackfill }] = await Promise.all([import('../sources/open-source.js'), import('./backfill.js')]);
+      // Planned here, not by the host: the month's counted days are a read of the store.
+      const plans = await planBackfill(store, { from: task.month, to: task.month, retentionDays: task.config.retentionDays });
+      const todo = plans.filter((plan) => !plan.done && plan.days.length > 0);
+      if (todo.length === 0) return [];
+      const { source: kind, inputs } = task.config.load;
+      if (kind !== 'files' && kind !== 'bigquery') throw new Error(`a backfill reads files or bigquery, not ${kind}`);
+      const source = await openSource(task.config, kind === 'files' ? { kind, inputs, threads: AGGREGATION_THREADS } : { kind });
+      try {
+        await backfillMonths(store, source, todo, (month) => void send({ type: 'month', month }));
+      } finally {
+        await source.close?.();
+      }
+      return [];
+    }
     if (task.kind === 'purge') {
       await store.purgeBefore(task.before);
       return [];

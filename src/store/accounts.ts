@@ -3,7 +3,8 @@
  * their API tokens (as hashes only), and the admin console's jobs. Both stores implement it alike
  * (sqlite/accounts.ts, postgres/accounts.ts); the schema is each store's last accounts migration.
  */
-import { dayNumber, type Day } from '../domain/dates.js';
+import { dayFromNumber, dayNumber, type Day } from '../domain/dates.js';
+import { firstDayOf, monthNumber, monthOfDay, type Month } from '../domain/months.js';
 
 /** A GitHub user, keyed by GitHub's numeric id: a login can be renamed and then taken by someone else. */
 export interface User {
@@ -22,8 +23,8 @@ export interface ApiToken {
 
 export type TrackResult = 'added' | 'already' | 'limit';
 
-export type JobKind = 'load' | 'purge';
-export const JOB_KINDS: readonly JobKind[] = ['load', 'purge'];
+export type JobKind = 'load' | 'backfill' | 'purge';
+export const JOB_KINDS: readonly JobKind[] = ['load', 'backfill', 'purge'];
 
 /**
  * `interrupted`: its process stopped without saying how it ended. Told on read, never written by
@@ -41,9 +42,12 @@ export type JobEnd = 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface JobRequest {
   kind: JobKind;
-  /** For a load, the days from `from` to `to`; for a purge, the days before `from` go. */
-  from: Day;
-  to: Day;
+  /**
+   * For a load, the days from `from` to `to`; for a backfill, the months (YYYY-MM) from `from` to
+   * `to`; for a purge, the days before `from` go.
+   */
+  from: Day | Month;
+  to: Day | Month;
   /** The load source (`files`, `bigquery`, ...); for a purge, ''. */
   source: string;
   /** Who asked: a GitHub login, or `cli`. */
@@ -59,7 +63,7 @@ export interface Job extends Required<Omit<JobRequest, 'retryOf'>> {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
-  /** Days done and days in all; for a purge, 0 of 1 then 1 of 1. */
+  /** Days (a backfill: months) done and in all; for a purge, 0 of 1 then 1 of 1. */
   progress: { done: number; total: number };
   rows: number;
   skipped: number;
@@ -109,7 +113,21 @@ export interface AccountStore {
   cancelJob(id: number): Promise<boolean>;
 }
 
-/** Days a job covers: a load's range, or the one step of a purge. */
+/** Steps a job covers: a load's days, a backfill's months, or the one step of a purge. */
 export function jobTotal(request: Pick<JobRequest, 'kind' | 'from' | 'to'>): number {
-  return request.kind === 'load' ? dayNumber(request.to) - dayNumber(request.from) + 1 : 1;
+  if (request.kind === 'load') return dayNumber(request.to) - dayNumber(request.from) + 1;
+  if (request.kind === 'backfill') return monthNumber(request.to) - monthNumber(request.from) + 1;
+  return 1;
+}
+
+/** A job's bounds as both stores keep them, day numbers: a backfill's months by their first days. */
+export function storedJobBounds(request: Pick<JobRequest, 'kind' | 'from' | 'to'>): { fromDay: number; toDay: number } {
+  const day = (bound: string) => dayNumber(request.kind === 'backfill' ? firstDayOf(bound) : bound);
+  return { fromDay: day(request.from), toDay: day(request.to) };
+}
+
+/** The bounds of a job's stored row, back as its request gave them. */
+export function jobBounds(kind: JobKind, fromDay: number, toDay: number): { from: string; to: string } {
+  const bound = (day: number) => (kind === 'backfill' ? monthOfDay(dayFromNumber(day)) : dayFromNumber(day));
+  return { from: bound(fromDay), to: bound(toDay) };
 }

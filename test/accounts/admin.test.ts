@@ -7,8 +7,12 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { addDays, dayRange, yesterdayUtc } from '../../src/domain/dates.js';
+import { dimensions } from '../../src/domain/dimensions.js';
+import { monthRange } from '../../src/domain/months.js';
+import { ALL_PACKAGES } from '../../src/domain/names.js';
 import { dayLockName } from '../../src/pipeline/load.js';
 import { JOB_STALE_MS, type Job } from '../../src/store/accounts.js';
+import type { SeriesPoint, Store } from '../../src/store/types.js';
 import { runCli, startServer, type RunningServer } from '../support/cli.js';
 import { startGithubStandin, type GithubStandin } from '../support/github-standin.js';
 import { download, tempDir, writeNdjson } from '../support/raw-events.js';
@@ -26,8 +30,15 @@ const longRange = { from: addDays(yesterday, -60), to: addDays(yesterday, -21) }
 const WAIT_MS = 120_000;
 const LONG_TEST_MS = 240_000;
 
+/** Months of history a backfill job fills, long before the daily loads' window: three with events, and a long run for cancel. */
+const backfillMonths = { from: '2024-01', to: '2024-03' };
+const longBackfill = { from: '2021-01', to: '2022-12' };
+const BACKFILL_PACKAGES = ['requests', 'boto3', 'numpy'];
+
 let dir: string;
 let github: GithubStandin;
+/** Raw events of every month of backfillMonths and longBackfill, one file as a BigQuery export of any span is. */
+let historyFile: string;
 
 async function writeDay(day: string, downloads: number): Promise<void> {
   const events = Array.from({ length: downloads }, (_, i) => download(i % 2 === 0 ? 'requests' : 'boto3', `${day}T0${i % 10}:00:00Z`));
@@ -39,7 +50,23 @@ beforeAll(async () => {
   github = await startGithubStandin();
   for (const day of withFiles) await writeDay(day, 40);
   for (const day of dayRange(longRange.from, longRange.to)) await writeDay(day, 40);
+  const history = [...monthRange(backfillMonths.from, backfillMonths.to), ...monthRange(longBackfill.from, longBackfill.to)].flatMap((month) =>
+    Array.from({ length: 30 }, (_, i) => download(BACKFILL_PACKAGES[i % 3]!, `${month}-${String(1 + (i % 28)).padStart(2, '0')}T1${i % 10}:00:00Z`, { python: i % 2 === 0 ? '3.12.1' : '3.11.4' })),
+  );
+  historyFile = await writeNdjson(path.join(dir, 'history.ndjson'), history);
 });
+
+/** Every month of every dimension of the backfilled packages and __all__: what two backfills must agree on. */
+async function everyMonth(store: Store): Promise<Record<string, SeriesPoint[]>> {
+  const all: Record<string, SeriesPoint[]> = {};
+  for (const name of [...BACKFILL_PACKAGES, ALL_PACKAGES]) {
+    for (const dimension of dimensions) {
+      const points = await store.monthSeries(name, dimension.name, {});
+      if (points.length > 0) all[`${name}/${dimension.name}`] = points.sort((a, b) => a.day.localeCompare(b.day) || a.category.localeCompare(b.category));
+    }
+  }
+  return all;
+}
 afterAll(async () => {
   await github?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -66,7 +93,7 @@ describeEachStore('the admin console', (kind) => {
     server = undefined;
   });
 
-  const env = (admins: string | undefined) => ({
+  const env = (admins: string | undefined, overrides: Record<string, string> = {}) => ({
     DATABASE_URL: t.databaseUrl,
     DEMO_DATA: 'off',
     LOAD_INPUT: path.join(dir, '{date}.ndjson'),
@@ -79,6 +106,7 @@ describeEachStore('the admin console', (kind) => {
     GITHUB_API_URL: github.url,
     SESSION_SECRET: TEST_SESSION_SECRET,
     ...(admins === undefined ? {} : { ADMIN_GITHUB_USERS: admins }),
+    ...overrides,
   });
 
   async function signedIn(login = 'Boss'): Promise<HttpCookieClient> {
@@ -260,5 +288,108 @@ describeEachStore('the admin console', (kind) => {
     expect((await client.get('/admin')).body).toContain(`action="/admin/jobs/${id}/retry"`);
     // Nothing runs it any more: it cannot be cancelled, only retried.
     expect((await client.post(`/admin/jobs/${id}/cancel`, { csrf: await client.csrf('/admin') })).statusCode).toBe(409);
+  }, LONG_TEST_MS);
+
+  it('runs a backfill of months as a job, its months those of `pypistats backfill` on the same files, and refuses what the CLI refuses', async () => {
+    server = await startServer(env('boss', { LOAD_INPUT: historyFile }));
+    const client = await signedIn();
+    const page = await client.get('/admin');
+    expect(page.body).toContain('<input type="hidden" name="kind" value="backfill">');
+    expect(page.body).toContain('name="from" type="month"');
+
+    const refusals: [Record<string, string>, string][] = [
+      [{ from: '2024-13', to: '2024-03', source: 'files' }, '--from must be a month as YYYY-MM (1970-01 or later), got &quot;2024-13&quot;'],
+      [{ from: '2024-01-05', to: '2024-03', source: 'files' }, '--from must be a month as YYYY-MM (1970-01 or later), got &quot;2024-01-05&quot;'],
+      [{ from: '2024-01', to: 'March', source: 'files' }, '--to must be a month as YYYY-MM (1970-01 or later), got &quot;March&quot;'],
+      [{ from: '2024-03', to: '2024-01', source: 'files' }, '--from (2024-03) is after --to (2024-01)'],
+      [{ from: '2024-01', to: '2099-01', source: 'files' }, '--to 2099-01 is a month in the future'],
+      [{ from: '2024-01', to: '', source: 'files' }, 'backfill needs --from and --to (months, YYYY-MM)'],
+      [{ from: '2024-01', to: '2024-03', source: 'bigquery' }, '“bigquery” is not a configured source (configured: files)'],
+    ];
+    for (const [fields, message] of refusals) {
+      const refused = await client.post('/admin/jobs', { kind: 'backfill', ...fields, csrf: await client.csrf('/admin') });
+      expect(refused.statusCode, message).toBe(400);
+      expect(refused.body).toContain(message);
+    }
+    // The CLI's words exactly: the same function refuses both.
+    const cli = await runCli(['backfill', '--from', '2024-03', '--to', '2024-01', '--input', historyFile], { DATABASE_URL: t.databaseUrl });
+    expect([cli.code, cli.stderr]).toEqual([2, 'pypistats: --from (2024-03) is after --to (2024-01)\n']);
+    expect(await t.store.accounts.jobs(10)).toEqual([]);
+    expect(await t.store.heldMonths(ALL_PACKAGES)).toEqual([]);
+
+    const id = await startJob(client, { kind: 'backfill', ...backfillMonths, source: 'files' });
+    const seen = new Set<string>();
+    const job = await until(
+      'the backfill to end',
+      async () => {
+        const current = await jobJson(client, id);
+        seen.add(`${current.status} ${current.progress.done}/${current.progress.total}`);
+        return current.status === 'running' || current.status === 'queued' ? undefined : current;
+      },
+      server,
+    );
+    expect(job).toMatchObject({ status: 'succeeded', kind: 'backfill', ...backfillMonths, source: 'files', requestedBy: 'Boss', error: null, progress: { done: 3, total: 3 }, skipped: 0 });
+    expect(job.rows).toBeGreaterThan(0);
+    expect([...seen].some((state) => state.startsWith('running'))).toBe(true);
+    expect((await client.get(`/admin/jobs/${id}`)).body).toContain('3 of 3 months');
+    expect((await t.store.heldMonths(ALL_PACKAGES)).map((held) => held.month)).toEqual(['2024-01', '2024-02', '2024-03']);
+    expect((await t.store.loadedDays()).length).toBe(0);
+
+    // `pypistats backfill` of the same files into a second store gives the same months.
+    let months: Record<string, SeriesPoint[]> = {};
+    const other = await kind.create();
+    try {
+      const cliRun = await runCli(['backfill', '--from', backfillMonths.from, '--to', backfillMonths.to, '--input', historyFile], { DATABASE_URL: other.databaseUrl });
+      expect([cliRun.code, cliRun.stderr]).toEqual([0, '']);
+      months = await everyMonth(t.store);
+      expect(Object.keys(months).length).toBeGreaterThan(BACKFILL_PACKAGES.length);
+      expect(await everyMonth(other.store)).toEqual(months);
+      const [cliJob] = await other.store.accounts.jobs(1);
+      expect(cliJob).toMatchObject({ kind: 'backfill', requestedBy: 'cli', status: 'succeeded', progress: { done: 3, total: 3 }, rows: job.rows });
+    } finally {
+      await other.dispose();
+    }
+
+    // A CLI backfill of the server's store shows in the console's job history, as its own jobs do: every month is done already.
+    const again = await runCli(['backfill', '--from', backfillMonths.from, '--to', backfillMonths.to, '--input', historyFile], { DATABASE_URL: t.databaseUrl });
+    expect([again.code, again.stderr]).toEqual([0, '']);
+    expect(again.stdout).toContain('2024-01: already backfilled (31 days); skipped');
+    expect(await everyMonth(t.store)).toEqual(months);
+    const console = await client.get('/admin');
+    expect(console.body).toMatch(/<tr data-job="\d+">[\s\S]*?backfill 2024-01 – 2024-03 from files[\s\S]*?<td>cli<\/td>[\s\S]*?succeeded[\s\S]*?3 \/ 3/);
+    expect(console.body).toMatch(new RegExp(`<tr data-job="${id}">[\\s\\S]*?backfill 2024-01 – 2024-03 from files[\\s\\S]*?Boss[\\s\\S]*?succeeded[\\s\\S]*?3 / 3`));
+
+    // A month the files hold nothing of fails the job with the CLI's reason; the months before it stay.
+    const failing = await startJob(client, { kind: 'backfill', from: '2023-12', to: '2024-01', source: 'files' });
+    const failed = await finished(client, failing);
+    expect(failed).toMatchObject({ status: 'failed', progress: { done: 2, total: 2 } });
+    expect(failed.error).toBe('2023-12: the source holds no downloads for the 31 days of the month to backfill (2023-12-01 to 2023-12-31); nothing was written for it');
+  }, LONG_TEST_MS);
+
+  it('cancels a running backfill between months: the months written are whole, the rest untouched', async () => {
+    server = await startServer(env('boss', { LOAD_INPUT: historyFile }));
+    const client = await signedIn();
+    const id = await startJob(client, { kind: 'backfill', source: 'files', ...longBackfill });
+    await until('a month of the backfill to be done', async () => ((await jobJson(client, id)).progress.done >= 1 ? true : undefined), server);
+    expect((await client.post(`/admin/jobs/${id}/cancel`, { csrf: await client.csrf('/admin') })).statusCode).toBe(303);
+    const job = await finished(client, id);
+    expect(job.status).toBe('cancelled');
+    expect(job.progress.total).toBe(24);
+    expect(job.progress.done).toBeLessThan(24);
+    // The months written are the first ones, each whole (its worker killed mid-month wrote none of it).
+    const held = await t.store.heldMonths(ALL_PACKAGES);
+    expect(held.map((month) => month.month)).toEqual(monthRange(longBackfill.from, longBackfill.to).slice(0, held.length));
+    expect(held.length).toBeGreaterThanOrEqual(job.progress.done);
+    expect(held.length).toBeLessThanOrEqual(job.progress.done + 1);
+    const totals = (await t.store.monthSeries(ALL_PACKAGES, 'overall', {})).filter((point) => point.category === 'with_mirrors');
+    expect(totals.map((point) => point.day).sort()).toEqual(held.map((month) => month.month));
+    for (const point of totals) expect(point.downloads, point.day).toBe(30);
+
+    // A retry continues where it stopped, and ends with every month.
+    const retried = await client.post(`/admin/jobs/${id}/retry`, { csrf: await client.csrf('/admin') });
+    expect(retried.statusCode).toBe(303);
+    const retry = await finished(client, Number(/(\d+)$/.exec(retried.location!)![1]));
+    expect(retry).toMatchObject({ status: 'succeeded', retryOf: id, progress: { done: 24, total: 24 } });
+    expect((await t.store.heldMonths(ALL_PACKAGES)).length).toBe(24);
   }, LONG_TEST_MS);
 });

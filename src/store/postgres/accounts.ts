@@ -1,8 +1,7 @@
 /** The users, tracked packages, API tokens and jobs of the PostgreSQL store (see ../accounts.ts). */
 import type pg from 'pg';
-import { dayFromNumber, dayNumber } from '../../domain/dates.js';
 import type { AccountStore, ApiToken, Job, JobEnd, JobProgress, JobRequest, JobStatus, TrackResult, User } from '../accounts.js';
-import { INTERRUPTED_ERROR, JOB_STALE_MS, jobTotal } from '../accounts.js';
+import { INTERRUPTED_ERROR, JOB_STALE_MS, jobBounds, jobTotal, storedJobBounds } from '../accounts.js';
 
 /** The migration that adds these tables: one entry, so it can be put anywhere in the list. */
 export const ACCOUNTS_SCHEMA = `
@@ -96,8 +95,7 @@ const job = (row: JobRow): Job => {
   return {
     id: row.id,
     kind: row.kind,
-    from: dayFromNumber(row.from_day),
-    to: dayFromNumber(row.to_day),
+    ...jobBounds(row.kind, row.from_day, row.to_day),
     source: row.source,
     requestedBy: row.requested_by,
     retryOf: row.retry_of,
@@ -207,10 +205,11 @@ export class PostgresAccounts implements AccountStore {
   }
 
   async createJob(request: JobRequest): Promise<Job> {
+    const { fromDay, toDay } = storedJobBounds(request);
     const [row] = await this.rows<JobRow>(
       `INSERT INTO jobs (kind, from_day, to_day, source, requested_by, retry_of, status, created_at, total)
        VALUES ($1, $2, $3, $4, $5, $6, 'queued', now(), $7) RETURNING ${JOB_COLUMNS}`,
-      [request.kind, dayNumber(request.from), dayNumber(request.to), request.source, request.requestedBy, request.retryOf ?? null, jobTotal(request)],
+      [request.kind, fromDay, toDay, request.source, request.requestedBy, request.retryOf ?? null, jobTotal(request)],
     );
     return job(row!);
   }

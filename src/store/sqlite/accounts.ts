@@ -5,10 +5,9 @@
  */
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { dayFromNumber, dayNumber } from '../../domain/dates.js';
 import { processAlive } from './loads.js';
 import type { AccountStore, ApiToken, Job, JobEnd, JobProgress, JobRequest, JobStatus, TrackResult, User } from '../accounts.js';
-import { INTERRUPTED_ERROR, JOB_STALE_MS, jobTotal } from '../accounts.js';
+import { INTERRUPTED_ERROR, JOB_STALE_MS, jobBounds, jobTotal, storedJobBounds } from '../accounts.js';
 import { BUSY_TIMEOUT_MS, openConnection, reading, type Connection } from './connection.js';
 
 /** The migration that adds these tables: one entry, so it can be put anywhere in the list. */
@@ -103,8 +102,7 @@ const job = (row: JobRow): Job => {
   return {
     id: row.id,
     kind: row.kind,
-    from: dayFromNumber(row.from_day),
-    to: dayFromNumber(row.to_day),
+    ...jobBounds(row.kind, row.from_day, row.to_day),
     source: row.source,
     requestedBy: row.requested_by,
     retryOf: row.retry_of,
@@ -238,13 +236,14 @@ export class SqliteAccounts implements AccountStore {
   }
 
   createJob(request: JobRequest): Promise<Job> {
+    const { fromDay, toDay } = storedJobBounds(request);
     return this.run((db) => {
       const row = db
         .prepare<unknown[], JobRow>(
           `INSERT INTO jobs (kind, from_day, to_day, source, requested_by, retry_of, status, created_at, total)
            VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?) RETURNING *`,
         )
-        .get(request.kind, dayNumber(request.from), dayNumber(request.to), request.source, request.requestedBy, request.retryOf ?? null, new Date().toISOString(), jobTotal(request))!;
+        .get(request.kind, fromDay, toDay, request.source, request.requestedBy, request.retryOf ?? null, new Date().toISOString(), jobTotal(request))!;
       return job(row);
     });
   }

@@ -15,13 +15,19 @@ export interface AdminPageData {
   loads: LoadRecord[];
   /** Defaults of the start form: yesterday. */
   defaultDay: string;
+  /** Defaults of the backfill form: the month a year before yesterday's. */
+  defaultMonth: string;
   problem?: string | undefined;
 }
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
 
+/** The kinds the first form starts, over days; a backfill of months has a form of its own. */
+const DAY_KINDS = JOB_KINDS.filter((kind) => kind !== 'backfill');
+
 export function describeJobTarget(job: Pick<Job, 'kind' | 'from' | 'to' | 'source'>): string {
   if (job.kind === 'purge') return `purge before ${job.from}`;
+  if (job.kind === 'backfill') return `backfill ${job.from === job.to ? job.from : `${job.from} – ${job.to}`} from ${job.source}`;
   return `load ${job.from === job.to ? job.from : `${job.from} – ${job.to}`} from ${job.source}`;
 }
 
@@ -61,12 +67,25 @@ ${data.problem ? html`<p class="form-problem" role="alert">${data.problem}</p>` 
   }
   <form class="track-form" method="post" action="/admin/jobs">
     ${csrfField(data.csrf)}
-    <p><label for="job-kind">What</label> <select id="job-kind" name="kind">${JOB_KINDS.map((kind) => html`<option value="${kind}">${kind === 'load' ? 'Load days (replacing them)' : 'Purge the days before “from”'}</option>`)}</select></p>
+    <p><label for="job-kind">What</label> <select id="job-kind" name="kind">${DAY_KINDS.map((kind) => html`<option value="${kind}">${kind === 'load' ? 'Load days (replacing them)' : 'Purge the days before “from”'}</option>`)}</select></p>
     <p><label for="job-from">From</label> <input id="job-from" name="from" type="date" value="${data.defaultDay}" required>
        <label for="job-to">to</label> <input id="job-to" name="to" type="date" value="${data.defaultDay}"></p>
     <p><label for="job-source">Source</label> <select id="job-source" name="source">${data.sources.map((source) => html`<option value="${source}">${source}</option>`)}<option value="">(none: purge)</option></select></p>
     <p><button type="submit">Start</button></p>
   </form>
+  ${
+    data.sources.length === 0
+      ? ''
+      : html`<h3 id="backfill-heading">Backfill months</h3>
+  <p class="muted">Monthly totals of history before the daily loads, as <code>pypistats backfill</code> fills them: a month at a time, each written whole; a month backfilled already is skipped.</p>
+  <form class="track-form" method="post" action="/admin/jobs" aria-labelledby="backfill-heading">
+    ${csrfField(data.csrf)}<input type="hidden" name="kind" value="backfill">
+    <p><label for="backfill-from">From</label> <input id="backfill-from" name="from" type="month" placeholder="YYYY-MM" value="${data.defaultMonth}" required>
+       <label for="backfill-to">to</label> <input id="backfill-to" name="to" type="month" placeholder="YYYY-MM" value="${data.defaultMonth}" required></p>
+    <p><label for="backfill-source">Source</label> <select id="backfill-source" name="source">${data.sources.map((source) => html`<option value="${source}">${source}</option>`)}</select></p>
+    <p><button type="submit">Backfill</button></p>
+  </form>`
+  }
 </section>
 <section aria-labelledby="jobs-heading">
   <h2 id="jobs-heading">Jobs</h2>
@@ -74,7 +93,7 @@ ${data.problem ? html`<p class="form-problem" role="alert">${data.problem}</p>` 
   ${
     data.jobs.length === 0
       ? html`<p>No jobs yet.</p>`
-      : html`<div class="breakdown-table"><table><thead><tr><th scope="col">Job</th><th scope="col">What</th><th scope="col">Who</th><th scope="col">When (UTC)</th><th scope="col">Status</th><th scope="col">Days</th><th scope="col">Rows</th><th scope="col">Skipped</th><th scope="col">Error</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead><tbody>${data.jobs.map((job) => jobRow(job, data.csrf))}</tbody></table></div>`
+      : html`<div class="breakdown-table"><table><thead><tr><th scope="col">Job</th><th scope="col">What</th><th scope="col">Who</th><th scope="col">When (UTC)</th><th scope="col">Status</th><th scope="col">Done</th><th scope="col">Rows</th><th scope="col">Skipped</th><th scope="col">Error</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead><tbody>${data.jobs.map((job) => jobRow(job, data.csrf))}</tbody></table></div>`
   }
 </section>
 <section aria-labelledby="loads-heading">
@@ -99,7 +118,7 @@ export function jobPage(assets: Assets, job: Job, csrf: string): string {
 <div class="breakdown-table"><table><tbody>${jobRow(job, csrf)}</tbody></table></div>
 <dl class="job-facts">
   <dt>Status</dt><dd class="job-status">${job.status}</dd>
-  <dt>Progress</dt><dd><progress max="${job.progress.total}" value="${job.progress.done}"></progress> ${job.progress.done} of ${job.progress.total} days</dd>
+  <dt>Progress</dt><dd><progress max="${job.progress.total}" value="${job.progress.done}"></progress> ${job.progress.done} of ${job.progress.total} ${job.kind === 'backfill' ? 'months' : 'days'}</dd>
   <dt>Asked by</dt><dd>${job.requestedBy}, ${job.createdAt}</dd>
   <dt>Started</dt><dd>${job.startedAt ?? 'not yet'}</dd>
   <dt>Finished</dt><dd>${job.finishedAt ?? (live ? 'running' : '')}</dd>
