@@ -6,7 +6,8 @@
  * breakdown-layouts (BREAKDOWN_LAYOUT_SIZES, packages×days: issue 12's three layouts compared),
  * top-lists, compare-page, serve-during-load (SERVE_LOAD_DAYS, default 180 in full mode, 3 in quick; or a store built
  * earlier by bench/build-store.ts, copied first: BENCH_SERVE_SQLITE=<file>,
- * BENCH_SERVE_POSTGRES=<url with options=-c search_path=SCHEMA>).
+ * BENCH_SERVE_POSTGRES=<url with options=-c search_path=SCHEMA>); serve-during-load-admin, the same
+ * with the day loaded by an admin job (POST /admin/jobs, signed in through the GitHub stand-in).
  * BENCH_SCALE_SQLITE=FILE runs api-scale (without store-scale) on a store built before.
  * months (MONTHS_DAYS, MONTHS_BACKFILLED: default 180 days and 114 months in full mode, so the
  * monthly read spans 10 years; 2 and 3 in quick): issue 15's months kept forever.
@@ -98,9 +99,13 @@ async function main(): Promise<void> {
       // Full width for the days it can hold in minutes, and fewer packages over more days for the trend as days accumulate.
       await breakdownLayouts(dir, layoutSizes(process.env.BREAKDOWN_LAYOUT_SIZES ?? (quick ? '2000x3' : '300000x3,1000x64')));
     }
-    if (runs('serve-during-load')) {
+    for (const [name, via] of [
+      ['serve-during-load', 'scheduler'],
+      ['serve-during-load-admin', 'admin'],
+    ] as const) {
+      if (!runs(name)) continue;
       const unreachable = process.env.BENCH_SERVE_POSTGRES ? null : await postgresUnreachable();
-      if (unreachable) skipped.push(`serve-during-load on PostgreSQL (${unreachable}; set BENCH_POSTGRES_URL)`);
+      if (unreachable) skipped.push(`${name} on PostgreSQL (${unreachable}; set BENCH_POSTGRES_URL)`);
       await serveDuringLoad(dir, {
         days: Number(process.env.SERVE_LOAD_DAYS ?? (quick ? 3 : 180)),
         packages: quick ? 20_000 : 300_000,
@@ -109,6 +114,7 @@ async function main(): Promise<void> {
         minSeconds: sizes.apiSeconds,
         withTargets: !quick,
         kinds: unreachable ? ['sqlite'] : ['sqlite', 'postgres'],
+        via,
       });
     }
     if (runs('top-lists')) {

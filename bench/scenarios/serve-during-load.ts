@@ -8,6 +8,13 @@
  * of both, the load's duration and the serving event loop's longest delay meanwhile (which
  * load-worker-host logs). Targets during the load: p99 < 20 ms, no request over 100 ms.
  *
+ * The admin variant (`--only serve-during-load-admin`): the same day, the same traffic, the same
+ * figures, but the day is loaded by an admin job (issue 17) instead of the scheduler: the bench
+ * signs in through the real flow against the GitHub stand-in of test/support, and POSTs
+ * /admin/jobs (kind=load, with its CSRF token) once the traffic runs; the job's own worker loads
+ * the day while the scheduler is off (LOAD_SOURCE unset). The window ends when the job's JSON
+ * says it ended.
+ *
  * The store: BENCH_SERVE_SQLITE=<file> or BENCH_SERVE_POSTGRES=<url with -c search_path=SCHEMA>
  * name a store built earlier (bench/build-store.ts), which is copied first and never written;
  * without them, one of SERVE_LOAD_DAYS days is built here.
@@ -31,6 +38,8 @@ import { startTraffic, type LoadResult, type TrafficMix } from '../lib/load-gene
 import { root, startServer, stop, type Server } from '../lib/processes.js';
 import { record, round } from '../lib/results.js';
 import { pypiSizedDay, type PypiDayOptions } from '../pypi-sized-day.js';
+import { startGithubStandin, type GithubStandin } from '../../test/support/github-standin.js';
+import { HttpCookieClient, TEST_SESSION_SECRET } from '../../test/support/sign-in.js';
 import { adminQuery, freshStore, type StoreKind } from './store-scale.js';
 
 const run = promisify(execFile);
@@ -303,6 +312,8 @@ export interface ServeDuringLoadSizes {
   minSeconds: number;
   withTargets: boolean;
   kinds: StoreKind[];
+  /** Who loads the day: serve's scheduler (its retry), or an admin's job started with POST /admin/jobs. */
+  via?: 'scheduler' | 'admin';
 }
 
 /** The longest a load is waited for: a PostgreSQL day at PyPI scale takes about a minute; this is far beyond. */
@@ -311,6 +322,45 @@ const LOAD_TIMEOUT_MS = 30 * 60_000;
 /** Popular packages whose answers the warm half of the traffic asks for, cached after the first request. */
 const WARM_PACKAGES = 10;
 const WARM_ENDPOINTS = ['overall', 'recent', 'python_minor'];
+
+/** How often the admin variant asks for its job's state: a small request, far apart beside 50 connections' traffic. */
+const JOB_POLL_MS = 500;
+/** The admin the bench signs in as (ADMIN_GITHUB_USERS). */
+const BENCH_ADMIN = { id: 17, login: 'bench-admin' };
+
+interface AdminJob {
+  status: string;
+  rows: number;
+  error: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** Signs in as the bench's admin through the GitHub stand-in: a client with the session cookie and the console's CSRF token. */
+async function signInAdmin(server: Server, github: GithubStandin): Promise<{ client: HttpCookieClient; csrf: string }> {
+  github.signInAs(BENCH_ADMIN);
+  const client = new HttpCookieClient(server.url);
+  const signedIn = await client.signIn();
+  if (signedIn.statusCode !== 302) throw new Error(`signing in answered ${signedIn.statusCode}: ${signedIn.body.slice(0, 500)}`);
+  return { client, csrf: await client.csrf('/admin') };
+}
+
+/** Starts the load of `day` as an admin job; resolves when the job has ended, with its row. */
+async function adminLoad(server: Server, admin: { client: HttpCookieClient; csrf: string }, day: Day, timeoutMs: number): Promise<AdminJob> {
+  const started = await admin.client.post('/admin/jobs', { kind: 'load', from: day, to: day, source: 'files', csrf: admin.csrf });
+  const id = started.statusCode === 303 ? /\/admin\/jobs\/(\d+)$/.exec(started.location ?? '')?.[1] : undefined;
+  if (id === undefined) throw new Error(`POST /admin/jobs answered ${started.statusCode}: ${started.body.slice(0, 2000)}`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await admin.client.get(`/admin/jobs/${id}`, { accept: 'application/json' });
+    if (answer.statusCode !== 200) throw new Error(`GET /admin/jobs/${id} answered ${answer.statusCode}: ${answer.body.slice(0, 500)}`);
+    const job = JSON.parse(answer.body) as AdminJob;
+    if (job.status !== 'queued' && job.status !== 'running') return job;
+    if (server.child.exitCode !== null) throw new Error(`the server exited while job ${id} ran:\n${server.logs()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for job ${id}:\n${server.logs().slice(-4000)}`);
+    await new Promise((resolve) => setTimeout(resolve, JOB_POLL_MS));
+  }
+}
 
 async function waitFor<T>(what: string, server: Server, probe: () => T | undefined, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -352,34 +402,61 @@ async function measure(dir: string, kind: StoreKind, serveStore: ServeStore, day
   const first = sorted[0];
   const last = sorted.at(-1);
   if (!last || last >= day) throw new Error(`the store must end before yesterday (${day}), so that serve's catch-up loads yesterday; it ends ${last ?? 'nowhere (empty)'}`);
-  const scenario = `serve during a load (${storeNames[kind]}), ${days} PyPI-sized days of ${options.packages.toLocaleString('en-US')} packages`;
+  const scenario = `serve during ${sizes.via === 'admin' ? "an admin job's load" : 'a load'} (${storeNames[kind]}), ${days} PyPI-sized days of ${options.packages.toLocaleString('en-US')} packages`;
   const raw = await rawDayFile(day, days, options);
   console.log(`  raw day ${day}: ${raw.events.toLocaleString('en-US')} events for ${raw.rows.toLocaleString('en-US')} category rows${raw.seconds === null ? ' (cached)' : ` written in ${round(raw.seconds)} s`}`);
 
-  const inputDir = path.join(dir, `serve-during-load-input-${kind}`);
+  const inputDir = path.join(dir, `serve-during-load-input-${sizes.via ?? 'scheduler'}-${kind}`);
   await mkdir(inputDir, { recursive: true });
-  // The load's file is put in place after the warm-up: the catch-up on start finds none and fails,
-  // and its retry (LOAD_RETRY_DELAY later, as when an export arrives late) loads it, with the
-  // server already warm and the measured traffic already running.
+  // The scheduler's: the load's file is put in place after the warm-up: the catch-up on start finds
+  // none and fails, and its retry (LOAD_RETRY_DELAY later, as when an export arrives late) loads
+  // it, with the server already warm and the measured traffic already running. The admin's: the
+  // file is there from the start, and the job is started once the measured traffic runs.
   const retryDelaySeconds = Math.ceil(sizes.warmUpSeconds) + 2;
   // BENCH_SERVE_CPU_PROFILE=1 profiles into the run's temporary directory; a path keeps the profiles there.
   const profileSetting = process.env.BENCH_SERVE_CPU_PROFILE;
   const profileDir = !profileSetting ? null : profileSetting === '1' ? await mkdtemp(path.join(dir, 'serve-during-load-profile-')) : await mkdtemp(path.join(path.resolve(profileSetting), `${kind}-`));
-  const server = await startServer({
-    DATABASE_URL: serveStore.databaseUrl,
-    DEMO_DATA: 'off',
-    LOAD_SOURCE: 'files',
-    LOAD_INPUT: path.join(inputDir, '{date}.parquet'),
-    LOAD_CATCH_UP_DAYS: '1',
-    // The day loaded purges the oldest one, as each daily load on a full store does (a store
-    // built days ago has a gap before yesterday: the window is counted in days, not loaded days).
-    RETENTION_DAYS: String(dayNumber(day) - dayNumber(first!)),
-    LOAD_RETRIES: '1',
-    LOAD_RETRY_DELAY: String(retryDelaySeconds),
-    // A handful of events per category: far fewer downloads than the synthesized days around it,
-    // which the guard would refuse as a broken export. The rows, which are what a load writes, are a full day's.
-    LOAD_MIN_SHARE: '0',
-  }, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const viaAdmin = sizes.via === 'admin';
+  const github = viaAdmin ? await startGithubStandin() : null;
+  // The day loaded purges the oldest one, as each daily load on a full store does (a store built
+  // days ago has a gap before yesterday: the window is counted in days, not loaded days).
+  const retentionDays = String(dayNumber(day) - dayNumber(first!));
+  // A handful of events per category: far fewer downloads than the synthesized days around it,
+  // which the guard would refuse as a broken export. The rows, which are what a load writes, are a full day's.
+  const minShare = '0';
+  if (viaAdmin) await symlink(raw.file, path.join(inputDir, `${day}.parquet`));
+  const server = await startServer(
+    github
+      ? {
+          DATABASE_URL: serveStore.databaseUrl,
+          DEMO_DATA: 'off',
+          // No scheduler (LOAD_SOURCE unset): the files source is there for the admin's jobs only.
+          LOAD_INPUT: path.join(inputDir, '{date}.parquet'),
+          RETENTION_DAYS: retentionDays,
+          LOAD_MIN_SHARE: minShare,
+          GITHUB_CLIENT_ID: github.clientId,
+          GITHUB_CLIENT_SECRET: github.clientSecret,
+          GITHUB_URL: github.url,
+          GITHUB_API_URL: github.url,
+          SESSION_SECRET: TEST_SESSION_SECRET,
+          ADMIN_GITHUB_USERS: BENCH_ADMIN.login,
+        }
+      : {
+          DATABASE_URL: serveStore.databaseUrl,
+          DEMO_DATA: 'off',
+          LOAD_SOURCE: 'files',
+          LOAD_INPUT: path.join(inputDir, '{date}.parquet'),
+          LOAD_CATCH_UP_DAYS: '1',
+          RETENTION_DAYS: retentionDays,
+          LOAD_RETRIES: '1',
+          LOAD_RETRY_DELAY: String(retryDelaySeconds),
+          LOAD_MIN_SHARE: minShare,
+        },
+    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  ).catch(async (error: unknown) => {
+    await github?.close();
+    throw error;
+  });
   const warm = Array.from({ length: WARM_PACKAGES }, (_, i) => WARM_ENDPOINTS.map((endpoint) => `/api/packages/package-${i + 1}/${endpoint}`)).flat();
   const mix = (coldSuffix: string, coldStart: number): TrafficMix => ({ warm, coldPrefix: '/api/packages/package-', coldSuffix, coldStart, coldCount: options.packages });
   let during: LoadResult;
@@ -387,30 +464,47 @@ async function measure(dir: string, kind: StoreKind, serveStore: ServeStore, day
   let quiet: LoadResult;
   let duringCpu: CpuWindow;
   let quietCpu: CpuWindow;
-  let loadLine: RegExpExecArray;
+  let loadSeconds: number;
   let delayMs: number;
   try {
-    await waitFor('the first load attempt to fail (no file yet)', server, () => (/retrying in \d+ s/.test(server.logs()) ? true : undefined), 120_000);
-    const retryAt = performance.now() + retryDelaySeconds * 1000;
+    const admin = github ? await signInAdmin(server, github) : null;
+    let retryAt = 0;
+    if (!admin) {
+      await waitFor('the first load attempt to fail (no file yet)', server, () => (/retrying in \d+ s/.test(server.logs()) ? true : undefined), 120_000);
+      retryAt = performance.now() + retryDelaySeconds * 1000;
+    }
     // The warm-up walks /system, so the measured crawl's /overall answers are not cached yet.
     await startTraffic(server.url, mix('/system', 1), sizes.warmUpSeconds).finished;
-    await symlink(raw.file, path.join(inputDir, `${day}.parquet`));
-    const waitBefore = retryAt - performance.now() - 500;
-    if (waitBefore > 0) await new Promise((resolve) => setTimeout(resolve, waitBefore));
+    if (!admin) {
+      await symlink(raw.file, path.join(inputDir, `${day}.parquet`));
+      const waitBefore = retryAt - performance.now() - 500;
+      if (waitBefore > 0) await new Promise((resolve) => setTimeout(resolve, waitBefore));
+    }
     const started = performance.now();
     const duringCpuEnd = await cpuWindow(server.child.pid!);
     const traffic = startTraffic(server.url, mix('/overall', 1), LOAD_TIMEOUT_MS / 1000);
-    const ended = await waitFor(
-      `${day} to be loaded`,
-      server,
-      () => new RegExp(`${day}: loaded \\d+ downloads of \\d+ packages \\((\\d+) rows\\) in ([\\d.]+) s`).exec(server.logs()) ?? (new RegExp(`${day}: load failed \\d+ times`).test(server.logs()) ? null : undefined),
-      LOAD_TIMEOUT_MS,
-    );
-    during = await traffic.stop();
-    duringCpu = await duringCpuEnd();
-    duringSeconds = (performance.now() - started) / 1000;
-    if (ended === null) throw new Error(`the load of ${day} failed:\n${server.logs().slice(-4000)}`);
-    loadLine = ended;
+    if (admin) {
+      // As the scheduler's window does, the traffic runs for a moment before the load starts.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const job = await adminLoad(server, admin, day, LOAD_TIMEOUT_MS);
+      during = await traffic.stop();
+      duringCpu = await duringCpuEnd();
+      duringSeconds = (performance.now() - started) / 1000;
+      if (job.status !== 'succeeded') throw new Error(`the admin job loading ${day} ended ${job.status}: ${job.error}\n${server.logs().slice(-4000)}`);
+      loadSeconds = (Date.parse(job.finishedAt!) - Date.parse(job.startedAt!)) / 1000;
+    } else {
+      const ended = await waitFor(
+        `${day} to be loaded`,
+        server,
+        () => new RegExp(`${day}: loaded \\d+ downloads of \\d+ packages \\((\\d+) rows\\) in ([\\d.]+) s`).exec(server.logs()) ?? (new RegExp(`${day}: load failed \\d+ times`).test(server.logs()) ? null : undefined),
+        LOAD_TIMEOUT_MS,
+      );
+      during = await traffic.stop();
+      duringCpu = await duringCpuEnd();
+      duringSeconds = (performance.now() - started) / 1000;
+      if (ended === null) throw new Error(`the load of ${day} failed:\n${server.logs().slice(-4000)}`);
+      loadSeconds = Number(ended[2]);
+    }
     const delays = [...server.logs().matchAll(/longest delay meanwhile was (\d+) ms/g)].map((match) => Number(match[1]));
     delayMs = delays.at(-1)!;
     // The same mix, as long, with nothing loading: the loaded day's new data version left nothing cached.
@@ -420,6 +514,7 @@ async function measure(dir: string, kind: StoreKind, serveStore: ServeStore, day
     quietCpu = await quietCpuEnd();
   } finally {
     await stop(server);
+    await github?.close();
   }
   // What the load left in the store: the day with every row, and the oldest day purged.
   const after = await loadedDaysOf(kind, serveStore);
@@ -428,7 +523,12 @@ async function measure(dir: string, kind: StoreKind, serveStore: ServeStore, day
   record({ scenario, measure: `store: ${serveStore.origin}; loaded day ${day}: ${raw.events.toLocaleString('en-US')} raw events (Parquet), every breakdown: its rows in the store`, value: loadedDay.rows, unit: 'rows' });
   record({ scenario, measure: 'category rows synthesized for the day, plus __all__ (what the load should write)', value: raw.rows + raw.allRows, unit: 'rows' });
   record({ scenario, measure: `days in the store after the load (${days} before: one loaded, the oldest purged)`, value: after.length, unit: 'days' });
-  record({ scenario, measure: "the load's duration (worker: aggregation and write)", value: round(Number(loadLine[2])), unit: 's' });
+  record({
+    scenario,
+    measure: sizes.via === 'admin' ? "the job's duration (started to finished: its worker's start, aggregation and write)" : "the load's duration (worker: aggregation and write)",
+    value: round(loadSeconds),
+    unit: 's',
+  });
   record({ scenario, measure: 'traffic window during the load', value: round(duringSeconds), unit: 's' });
   record({ scenario, measure: "serving event loop's longest delay during the load (load-worker-host's log)", value: delayMs, unit: 'ms' });
   const label = `50 connections, half warm (${WARM_PACKAGES} popular packages × /${WARM_ENDPOINTS.join(', /')}), half a cold crawler (/overall)`;
