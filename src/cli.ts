@@ -195,7 +195,7 @@ async function backfill(values: BackfillFlags, base: Config): Promise<void> {
     // Recorded as a job asked by `cli`: the admin console's history shows it as it shows its own,
     // and a cancel there stops it between months.
     const job = await store.accounts.createJob({ kind: 'backfill', from: range.from, to: range.to, source: choice.kind, requestedBy: 'cli' });
-    const recorded = await recordJob({ store, log: CLI_JOB_LOG }, job.id, new AbortController(), async (_job, jobProgress, _errors, signal) => {
+    const recorded = await recordJob({ store, log: CLI_JOB_LOG }, job.id, new AbortController(), async (_job, jobProgress, _errors, signal, beat) => {
       jobProgress.done = plans.length - todo.length;
       for (const plan of plans) if (!todo.includes(plan)) console.log(describeSkippedMonth(plan));
       if (todo.length === 0) return;
@@ -207,12 +207,14 @@ async function backfill(values: BackfillFlags, base: Config): Promise<void> {
           store,
           source,
           todo,
-          (done) => {
+          async (done) => {
             written.push(done);
             progress.onMonth(done);
             jobProgress.done += 1;
             jobProgress.rows += done.rows;
             jobProgress.skipped += done.skipped;
+            // Each month's progress in the job history at once, and a cancel asked there heard before the next month.
+            await beat();
           },
           signal,
         );

@@ -103,7 +103,8 @@ export async function backfillMonths(
   store: Store,
   source: SpanSource,
   plans: readonly MonthPlan[],
-  onMonth: (month: BackfilledMonth) => void = () => undefined,
+  /** Awaited before the next month: a job records its progress there, and hears of a cancel. */
+  onMonth: (month: BackfilledMonth) => void | Promise<void> = () => undefined,
   signal?: AbortSignal,
 ): Promise<BackfilledMonth[]> {
   const written: BackfilledMonth[] = [];
@@ -128,7 +129,7 @@ export async function backfillMonths(
       seconds: (performance.now() - started) / 1000,
     };
     written.push(month);
-    onMonth(month);
+    await onMonth(month);
   }
   return written;
 }

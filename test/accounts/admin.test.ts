@@ -13,7 +13,8 @@ import { ALL_PACKAGES } from '../../src/domain/names.js';
 import { dayLockName } from '../../src/pipeline/load.js';
 import { JOB_STALE_MS, type Job } from '../../src/store/accounts.js';
 import type { SeriesPoint, Store } from '../../src/store/types.js';
-import { runCli, startServer, type RunningServer } from '../support/cli.js';
+import { spawn } from 'node:child_process';
+import { BIN, childEnv, runCli, startServer, type RunningServer } from '../support/cli.js';
 import { startGithubStandin, type GithubStandin } from '../support/github-standin.js';
 import { download, tempDir, writeNdjson } from '../support/raw-events.js';
 import { HttpCookieClient, TEST_SESSION_SECRET } from '../support/sign-in.js';
@@ -34,11 +35,14 @@ const LONG_TEST_MS = 240_000;
 const backfillMonths = { from: '2024-01', to: '2024-03' };
 const longBackfill = { from: '2021-01', to: '2022-12' };
 const BACKFILL_PACKAGES = ['requests', 'boto3', 'numpy'];
+/** Five years of months for a CLI backfill long enough to be cancelled and killed while it runs. */
+const cliBackfill = { from: '2015-01', to: '2019-12' };
 
 let dir: string;
 let github: GithubStandin;
 /** Raw events of every month of backfillMonths and longBackfill, one file as a BigQuery export of any span is. */
 let historyFile: string;
+let cliHistoryFile: string;
 
 async function writeDay(day: string, downloads: number): Promise<void> {
   const events = Array.from({ length: downloads }, (_, i) => download(i % 2 === 0 ? 'requests' : 'boto3', `${day}T0${i % 10}:00:00Z`));
@@ -54,6 +58,8 @@ beforeAll(async () => {
     Array.from({ length: 30 }, (_, i) => download(BACKFILL_PACKAGES[i % 3]!, `${month}-${String(1 + (i % 28)).padStart(2, '0')}T1${i % 10}:00:00Z`, { python: i % 2 === 0 ? '3.12.1' : '3.11.4' })),
   );
   historyFile = await writeNdjson(path.join(dir, 'history.ndjson'), history);
+  const cliHistory = monthRange(cliBackfill.from, cliBackfill.to).flatMap((month) => Array.from({ length: 10 }, (_, i) => download('requests', `${month}-1${i}T12:00:00Z`)));
+  cliHistoryFile = await writeNdjson(path.join(dir, 'cli-history.ndjson'), cliHistory);
 });
 
 /** Every month of every dimension of the backfilled packages and __all__: what two backfills must agree on. */
@@ -391,5 +397,51 @@ describeEachStore('the admin console', (kind) => {
     const retry = await finished(client, Number(/(\d+)$/.exec(retried.location!)![1]));
     expect(retry).toMatchObject({ status: 'succeeded', retryOf: id, progress: { done: 24, total: 24 } });
     expect((await t.store.heldMonths(ALL_PACKAGES)).length).toBe(24);
+  }, LONG_TEST_MS);
+
+  it('stops a `pypistats backfill` cancelled in the console between months, and shows one killed as interrupted', async () => {
+    server = await startServer(env('boss'));
+    const client = await signedIn();
+    const cliJob = async () => (await t.store.accounts.jobs(1)).find((job) => job.requestedBy === 'cli' && job.status !== 'succeeded');
+    const startCli = () => {
+      const child = spawn(process.execPath, [BIN, 'backfill', '--from', cliBackfill.from, '--to', cliBackfill.to, '--input', cliHistoryFile], {
+        env: childEnv({ DATABASE_URL: t.databaseUrl }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+      const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+      return { child, exited };
+    };
+
+    const cancelled = startCli();
+    const running = await until('the CLI backfill to be running', async () => {
+      const job = await cliJob();
+      return job?.status === 'running' ? job : undefined;
+    });
+    expect(running).toMatchObject({ kind: 'backfill', ...cliBackfill, source: 'files', progress: { total: 60 } });
+    expect((await client.post(`/admin/jobs/${running.id}/cancel`, { csrf: await client.csrf('/admin') })).statusCode).toBe(303);
+    const outcome = await cancelled.exited;
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toMatch(new RegExp(`^pypistats: cancelled in the admin console \\(job ${running.id}\\) after \\d+ of 60 months\\n$`));
+    const stopped = (await t.store.accounts.job(running.id))!;
+    expect(stopped.status).toBe('cancelled');
+    expect(stopped.progress.done).toBeLessThan(60);
+    expect((await t.store.heldMonths(ALL_PACKAGES)).length).toBe(stopped.progress.done);
+
+    const killed = startCli();
+    const second = await until('the second CLI backfill to be running', async () => {
+      const job = await cliJob();
+      return job?.status === 'running' && job.id !== running.id ? job : undefined;
+    });
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    // SQLite tells at once (its process is gone); PostgreSQL after JOB_STALE_MS without a beat.
+    const interrupted = await until('the killed CLI backfill to show interrupted', async () => {
+      const job = (await t.store.accounts.job(second.id))!;
+      return job.status === 'interrupted' ? job : undefined;
+    });
+    expect(interrupted.error).toContain('its process stopped');
+    expect((await client.get('/admin')).body).toContain(`action="/admin/jobs/${second.id}/retry"`);
   }, LONG_TEST_MS);
 });
