@@ -79,6 +79,7 @@ describe('pypistats with a private index’s access logs', () => {
       const openApi = await (await fetch(`${server.url}/api/openapi.json`)).text();
       expect(openApi).toContain('stands for all of packages.example.com.');
       expect(openApi).not.toContain('stands for all of PyPI');
+      expect(openApi).toContain('Download statistics of the packages of packages.example.com, compatible with pypistats.org');
     } finally {
       await server.stop();
     }

@@ -38,7 +38,7 @@ export async function describeRoutes(app: FastifyInstance, version: string, inde
       info: {
         title: 'PyPI Stats API',
         version,
-        description: 'Download statistics of PyPI packages, compatible with pypistats.org: every endpoint answers under `/api/packages/<package>/` (every known client) and `/api/package/<package>/` (the seed document). See `/api` for the notes.',
+        description: `Download statistics of ${indexName === null ? 'PyPI packages' : `the packages of ${indexName}`}, compatible with pypistats.org: every endpoint answers under \`/api/packages/<package>/\` (every known client) and \`/api/package/<package>/\` (the seed document). See \`/api\` for the notes.`,
       },
       tags: [
         { name: TAGS.package, description: 'One package’s downloads.' },
