@@ -104,7 +104,7 @@ export async function buildApp({ store, config, sharedRateLimits, metadata = noM
   });
 
   // Before the routes: it describes each as it is registered.
-  await describeRoutes(app, VERSION);
+  await describeRoutes(app, VERSION, config.indexName ?? null);
   let openApiJson: string | undefined;
 
   const dimensionNames = config.dimensions ?? registry.map((dimension) => dimension.name);

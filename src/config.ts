@@ -46,7 +46,8 @@ export interface Config {
   demo: { enabled: boolean; days: number; packages: number; seed: number; eventsPerDay: number };
   load: LoadScheduleConfig;
   /** PyPI's JSON API, read for the package page's metadata; `url` has no trailing slash. */
-  pypi: { url: string; timeoutMs: number };
+  /** `url` null: package pages ask no JSON API (PYPI_URL=off, or a private index's default). */
+  pypi: { url: string | null; timeoutMs: number };
   bigquery: BigQueryConfig;
   /** How the access-log source reads a private index's web server logs. */
   accessLog: AccessLogConfig;
@@ -123,7 +124,7 @@ export const variables = {
   LOAD_RETRY_DELAY: 'Seconds before the first retry of a failed scheduled load; each next retry waits twice as long (default `60`).',
   LOAD_MIN_SHARE:
     'A load (by hand, `demo` or scheduled) is refused when the day has fewer downloads than this percentage of the median of the loaded days within 3 days of it (at least 3 of them); `--allow-drop` overrides it, `0` turns it off (default `30`: on PyPI a weekend day is about 70% of that median and the quietest holiday about half, so only a day missing most of its events is refused).',
-  PYPI_URL: 'Base URL of PyPI\'s JSON API, where the package page reads summary, license and dependencies (default `https://pypi.org`).',
+  PYPI_URL: 'Base URL of PyPI\'s JSON API (`/pypi/<name>/json`), where the package page reads summary, license and dependencies; `off`: none is asked (default `https://pypi.org`, or `off` when INDEX_NAME is set: a private package\'s name is not sent to PyPI, whose package of that name, if any, is another\'s; a private index with that API gives its own URL).',
   PYPI_TIMEOUT_MS: 'Milliseconds the package page waits for PyPI before it renders without that metadata (default `1500`).',
   GOOGLE_SERVICE_ACCOUNT_JSON:
     'A Google service-account key as a JSON string, for `load --source bigquery` (the variable of the original pypistats.org; used rather than GOOGLE_APPLICATION_CREDENTIALS when both are set).',
@@ -175,6 +176,19 @@ function database(raw: string | undefined, env: Env): DatabaseConfig {
 
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * PYPI_URL: where package pages ask for a package's metadata, or null for nowhere. A private
+ * index's site (INDEX_NAME) asks nothing by default: its packages' names are not PyPI's to know,
+ * and PyPI's project of the same name, if there is one, is someone else's. A private index that
+ * answers PyPI's JSON API (`BASE/pypi/<name>/json`) is named by PYPI_URL.
+ */
+function pypiUrl(env: Env): string | null {
+  const raw = env.PYPI_URL?.trim() ?? '';
+  if (raw.toLowerCase() === 'off') return null;
+  if (raw === '' && indexName(env.INDEX_NAME) !== null) return null;
+  return httpUrl(env, 'PYPI_URL', 'https://pypi.org');
+}
 
 export function loadConfig(env: Env = process.env): Config {
   const retentionDays = integer(env, 'RETENTION_DAYS', 180, 1, 36_500);
@@ -239,7 +253,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     load: loadSchedule(env, retentionDays),
     pypi: {
-      url: httpUrl(env, 'PYPI_URL', 'https://pypi.org'),
+      url: pypiUrl(env),
       timeoutMs: integer(env, 'PYPI_TIMEOUT_MS', 1500, 1, 60_000),
     },
     bigquery: bigquery(env),

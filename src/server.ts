@@ -36,7 +36,7 @@ async function serveHere(config: Config): Promise<void> {
   const sharedRateLimits = config.redis
     ? { client: await connectRedis(config.redis.url), keyPrefix: `${config.redis.keyPrefix}rate-limit:` }
     : undefined;
-  const metadata = new PypiMetadataSource({ url: config.pypi.url, timeoutMs: config.pypi.timeoutMs });
+  const metadata = config.pypi.url === null ? undefined : new PypiMetadataSource({ url: config.pypi.url, timeoutMs: config.pypi.timeoutMs });
   // The admin console's jobs log through the app's logger, made just after.
   const jobLog = { info: (message: string) => app.log.info(message), warn: (message: string) => app.log.warn(message), error: (message: string) => app.log.error(message) };
   const jobs = config.accounts.adminGithubUsers.length > 0 ? new JobRunner({ store, config, log: jobLog }) : undefined;

@@ -7,7 +7,11 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_DEMO_OPTIONS } from '../src/domain/demo.js';
+import { normalizeName } from '../src/domain/names.js';
+import { demoPackageNames } from '../src/sources/synthetic.js';
 import { runCli, startServer } from './support/cli.js';
+import { startPypiStandIn } from './support/pypi-standin.js';
 import { tempDir } from './support/raw-events.js';
 
 const DAY = '2026-11-20';
@@ -60,12 +64,22 @@ describe('pypistats with a private index’s access logs', () => {
       expect(home).not.toContain('>All of PyPI<');
       const allPage = await (await fetch(`${server.url}/packages/__all__`)).text();
       expect(allPage).toContain('<h1>All of packages.example.com</h1>');
+      expect(allPage).toContain('>Downloads of every package on packages.example.com, summed.</p>');
       const all = await fetch(`${server.url}/api/packages/__all__/overall?mirrors=false`);
       expect(all.status).toBe(200);
       const body = (await all.json()) as { data: { category: string; date: string; downloads: number }[] };
       expect(body.data).toHaveLength(1);
       expect(body.data[0]).toMatchObject({ category: 'without_mirrors', date: DAY });
       expect(body.data[0]!.downloads).toBeGreaterThan(0);
+      // The API's own description says what __all__ is here, on the /api page and in OpenAPI.
+      const apiPage = await (await fetch(`${server.url}/api`)).text();
+      expect(apiPage).toContain('<code>__all__</code> (in any case) stands for all of packages.example.com.');
+      expect(apiPage).toContain('for every package on packages.example.com, as JSON');
+      expect(apiPage).not.toMatch(/all of PyPI|every package on PyPI/);
+      const openApi = await (await fetch(`${server.url}/api/openapi.json`)).text();
+      expect(openApi).toContain('stands for all of packages.example.com.');
+      expect(openApi).not.toContain('stands for all of PyPI');
+      expect(openApi).toContain('Download statistics of the packages of packages.example.com, compatible with pypistats.org');
     } finally {
       await server.stop();
     }
@@ -78,8 +92,26 @@ describe('pypistats with a private index’s access logs', () => {
     const plain = await startServer(env);
     try {
       expect(await (await fetch(`${plain.url}/`)).text()).not.toContain('Downloads from');
+      expect(await (await fetch(`${plain.url}/api/openapi.json`)).text()).toContain('stands for all of PyPI.');
     } finally {
       await plain.stop();
+    }
+  }, 60_000);
+
+  it('serve --index-name asks the index’s own JSON API for a package’s metadata when PYPI_URL names it', async () => {
+    // (Without PYPI_URL, a private index's site asks none: see config.test.ts.)
+    const name = normalizeName(demoPackageNames(DEFAULT_DEMO_OPTIONS)[0]!);
+    const ownApi = await startPypiStandIn({ packages: { [name]: { info: { name, summary: 'Our own package, from our index.', version: '1.0.0' }, releases: {}, urls: [] } } });
+    const server = await startServer({ ...env, PYPI_URL: ownApi.url }, ['--index-name', 'packages.example.com']);
+    try {
+      const page = await (await fetch(`${server.url}/packages/${name}`)).text();
+      expect(ownApi.requestsFor(name)).toBe(1);
+      expect(page).toContain('Our own package, from our index.');
+      expect(page).toContain('>View on packages.example.com ↗</a>');
+      expect(page).not.toContain('View on PyPI');
+    } finally {
+      await server.stop();
+      await ownApi.close();
     }
   }, 60_000);
 

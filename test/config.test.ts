@@ -131,6 +131,16 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ PYPI_URL: 'http://127.0.0.1:3141/root/pypi/' }).pypi.url).toBe('http://127.0.0.1:3141/root/pypi');
   });
 
+  it('asks no JSON API for package metadata with PYPI_URL=off, nor by default on a private index (INDEX_NAME)', () => {
+    expect(loadConfig({ PYPI_URL: 'off' }).pypi.url).toBeNull();
+    expect(loadConfig({ PYPI_URL: ' OFF ' }).pypi.url).toBeNull();
+    // A private package's name is not sent to PyPI, whose project of that name would be another's.
+    expect(loadConfig({ INDEX_NAME: 'packages.example.com' }).pypi.url).toBeNull();
+    // The index's own JSON API (devpi's, say), named by the operator.
+    expect(loadConfig({ INDEX_NAME: 'packages.example.com', PYPI_URL: 'https://packages.example.com/root/pypi/' }).pypi.url).toBe('https://packages.example.com/root/pypi');
+    expect(loadConfig({ INDEX_NAME: ' ' }).pypi.url).toBe('https://pypi.org');
+  });
+
   it('stops on a bad value with a message naming the variable', () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ PORT: 'eighty' }, /^PORT must be a whole number from 0 to 65535, got "eighty"$/],

@@ -13,7 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TSchema } from '@sinclair/typebox';
 import type { OpenApiDocument } from '../domain/openapi-document.js';
 import { isApiPath } from '../http/errors.js';
-import { COMMON_ERRORS, errorResponses, LIMITED_ERRORS, pageErrorResponses, TAGS } from './schemas.js';
+import { COMMON_ERRORS, errorResponses, LIMITED_ERRORS, packageParams, packageParamsOf, pageErrorResponses, TAGS } from './schemas.js';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 
@@ -26,15 +26,19 @@ interface RouteSchema {
   [key: string]: unknown;
 }
 
-/** Registers the generator; must come before the routes it describes. */
-export async function describeRoutes(app: FastifyInstance, version: string): Promise<void> {
+/**
+ * Registers the generator; must come before the routes it describes. `indexName` (INDEX_NAME):
+ * the private index whose downloads these are, so `__all__` is said to be its total; null: PyPI.
+ */
+export async function describeRoutes(app: FastifyInstance, version: string, indexName: string | null = null): Promise<void> {
+  const ownPackageParams = packageParamsOf(indexName);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'PyPI Stats API',
         version,
-        description: 'Download statistics of PyPI packages, compatible with pypistats.org: every endpoint answers under `/api/packages/<package>/` (every known client) and `/api/package/<package>/` (the seed document). See `/api` for the notes.',
+        description: `Download statistics of ${indexName === null ? 'PyPI packages' : `the packages of ${indexName}`}, compatible with pypistats.org: every endpoint answers under \`/api/packages/<package>/\` (every known client) and \`/api/package/<package>/\` (the seed document). See \`/api\` for the notes.`,
       },
       tags: [
         { name: TAGS.package, description: 'One package’s downloads.' },
@@ -48,7 +52,8 @@ export async function describeRoutes(app: FastifyInstance, version: string): Pro
       const described = route !== undefined && (route.querystring ?? route.params ?? route.headers ?? route.response) !== undefined;
       if (!described || route.hide) return { schema: { ...route, hide: true } as never, url };
       const common = isApiPath(url) ? errorResponses(...COMMON_ERRORS, ...LIMITED_ERRORS) : pageErrorResponses(...COMMON_ERRORS);
-      return { schema: { ...route, response: { ...common, ...route.response } } as never, url };
+      const params = route.params === packageParams ? ownPackageParams : route.params;
+      return { schema: { ...route, ...(params === undefined ? {} : { params }), response: { ...common, ...route.response } } as never, url };
     },
   });
 }

@@ -62,12 +62,18 @@ export const COMMON_ERRORS: readonly ErrorStatus[] = [405, 503];
 /** Added to every route of the rate-limited API. */
 export const LIMITED_ERRORS: readonly ErrorStatus[] = [429];
 
-export const packageParams = Type.Object({
-  package: Type.String({
-    description: `A package name, normalized as PyPI does (PEP 503: \`Django_REST.framework\` is \`django-rest-framework\`), at most ${MAX_NAME_LENGTH} characters of letters, digits, \`.\`, \`_\`, \`-\`; \`${ALL_PACKAGES}\` (in any case) stands for all of PyPI.`,
-    examples: [ALL_PACKAGES, EXAMPLE_PACKAGE],
-  }),
-});
+/** The path's `package`, as the description tells it: `__all__` is all of PyPI, or of the private index named (INDEX_NAME). */
+export function packageParamsOf(indexName: string | null) {
+  return Type.Object({
+    package: Type.String({
+      description: `A package name, normalized as PyPI does (PEP 503: \`Django_REST.framework\` is \`django-rest-framework\`), at most ${MAX_NAME_LENGTH} characters of letters, digits, \`.\`, \`_\`, \`-\`; \`${ALL_PACKAGES}\` (in any case) stands for all of ${indexName ?? 'PyPI'}.`,
+      examples: [ALL_PACKAGES, EXAMPLE_PACKAGE],
+    }),
+  });
+}
+
+/** The routes' own: what they validate is the same whatever the index, and the description is told per server (openapi.ts). */
+export const packageParams = packageParamsOf(null);
 
 const day = Type.String({ format: 'date', description: 'A UTC day, `YYYY-MM-DD`.' });
 const downloads = Type.Integer({ minimum: 0, description: 'Downloads: an integer that can exceed 2^31.' });

@@ -248,14 +248,15 @@ export class AccessLogSource implements Source {
       connection,
       `SELECT DISTINCT r.user_agent FROM access_requests r JOIN access_files f ON r.target = f.target WHERE r.outcome = '${OUTCOMES.request}' AND r.user_agent IS NOT NULL`,
     );
-    await fill(
-      connection,
-      'access_agents',
-      agents.map((agent) => {
+    // Each agent's row made as the appender takes it, not all of them first: a day has hundreds of
+    // thousands of distinct agents, each parsed into a dozen fields.
+    function* agentRows() {
+      for (const agent of agents) {
         const details = parseUserAgent(logged(agent));
-        return [agent, detailAt(details, ['installer', 'name']), ...agentColumns.map((c) => detailAt(details, c.path.slice(1)))];
-      }),
-    );
+        yield [agent, detailAt(details, ['installer', 'name']), ...agentColumns.map((c) => detailAt(details, c.path.slice(1)))];
+      }
+    }
+    await fill(connection, 'access_agents', agentRows());
 
     if (own('c').length > 0) {
       const clients = await column<string>(

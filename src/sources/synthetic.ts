@@ -164,6 +164,11 @@ export function demoPackageNames(options: Pick<DemoOptions, 'packages' | 'seed'>
   return demoPackages(options).map((p) => p.name);
 }
 
+/** The events `writeDemoDay` writes for `day` (a weekday more than `eventsPerDay`, a weekend day fewer). */
+export function demoDayEvents(options: DemoOptions, day: Day): number {
+  return dayEventCount(options, dayNumber(day));
+}
+
 /** Weekly seasonality, a mild trend and a little noise; over a week the mean is `eventsPerDay`. */
 function dayEventCount(options: DemoOptions, day: number): number {
   const weekday = (((day + 4) % 7) + 7) % 7; // 1970-01-01 (day 0) was a Thursday; 0 is Sunday

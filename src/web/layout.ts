@@ -55,13 +55,23 @@ export function withDemoNotice(page: string): string {
 /** The label of the navigation entry and headings of `__all__`, our own text in our own elements. */
 const ALL_OF_PYPI = '>All of PyPI<';
 
+/** The package page's link to the package's page on the index its metadata came from (PYPI_URL). */
+const VIEW_ON_PYPI = '>View on PyPI ↗<';
+/** `__all__`'s summary on its package page. */
+const ALL_OF_PYPI_SUMMARY = '>Downloads of every package on PyPI, summed.<';
+
 /**
  * `page` as a private index's (INDEX_NAME) site shows it: a line under the header saying whose
- * downloads these are, and `__all__` called all of that index rather than all of PyPI.
+ * downloads these are, `__all__` called all of that index rather than all of PyPI, and a
+ * package's link named after the index (its metadata comes from the index's own API, if any).
  */
 export function withIndexName(page: string, indexName: string): string {
   const notice = toHtmlString(html`<p class="site-notice index-notice" role="note">Downloads from <strong>${indexName}</strong>, from its web server's access logs: all packages and totals here are this index's, not PyPI's.</p>`);
-  return page.replace(NOTICE_SLOT, notice + NOTICE_SLOT).replaceAll(ALL_OF_PYPI, toHtmlString(html`>All of ${indexName}<`));
+  return page
+    .replace(NOTICE_SLOT, notice + NOTICE_SLOT)
+    .replaceAll(ALL_OF_PYPI, toHtmlString(html`>All of ${indexName}<`))
+    .replace(ALL_OF_PYPI_SUMMARY, toHtmlString(html`>Downloads of every package on ${indexName}, summed.<`))
+    .replace(VIEW_ON_PYPI, toHtmlString(html`>View on ${indexName} ↗<`));
 }
 
 const ACCOUNT_SLOT = '<!--site-account-->';

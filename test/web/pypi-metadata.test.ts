@@ -113,7 +113,7 @@ describe('PyPI metadata from the JSON API', () => {
 
   it('takes its URL and timeout from the configuration', async () => {
     const config = loadConfig({ PYPI_URL: `${standIn.url}/`, PYPI_TIMEOUT_MS: '2000' });
-    expect((await new PypiMetadataSource(config.pypi).metadata('black'))?.name).toBe('black');
+    expect((await new PypiMetadataSource({ url: config.pypi.url!, timeoutMs: config.pypi.timeoutMs }).metadata('black'))?.name).toBe('black');
   });
 });
 

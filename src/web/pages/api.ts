@@ -117,6 +117,8 @@ export interface ApiPageOptions {
   dimensions?: readonly string[] | undefined;
   /** Each API token's limits, where sign-in (and so tokens) is on; unset: no tokens. */
   tokenRateLimit?: RateLimits | null | undefined;
+  /** The private index the downloads are from (INDEX_NAME); unset: PyPI. */
+  indexName?: string | null | undefined;
 }
 
 function tokenNote(tokenRateLimit: RateLimits) {
@@ -131,10 +133,11 @@ export function apiPage(assets: Assets, options: ApiPageOptions, document: OpenA
   const packageOperations = shown.filter(({ path }) => path.startsWith(SHOWN_PREFIX));
   const topOperations = shown.filter(({ path }) => !path.startsWith(SHOWN_PREFIX) && isTopList(path));
   const embedOperations = shown.filter(({ path }) => !path.startsWith(SHOWN_PREFIX) && !isTopList(path));
+  const index = options.indexName ?? 'PyPI';
   const body = html`<div class="page-head">
   <div>
     <h1>PyPI Stats API</h1>
-    <p class="lead">Aggregate download statistics and daily time series for every package on PyPI, as JSON. Compatible with pypistats.org: clients need nothing changed but the host.</p>
+    <p class="lead">Aggregate download statistics and daily time series for every package on ${index}, as JSON. Compatible with pypistats.org: clients need nothing changed but the host.</p>
   </div>
 </div>
 <div class="prose">
@@ -145,7 +148,7 @@ export function apiPage(assets: Assets, options: ApiPageOptions, document: OpenA
   <li>Daily time series are kept for ${options.retentionDays} days, ending at the latest loaded day; monthly totals of every breakdown are kept forever (<code>interval=month</code>, <code>months</code>, <code>total</code>).</li>
   <li>Data is loaded once a day, for the previous UTC day. Dates are UTC days, <code>YYYY-MM-DD</code>.</li>
   <li>Every package endpoint answers under <code>/api/packages/&lt;package&gt;/…</code> and <code>/api/package/&lt;package&gt;/…</code>.</li>
-  <li>Package names are normalized as PyPI does (PEP 503): <code>Django_REST.framework</code> is <code>django-rest-framework</code>. <code>${ALL_PACKAGES}</code> (in any case) stands for all of PyPI.</li>
+  <li>Package names are normalized as PyPI does (PEP 503): <code>Django_REST.framework</code> is <code>django-rest-framework</code>. <code>${ALL_PACKAGES}</code> (in any case) stands for all of ${index}.</li>
   <li>Parameter values are case-insensitive on every endpoint (<code>period=WEEK</code>, <code>mirrors=TRUE</code>, <code>version=NULL</code>, <code>os=Linux</code>), but for the package version of <code>/version</code>, matched exactly as logged; parameter names are not. A parameter an endpoint does not take is a 400 naming it, so a typo is never silently ignored; so is one given twice.</li>
   <li>Every breakdown counts downloads without mirrors; for each package and day its categories sum to <code>without_mirrors</code>. A missing or empty field is the category <code>null</code>.</li>
   <li>${off.length === 0 ? html`Every breakdown is on on this server.` : html`Turned off on this server (they answer <code>404</code> saying so): ${off.map((dimension, i) => html`${i > 0 ? ', ' : ''}<a href="#${dimension.name}"><code>${dimension.name}</code></a>`)}.`}</li>
