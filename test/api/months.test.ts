@@ -187,6 +187,9 @@ describeEachStore('a package known only from backfilled months', (kind) => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<h1>old-only</h1>');
     expect(page.body).toContain('<span class="stat-label">All time</span><span class="stat-value">800</span>');
+    // The charts' months (the 1 year / 2 years / all ranges) start at the backfilled month.
+    const charts = JSON.parse(page.body.match(/<script type="application\/json" id="chart-data">([^<]*)<\/script>/)![1]!) as { months: { start: string } | null };
+    expect(charts.months?.start).toBe('2025-03');
     expect((await get('/packages/never-seen')).statusCode).toBe(404);
   });
 });
