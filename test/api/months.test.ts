@@ -193,3 +193,24 @@ describeEachStore('a package known only from backfilled months', (kind) => {
     expect((await get('/packages/never-seen')).statusCode).toBe(404);
   });
 });
+
+describeEachStore('a deployment that has only backfilled', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await appWithData({}, { kind });
+    await t.store.replaceBackfillMonth({
+      month: '2025-03',
+      days: dayRange('2025-03-01', '2025-03-31'),
+      rows: withAllPackagesTotals(chunks([row('old-only', 'overall', 'with_mirrors', 9), row('old-only', 'overall', 'without_mirrors', 8)], 2)),
+    });
+  });
+  afterAll(() => t.close());
+
+  it('answers its packages with no day loaded: /recent zeros, the daily series empty, the months and the total', async () => {
+    const get = (url: string) => t.app.inject({ method: 'GET', url });
+    expect((await get('/api/packages/old-only/recent')).json()).toEqual({ data: { last_day: 0, last_month: 0, last_week: 0 }, package: 'old-only', type: 'recent_downloads' });
+    expect((await get('/api/packages/old-only/overall')).json()).toEqual({ data: [], package: 'old-only', type: 'overall_downloads' });
+    expect((await get('/api/packages/old-only/total')).json().data).toEqual({ first_month: '2025-03', with_mirrors: 9, without_mirrors: 8 });
+    for (const endpoint of ['recent', 'overall', 'total']) expect((await get(`/api/packages/never-seen/${endpoint}`)).statusCode).toBe(404);
+  });
+});
