@@ -10,7 +10,8 @@
  * with the day loaded by an admin job (POST /admin/jobs, signed in through the GitHub stand-in).
  * BENCH_SCALE_SQLITE=FILE runs api-scale (without store-scale) on a store built before.
  * months (MONTHS_DAYS, MONTHS_BACKFILLED: default 180 days and 114 months in full mode, so the
- * monthly read spans 10 years; 2 and 3 in quick): issue 15's months kept forever.
+ * monthly read spans 10 years; 2 and 3 in quick): issue 15's months kept forever; month-layouts
+ * (MONTH_LAYOUT_SIZES, packages×days×months): issue 15's layouts of the months compared.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -24,6 +25,7 @@ import { skipped, writeResults } from './lib/results.js';
 import { accessLog } from './scenarios/access-log.js';
 import { api } from './scenarios/api.js';
 import { breakdownLayouts, layoutSizes } from './scenarios/breakdown-layouts.js';
+import { monthLayouts, monthLayoutSizes } from './scenarios/month-layouts.js';
 import { breakdowns } from './scenarios/breakdowns.js';
 import { embeds } from './scenarios/embeds.js';
 import { firstStart } from './scenarios/first-start.js';
@@ -127,6 +129,10 @@ async function main(): Promise<void> {
       });
     }
     if (runs('compare-page')) await comparePage(dir, { days: quick ? 30 : 180, packages: 200, loads: quick ? 3 : 15, withTargets: !quick });
+    if (runs('month-layouts')) {
+      // Months' layouts compared on one store's months (packages×days×months); a year row needs 12 months.
+      await monthLayouts(dir, monthLayoutSizes(process.env.MONTH_LAYOUT_SIZES ?? (quick ? '2000x2x12' : '20000x2x24')));
+    }
     if (runs('months')) {
       const unreachable = await postgresUnreachable();
       if (unreachable) skipped.push(`months on PostgreSQL (${unreachable}; set BENCH_POSTGRES_URL)`);

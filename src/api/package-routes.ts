@@ -231,8 +231,8 @@ export const packageRoutes: FastifyPluginAsync<PackageRoutesOptions> = async (ap
       const mirrors = request.query.mirrors === 'true';
       return cache.send(request, reply, JSON.stringify(['recent', name, period ?? null, mirrors]), async () => {
         const latest = await store.latestDay();
-        if (latest === null) return missing(name);
-        const recent = await store.recent(name, latest, { mirrors });
+        // No day loaded yet (a deployment that only backfilled): a package known from months downloaded nothing recently.
+        const recent = latest === null ? { lastDay: 0, lastWeek: 0, lastMonth: 0 } : await store.recent(name, latest, { mirrors });
         // Only a package with nothing in the last 30 days costs the question whether it exists.
         if (recent.lastMonth === 0 && !(await store.hasPackage(name))) return missing(name);
         return { status: 200, body: recentBody(name, recent, period) };

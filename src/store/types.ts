@@ -169,6 +169,7 @@ export interface Store {
   dataVersion(): Promise<string>;
   latestDay(): Promise<Day | null>;
   loadedDays(): Promise<LoadedDay[]>;
+  /** Whether the store holds downloads of the package: a day within retention, or a month kept (from its days or a backfill). */
   hasPackage(name: string): Promise<boolean>;
   /**
    * One package's downloads in one dimension, days from `start` to `end` inclusive. Unordered.

@@ -5,7 +5,9 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { API_PREFIXES } from '../../src/api/package-routes.js';
-import { row } from '../support/rows.js';
+import { withAllPackagesTotals } from '../../src/pipeline/derived.js';
+import { dayRange } from '../../src/domain/dates.js';
+import { chunks, row } from '../support/rows.js';
 import { appWithData, type TestApp } from '../support/app.js';
 import { describeEachStore } from '../support/stores.js';
 
@@ -136,5 +138,79 @@ describeEachStore('the API by month', (kind) => {
     }
     expect((await get('/api/packages/other/months')).json().data).toEqual([{ date: '2026-10', days: 31, days_loaded: 2, source: 'daily' }]);
     expect((await get('/api/packages/__all__/total')).json().data).toEqual({ first_month: '2026-10', with_mirrors: 368, without_mirrors: 335 });
+  });
+});
+
+/**
+ * A package known only from months (a backfill of years before the days held): it has data, so
+ * every endpoint answers 200 (API.md: 404 is for a package with no data), its days empty.
+ */
+describeEachStore('a package known only from backfilled months', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await appWithData(days, { kind });
+    await t.store.replaceBackfillMonth({
+      month: '2025-03',
+      days: dayRange('2025-03-01', '2025-03-31'),
+      rows: withAllPackagesTotals(
+        chunks([row('old-only', 'overall', 'with_mirrors', 900), row('old-only', 'overall', 'without_mirrors', 800), row('old-only', 'system', 'linux', 800)], 2),
+      ),
+    });
+  });
+  afterAll(() => t.close());
+
+  const get = (url: string) => t.app.inject({ method: 'GET', url });
+
+  it('answers its months and total, and 200 with no days on the daily endpoints', async () => {
+    expect((await get('/api/packages/old-only/total')).json().data).toEqual({ first_month: '2025-03', with_mirrors: 900, without_mirrors: 800 });
+    expect((await get('/api/packages/old-only/overall?interval=month')).json().data).toEqual([
+      { category: 'with_mirrors', date: '2025-03', downloads: 900 },
+      { category: 'without_mirrors', date: '2025-03', downloads: 800 },
+    ]);
+    for (const prefix of API_PREFIXES) {
+      const recent = await get(`${prefix}/old-only/recent`);
+      expect({ status: recent.statusCode, body: recent.json() }).toEqual({
+        status: 200,
+        body: { data: { last_day: 0, last_month: 0, last_week: 0 }, package: 'old-only', type: 'recent_downloads' },
+      });
+      for (const [endpoint, type] of [['overall', 'overall_downloads'], ['system', 'system_downloads'], ['python_major', 'python_major_downloads']]) {
+        const series = await get(`${prefix}/old-only/${endpoint}`);
+        expect({ endpoint, status: series.statusCode, body: series.json() }).toEqual({ endpoint, status: 200, body: { data: [], package: 'old-only', type } });
+      }
+    }
+    // A package with no data at all still gets 404 everywhere.
+    for (const endpoint of ['recent', 'overall', 'total', 'months']) expect((await get(`/api/packages/never-seen/${endpoint}`)).statusCode).toBe(404);
+  });
+
+  it('has a package page, with its all-time total', async () => {
+    const page = await get('/packages/old-only');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<h1>old-only</h1>');
+    expect(page.body).toContain('<span class="stat-label">All time</span><span class="stat-value">800</span>');
+    // The charts' months (the 1 year / 2 years / all ranges) start at the backfilled month.
+    const charts = JSON.parse(page.body.match(/<script type="application\/json" id="chart-data">([^<]*)<\/script>/)![1]!) as { months: { start: string } | null };
+    expect(charts.months?.start).toBe('2025-03');
+    expect((await get('/packages/never-seen')).statusCode).toBe(404);
+  });
+});
+
+describeEachStore('a deployment that has only backfilled', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await appWithData({}, { kind });
+    await t.store.replaceBackfillMonth({
+      month: '2025-03',
+      days: dayRange('2025-03-01', '2025-03-31'),
+      rows: withAllPackagesTotals(chunks([row('old-only', 'overall', 'with_mirrors', 9), row('old-only', 'overall', 'without_mirrors', 8)], 2)),
+    });
+  });
+  afterAll(() => t.close());
+
+  it('answers its packages with no day loaded: /recent zeros, the daily series empty, the months and the total', async () => {
+    const get = (url: string) => t.app.inject({ method: 'GET', url });
+    expect((await get('/api/packages/old-only/recent')).json()).toEqual({ data: { last_day: 0, last_month: 0, last_week: 0 }, package: 'old-only', type: 'recent_downloads' });
+    expect((await get('/api/packages/old-only/overall')).json()).toEqual({ data: [], package: 'old-only', type: 'overall_downloads' });
+    expect((await get('/api/packages/old-only/total')).json().data).toEqual({ first_month: '2025-03', with_mirrors: 9, without_mirrors: 8 });
+    for (const endpoint of ['recent', 'overall', 'total']) expect((await get(`/api/packages/never-seen/${endpoint}`)).statusCode).toBe(404);
   });
 });

@@ -123,7 +123,7 @@ describeEachStore('the store', (kind) => {
     expect(result.purgedDays).toEqual(['2026-11-01', '2026-11-02']);
     expect((await store.loadedDays()).map((day) => day.day)).toEqual(['2026-11-03', '2026-11-04']);
     expect(await store.purgeBefore('2026-11-04')).toEqual(['2026-11-03']);
-    expect(await store.hasPackage('pkg')).toBe(false);
+    expect(await store.hasPackage('pkg')).toBe(true); // its days are purged, its months kept forever: still known
     expect(await store.hasPackage('new')).toBe(true);
     expect(await store.purgeBefore('2026-11-04')).toEqual([]);
   });
@@ -172,7 +172,7 @@ describeEachStore('the store', (kind) => {
       { category: 'with_mirrors', day: '2026-11-05', downloads: 1 },
     ]);
     await store.purgeBefore('2026-11-10');
-    expect(await store.hasPackage('pkg')).toBe(false);
+    expect(await store.hasPackage('pkg')).toBe(true); // its days are purged, its months kept forever: still known
     expect(await store.searchPackages('', 10)).toEqual([]);
     expect(await store.series('pkg', 'overall', {})).toEqual([]);
     await write('2026-11-03', [row('other', 'overall', 'with_mirrors', 2)]);
@@ -204,7 +204,7 @@ describeEachStore('the store', (kind) => {
     expect(await counts(undefined, dayOf(3))).toEqual([1001, 7, 1003]);
     expect(await store.purgeBefore('2026-08-20')).toHaveLength(18);
     expect(await counts()).toEqual(Array.from({ length: 51 }, (_, i) => 1019 + i));
-    expect(await store.hasPackage('early')).toBe(false);
+    expect(await store.hasPackage('early')).toBe(true); // its days are purged, its months kept forever: still known
     expect(await store.searchPackages('', 10)).toEqual(['pkg']);
     expect(await store.recent('pkg', dayOf(69))).toEqual({ lastDay: 1, lastWeek: 7, lastMonth: 30 });
   });

@@ -181,8 +181,10 @@ export class PostgresStore implements Store {
   async hasPackage(name: string): Promise<boolean> {
     const [row] = await this.query<{ found: boolean }>(
       'has-package',
+      // Known: a day held, or a month kept (a package known only from a backfill is known too, API.md).
       `SELECT EXISTS (SELECT 1 FROM package_blocks WHERE package_id = (SELECT id FROM packages WHERE name = $1)
-                        AND last_day >= (SELECT min(day) FROM loaded_days)) AS found`,
+                        AND last_day >= (SELECT min(day) FROM loaded_days))
+           OR EXISTS (SELECT 1 FROM package_months WHERE package_id = (SELECT id FROM packages WHERE name = $1)) AS found`,
       [name],
     );
     return row?.found ?? false;

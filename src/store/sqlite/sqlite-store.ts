@@ -22,7 +22,7 @@ import type {
   TrendingPackage,
 } from '../types.js';
 import type { TopPeriod, TrendingPeriod } from '../../domain/api-parameters.js';
-import { blockKeyRange, monthKeyRange, monthOfKey } from './block-keys.js';
+import { blockKeyRange, monthKeyRange, monthOfKey, PACKAGE_KEYS_SQL } from './block-keys.js';
 import { daysOfMask, heldMonths, type HeldMonth, type MonthDays } from '../months.js';
 import type { AllTimeTotals, CountedDays, MonthRange, MonthWrite } from '../types.js';
 import { writeBackfillMonth } from './month-writer.js';
@@ -67,7 +67,10 @@ export class SqliteStore implements Store {
         )
         .raw(),
       packageId: this.reader.prepare<[string], number>('SELECT id FROM packages WHERE name = ?').pluck(),
-      hasData: this.reader.prepare<[string], number>(`SELECT ${HAS_DATA_SQL('p.id')} FROM packages p WHERE p.name = ?`).pluck(),
+      // Known: a day held, or a month kept (a package known only from a backfill is known too, API.md).
+      hasData: this.reader
+        .prepare<[string], number>(`SELECT ${HAS_DATA_SQL('p.id')} OR EXISTS (SELECT 1 FROM package_months m WHERE m.key ${PACKAGE_KEYS_SQL('p.id')}) FROM packages p WHERE p.name = ?`)
+        .pluck(),
       blocks: {
         seed: this.reader.prepare<[number, number], Buffer>('SELECT days FROM package_blocks WHERE key BETWEEN ? AND ?').pluck(),
         breakdown: this.reader.prepare<[number, number], Buffer>('SELECT days FROM package_breakdown_blocks WHERE key BETWEEN ? AND ?').pluck(),
