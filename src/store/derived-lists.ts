@@ -28,8 +28,8 @@ export function topStatements(latest: number, at: Placeholder, nameOrder: string
   return TOP_PERIODS.map((period: TopPeriod) => {
     const days = PERIOD_DAYS[period];
     return {
-      sql: `INSERT INTO top_packages (period, rank, package_id, downloads)
-       SELECT ${at(1)}, row_number() OVER (ORDER BY t.total DESC, ${nameOrder}), t.package_id, t.total
+      sql: `INSERT INTO top_packages (period, rank, package, downloads)
+       SELECT ${at(1)}, row_number() OVER (ORDER BY t.total DESC, ${nameOrder}), p.name, t.total
        FROM (SELECT package_id, sum(downloads) AS total FROM package_days WHERE day BETWEEN ${at(2)} AND ${at(3)} GROUP BY package_id) t
        JOIN packages p ON p.id = t.package_id
        WHERE p.name <> ${at(4)} AND t.total > 0
@@ -47,8 +47,8 @@ export function trendingStatements(latest: number, firstLoaded: number, at: Plac
     const growth = 't.current * 1.0 / t.previous';
     const order = `${growth} DESC, t.current DESC, ${nameOrder}`;
     return {
-      sql: `INSERT INTO trending_packages (period, rank, package_id, downloads, previous)
-       SELECT ${at(1)}, row_number() OVER (ORDER BY ${order}), t.package_id, t.current, t.previous
+      sql: `INSERT INTO trending_packages (period, rank, package, downloads, previous)
+       SELECT ${at(1)}, row_number() OVER (ORDER BY ${order}), p.name, t.current, t.previous
        FROM (SELECT package_id,
                sum(CASE WHEN day >= ${at(2)} THEN downloads ELSE 0 END) AS current,
                sum(CASE WHEN day < ${at(2)} THEN downloads ELSE 0 END) AS previous
@@ -61,3 +61,35 @@ export function trendingStatements(latest: number, firstLoaded: number, at: Plac
     };
   });
 }
+
+/** A period's first `limit` packages as ranked, without a join: one range of the primary key. */
+export function topReadSql(at: Placeholder): string {
+  return `SELECT package, downloads FROM top_packages WHERE period = ${at(1)} ORDER BY rank LIMIT ${at(2)}`;
+}
+
+export function trendingReadSql(at: Placeholder): string {
+  return `SELECT package, downloads, previous FROM trending_packages WHERE period = ${at(1)} ORDER BY rank LIMIT ${at(2)}`;
+}
+
+/**
+ * The ranked tables as they are since they keep the name (SQLite's migration 10, PostgreSQL's 7):
+ * a table is dropped and made anew, and the store's migrate ranks it again from `package_days`.
+ */
+export const RANKED_TABLES_SQL = (types: { text: string; count: string; tableOptions: string }) => `
+  DROP TABLE top_packages;
+  DROP TABLE trending_packages;
+  CREATE TABLE top_packages (
+    period ${types.text} NOT NULL,
+    rank integer NOT NULL,
+    package ${types.text} NOT NULL,
+    downloads ${types.count} NOT NULL,
+    PRIMARY KEY (period, rank)
+  )${types.tableOptions};
+  CREATE TABLE trending_packages (
+    period ${types.text} NOT NULL,
+    rank integer NOT NULL,
+    package ${types.text} NOT NULL,
+    downloads ${types.count} NOT NULL,
+    previous ${types.count} NOT NULL,
+    PRIMARY KEY (period, rank)
+  )${types.tableOptions};`;

@@ -70,6 +70,29 @@ describe('security headers on every kind of response', () => {
     expectCommonHeaders(unknown.headers);
   });
 
+  it('badges and charts: shown by other sites, styled by themselves, framed nowhere, no document headers beyond', async () => {
+    const badge = await t.app.inject({ url: '/badge/requests' });
+    const requests = [
+      { url: '/badge/requests' },
+      { url: '/badge/requests', headers: { 'if-none-match': badge.headers.etag as string } },
+      { url: '/badge/no-such-thing' },
+      { url: '/chart/requests.svg' },
+    ];
+    const statuses = [];
+    for (const request of requests) {
+      const response = await t.app.inject(request);
+      statuses.push(response.statusCode);
+      expect(response.headers['content-security-policy']).toBe("default-src 'none';style-src 'unsafe-inline';frame-ancestors 'none'");
+      expect(response.headers['cross-origin-resource-policy']).toBe('cross-origin');
+      expect(response.headers['x-frame-options']).toBe('DENY');
+      expectCommonHeaders(response.headers);
+      for (const dropped of ['referrer-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-permitted-cross-domain-policies', 'x-xss-protection', 'permissions-policy']) {
+        expect(response.headers[dropped], `${request.url} ${dropped}`).toBeUndefined();
+      }
+    }
+    expect(statuses).toEqual([200, 304, 404, 200]);
+  });
+
   it('assets: nosniff, same-origin, and Vary: Accept-Encoding on every encoding and on 304s', async () => {
     const statuses = [];
     for (const encoding of ['br', 'gzip', 'identity']) {

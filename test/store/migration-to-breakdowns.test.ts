@@ -12,11 +12,9 @@ import pg from 'pg';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { dayFromNumber, dayNumber } from '../../src/domain/dates.js';
 import { postgresMigrations } from '../../src/store/postgres/migrations.js';
-import { refreshDerived as refreshPostgresDerived } from '../../src/store/postgres/derived.js';
 import { dayEntry, packDownloads } from '../../src/store/packed-downloads.js';
 import { openStore } from '../../src/store/open.js';
 import { blockKey } from '../../src/store/sqlite/block-keys.js';
-import { refreshDerived as refreshSqliteDerived } from '../../src/store/sqlite/derived.js';
 import { migrations as sqliteMigrations } from '../../src/store/sqlite/migrations.js';
 import type { SeriesPoint, Store } from '../../src/store/types.js';
 import { describeWith } from '../support/describe-with.js';
@@ -183,10 +181,8 @@ describeWith([], 'a SQLite database of the schema before the breakdowns', () => 
       }
       db.prepare("INSERT INTO loaded_days (day, source, loaded_at, packages, rows, summary) VALUES (?, 'test', 'then', ?, ?, NULL)").run(day, packages.length, rows);
     }
-    // Today's refresh fills the old derived tables; it also ranks trending, which that schema lacked.
-    db.exec('CREATE TABLE trending_packages (period TEXT, rank INTEGER, package_id INTEGER, downloads INTEGER, previous INTEGER)');
-    refreshSqliteDerived(db);
-    db.exec('DROP TABLE trending_packages');
+    // The old derived table filled as that schema held it, by package id; the upgrade ranks anew.
+    db.exec(`INSERT INTO top_packages (period, rank, package_id, downloads) SELECT 'month', row_number() OVER (ORDER BY sum(downloads) DESC, package_id), package_id, sum(downloads) FROM package_days GROUP BY package_id`);
     const blocksBefore = db.prepare('SELECT key, last_day, days FROM package_blocks ORDER BY key').all();
     db.close();
 
@@ -252,10 +248,8 @@ describeWith([postgres], 'a PostgreSQL database of the schema before the breakdo
         }
         await old.query("INSERT INTO loaded_days (day, source, loaded_at, packages, rows, summary) VALUES ($1, 'test', now(), $2, $3, NULL)", [day, packages.length, rows]);
       }
-      // Today's refresh fills the old derived tables; it also ranks trending, which that schema lacked.
-      await old.query('CREATE TABLE trending_packages (period text, rank integer, package_id integer, downloads bigint, previous bigint)');
-      await refreshPostgresDerived(old as unknown as pg.PoolClient);
-      await old.query('DROP TABLE trending_packages');
+      // The old derived table filled as that schema held it, by package id; the upgrade ranks anew.
+      await old.query(`INSERT INTO top_packages (period, rank, package_id, downloads) SELECT 'month', row_number() OVER (ORDER BY sum(downloads) DESC, package_id), package_id, sum(downloads) FROM package_days GROUP BY package_id`);
       await old.query('COMMIT');
       blocksBefore = (await old.query('SELECT package_id, block, last_day, days FROM package_blocks ORDER BY package_id, block')).rows;
     } finally {

@@ -171,10 +171,11 @@ describeEachStore('monthly totals', (kind) => {
     const daysBefore = sorted(await store.series('alpha', 'version', {}));
     const monthsBefore = sorted(await store.monthSeries('alpha', 'version', {}));
     // The schema before the months is this one without their tables (the migrations that add them
-    // only add, and are the last: one on SQLite, two on PostgreSQL, the tables then the filling).
+    // only add: one on SQLite, two on PostgreSQL, the tables then the filling), followed by one
+    // that only remakes the ranked lists, which ranks them anew.
     await onDatabase(kind, t, {
-      sqlite: `DROP TABLE package_months; DROP TABLE months; PRAGMA user_version = ${sqliteMigrations.length - 1};`,
-      postgres: `DROP TABLE package_months; DROP TABLE months; DROP FUNCTION day_packed; UPDATE schema_version SET version = ${postgresMigrations.length - 2};`,
+      sqlite: `DROP TABLE package_months; DROP TABLE months; PRAGMA user_version = ${sqliteMigrations.length - 2};`,
+      postgres: `DROP TABLE package_months; DROP TABLE months; DROP FUNCTION day_packed; UPDATE schema_version SET version = ${postgresMigrations.length - 3};`,
     });
     const upgraded = await t.openAgain();
     try {

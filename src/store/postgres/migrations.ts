@@ -1,4 +1,5 @@
 import { ACCOUNTS_SCHEMA } from './accounts.js';
+import { RANKED_TABLES_SQL } from '../derived-lists.js';
 
 /**
  * The PostgreSQL schema, as numbered migrations, applied on open under an advisory lock so that
@@ -24,6 +25,9 @@ import { ACCOUNTS_SCHEMA } from './accounts.js';
  * `day_packed` (one day's blob of a block: what reloading a day takes off its month). Migration 5
  * sums the days an existing database holds into their months, in Node (the blobs are packed
  * there), and changes nothing else.
+ *
+ * Migration 7 makes the ranked lists keep the package's name instead of its id, as SQLite's
+ * migration 10 (see ../derived-lists.ts); migrate() ranks them anew.
  */
 import type { PoolClient } from 'pg';
 import { dayBit, monthOfDayNumber } from '../../domain/months.js';
@@ -261,6 +265,7 @@ export const postgresMigrations: readonly PostgresMigration[] = [
      RETURN NULL;
    END $$;`,
   fillMonthsFromDays,
+  RANKED_TABLES_SQL({ text: 'text', count: 'bigint', tableOptions: '' }),
 ];
 
 /** Packages whose blocks one statement of the upgrade reads: bounds what it holds at once. */

@@ -37,6 +37,7 @@ import { StoreUnavailableError } from '../types.js';
 import type { TopPeriod, TrendingPeriod } from '../../domain/api-parameters.js';
 import { purgeDaysBefore, setDataVersion, writeDay } from './day-writer.js';
 import { refreshDerived } from './derived.js';
+import { topReadSql, trendingReadSql } from '../derived-lists.js';
 import { PostgresAccounts } from './accounts.js';
 import * as loads from './loads.js';
 import { migrate } from './migrate.js';
@@ -305,7 +306,7 @@ export class PostgresStore implements Store {
   async topPackages(period: TopPeriod, limit: number): Promise<PackageDownloads[]> {
     return this.query<PackageDownloads>(
       'top-packages',
-      'SELECT p.name AS package, t.downloads FROM top_packages t JOIN packages p ON p.id = t.package_id WHERE t.period = $1 ORDER BY t.rank LIMIT $2',
+      topReadSql((position) => `$${position}`),
       [period, limit],
     );
   }
@@ -313,7 +314,7 @@ export class PostgresStore implements Store {
   async trendingPackages(period: TrendingPeriod, limit: number): Promise<TrendingPackage[]> {
     return this.query<TrendingPackage>(
       'trending-packages',
-      'SELECT p.name AS package, t.downloads, t.previous FROM trending_packages t JOIN packages p ON p.id = t.package_id WHERE t.period = $1 ORDER BY t.rank LIMIT $2',
+      trendingReadSql((position) => `$${position}`),
       [period, limit],
     );
   }

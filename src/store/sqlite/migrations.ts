@@ -19,6 +19,10 @@
  * month counts, and from where) and `package_months` (a row per package, month and source, keyed
  * as block-keys.ts's monthKey, the seed's and the other dimensions' sums in two blobs). It sums
  * the days an existing database holds into their months, and changes nothing else.
+ *
+ * Migration 10 makes the ranked lists keep the package's name instead of its id (see
+ * ../derived-lists.ts: a cold `/api/top?limit=1000` was mostly the join to `packages`), and ranks
+ * them anew from `package_days`.
  */
 import type Database from 'better-sqlite3';
 import { WITHOUT_MIRRORS } from '../../domain/dimensions.js';
@@ -29,6 +33,7 @@ import { MONTH_SOURCE_CODE, monthsOfHeldDays } from '../months.js';
 import { dayBit, monthOfDayNumber } from '../../domain/months.js';
 import { RECENT_DAYS, refreshDerived } from './derived.js';
 import { ACCOUNTS_SCHEMA } from './accounts.js';
+import { RANKED_TABLES_SQL } from '../derived-lists.js';
 import { LOADS_SCHEMA } from './loads.js';
 
 export type Migration = string | ((db: Database.Database) => void);
@@ -155,7 +160,7 @@ export const migrations: readonly Migration[] = [
         previous INTEGER NOT NULL,
         PRIMARY KEY (period, rank)
       ) WITHOUT ROWID;`);
-    refreshDerived(db);
+    // Ranked by the last migration, which makes the tables as the current code writes them.
   },
   // Users who signed in with GitHub, their tracked packages and API tokens, and the admin console's jobs.
   ACCOUNTS_SCHEMA,
@@ -164,6 +169,11 @@ export const migrations: readonly Migration[] = [
     db.exec(`CREATE TABLE months (month INTEGER PRIMARY KEY, daily_days INTEGER NOT NULL, backfill_days INTEGER NOT NULL);
       CREATE TABLE package_months (key INTEGER PRIMARY KEY, seed BLOB NOT NULL, breakdown BLOB NOT NULL);`);
     fillMonthsFromDays(db);
+  },
+  // The ranked lists keep the package's name, ranked anew (the last migration builds the derived tables).
+  (db) => {
+    db.exec(RANKED_TABLES_SQL({ text: 'TEXT', count: 'INTEGER', tableOptions: ' WITHOUT ROWID' }));
+    refreshDerived(db);
   },
 ];
 

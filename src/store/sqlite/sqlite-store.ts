@@ -31,6 +31,7 @@ import { FIRST_MONTH_NUMBER, LAST_MONTH_NUMBER, type MonthsRead } from '../packa
 import { checkpoint, makeDatabaseDirectory, openConnection, reading, type Connection } from './connection.js';
 import { deleteDaysBefore, setDataVersion, writeDay } from './day-writer.js';
 import { HAS_DATA_SQL, refreshDerived } from './derived.js';
+import { topReadSql, trendingReadSql } from '../derived-lists.js';
 import { SqliteAccounts } from './accounts.js';
 import * as loads from './loads.js';
 import { migrate } from './migrate.js';
@@ -90,12 +91,8 @@ export class SqliteStore implements Store {
              AND ${HAS_DATA_SQL('p.id')} ORDER BY name LIMIT ?`,
         )
         .pluck(),
-      top: this.reader.prepare<[string, number], { package: string; downloads: number }>(
-        'SELECT p.name AS package, t.downloads FROM top_packages t JOIN packages p ON p.id = t.package_id WHERE t.period = ? ORDER BY t.rank LIMIT ?',
-      ),
-      trending: this.reader.prepare<[string, number], TrendingPackage>(
-        'SELECT p.name AS package, t.downloads, t.previous FROM trending_packages t JOIN packages p ON p.id = t.package_id WHERE t.period = ? ORDER BY t.rank LIMIT ?',
-      ),
+      top: this.reader.prepare<[string, number], PackageDownloads>(topReadSql(() => '?')),
+      trending: this.reader.prepare<[string, number], TrendingPackage>(trendingReadSql(() => '?')),
       loadedDays: this.reader.prepare<[], { day: number; source: string; loaded_at: string; packages: number; rows: number; summary: string | null }>(
         'SELECT day, source, loaded_at, packages, rows, summary FROM loaded_days ORDER BY day',
       ),

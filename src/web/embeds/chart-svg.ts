@@ -176,3 +176,18 @@ export function chartSvg({ packageName, dimension, start, end, series }: ChartSv
   parts.push('</svg>');
   return parts.join('');
 }
+
+/**
+ * The chart's frame with a message in place of the lines (the store unavailable): a README shows
+ * a readable image of the chart's size, not a broken one.
+ */
+export function messageChartSvg(message: string): string {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${CHART_WIDTH}" height="${CHART_HEIGHT}" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" role="img" aria-labelledby="title">`,
+    `<title id="title">${escapeXml(message)}</title>`,
+    `<style>${STYLE}</style>`,
+    `<rect class="bg" width="${CHART_WIDTH}" height="${CHART_HEIGHT}" rx="6"/>`,
+    `<text class="muted" x="${CHART_WIDTH / 2}" y="${CHART_HEIGHT / 2}" font-size="13" text-anchor="middle">${escapeXml(message)}</text>`,
+    '</svg>',
+  ].join('');
+}

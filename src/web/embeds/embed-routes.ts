@@ -8,11 +8,13 @@
  *
  * Errors are the API's JSON (`{"error", "status"}`) but for the badge's own: a package without
  * data gets the grey "package not found" badge with 404, and a client over its limit a grey
- * badge saying so with 429, so a README shows something readable either way.
+ * badge saying so with 429, so a README shows something readable either way. The store
+ * unavailable, a badge is a grey "unavailable" badge and a chart an SVG saying so, with 503,
+ * Retry-After and `no-store`: an image, where the site's error page would show as a broken one.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { sendError } from '../../api/errors.js';
+import { sendError, STORE_RETRY_AFTER_SECONDS, STORE_UNAVAILABLE_MESSAGE } from '../../api/errors.js';
 import { queryRules } from '../../api/package-routes.js';
 import type { ResponseCache } from '../../api/response-cache.js';
 import { TAGS } from '../../api/schemas.js';
@@ -23,11 +25,11 @@ import { ALL_PACKAGES, checkPackageName, describeNameProblem } from '../../domai
 import { clientKey } from '../../rate-limit/client-key.js';
 import type { ClientRateLimiter } from '../../rate-limit/limiter.js';
 import { describeWindow, setRateLimitHeaders, setRetryAfter } from '../../rate-limit/reply.js';
-import type { Store } from '../../store/types.js';
+import { isStoreUnavailable, type Store } from '../../store/types.js';
 import { DAY_LOOKBACKS, DEFAULT_LOOKBACK, lookbackDays, type Lookback } from '../chart-settings.js';
 import { allTimeDownloads } from './all-time.js';
 import { drawBadge } from './badge.js';
-import { chartLines, chartSvg } from './chart-svg.js';
+import { chartLines, chartSvg, messageChartSvg } from './chart-svg.js';
 import { COLOUR_RULE, parseColour, type Colour } from './colours.js';
 import { formatDownloads } from './units.js';
 
@@ -111,8 +113,11 @@ export function badgeMessage(downloads: number, period: BadgePeriod, units: Badg
   return period === 'total' ? count : `${count}/${period}`;
 }
 
-function colourOf(value: string | undefined, fallback: string): Colour | null {
-  return parseColour(value ?? fallback);
+/** The defaults parsed once: a warm badge of the default colours then parses nothing before its cache hit. */
+const DEFAULT_COLOURS = { label: parseColour(DEFAULT_LABEL_COLOUR)!, message: parseColour(DEFAULT_MESSAGE_COLOUR)!, grey: parseColour(GREY)! };
+
+function colourOf(value: string | undefined, fallback: Colour): Colour | null {
+  return value === undefined ? fallback : parseColour(value);
 }
 
 /** Limits each client's embeds in windows of their own; refused with `refuse` (a badge, or JSON). */
@@ -127,7 +132,7 @@ function limitEmbeds(limiter: ClientRateLimiter, refuse: (reply: FastifyReply, m
 }
 
 function greyBadge(label: string, message: string): string {
-  return drawBadge({ label, message, labelColour: parseColour(DEFAULT_LABEL_COLOUR)!, messageColour: parseColour(GREY)! });
+  return drawBadge({ label, message, labelColour: DEFAULT_COLOURS.label, messageColour: DEFAULT_COLOURS.grey });
 }
 
 export interface EmbedRoutesOptions {
@@ -148,6 +153,13 @@ export const embedRoutes: FastifyPluginAsync<EmbedRoutesOptions> = async (app, {
     return reply.code(429).header('cache-control', 'no-store').type(SVG_TYPE).send(greyBadge(DEFAULT_LABEL, 'rate limited'));
   };
   const onRequest = limiter ? limitEmbeds(limiter, refuseBadge) : undefined;
+  // Only this plugin's routes: any other error goes on to the app's handler.
+  app.setErrorHandler((error, request, reply) => {
+    if (!isStoreUnavailable(error)) throw error;
+    request.log.warn(error.message);
+    const body = request.url.startsWith('/badge/') ? greyBadge(DEFAULT_LABEL, 'unavailable') : messageChartSvg(STORE_UNAVAILABLE_MESSAGE);
+    return reply.code(503).header('retry-after', String(STORE_RETRY_AFTER_SECONDS)).header('cache-control', 'no-store').type(SVG_TYPE).send(body);
+  });
   const chartOnRequest = limiter ? limitEmbeds(limiter, (reply, message) => sendError(reply, 429, message)) : undefined;
 
   app.get(
@@ -158,7 +170,7 @@ export const embedRoutes: FastifyPluginAsync<EmbedRoutesOptions> = async (app, {
         description: 'An SVG badge in shields.io\'s flat style, cached an hour, with an accessible title; its texts are measured from Verdana\'s metrics, so they fit. A package without data gets a grey "package not found" badge with `404`.',
         tags: [TAGS.embeds],
         params: packageParams,
-        response: { 200: svg('The badge.'), 304: notModified, 400: json(errorBody, 'A bad parameter or package name.'), 404: svg('The grey "package not found" badge.'), 429: svg('A grey "rate limited" badge (EMBED_RATE_LIMIT_*).') },
+        response: { 200: svg('The badge.'), 304: notModified, 400: json(errorBody, 'A bad parameter or package name.'), 404: svg('The grey "package not found" badge.'), 429: svg('A grey "rate limited" badge (EMBED_RATE_LIMIT_*).'), 503: svg('A grey "unavailable" badge: the database is unavailable (Retry-After).') },
       }, new Set(['left_text'])),
       // The schema's 400 is answered by the handler, as JSON, though these paths are outside /api/.
       attachValidation: true,
@@ -170,9 +182,9 @@ export const embedRoutes: FastifyPluginAsync<EmbedRoutesOptions> = async (app, {
       const check = checkPackageName(request.params.package!);
       if (!check.ok) return sendError(reply, 400, describeNameProblem(check.reason));
       const { period = 'month', units = 'international_system', mirrors = 'false', left_text: label = DEFAULT_LABEL } = request.query as Record<string, string | undefined>;
-      const labelColour = colourOf(request.query.left_color, DEFAULT_LABEL_COLOUR);
+      const labelColour = colourOf(request.query.left_color, DEFAULT_COLOURS.label);
       if (labelColour === null) return sendError(reply, 400, `left_color must be ${COLOUR_RULE}`);
-      const messageColour = colourOf(request.query.right_color, DEFAULT_MESSAGE_COLOUR);
+      const messageColour = colourOf(request.query.right_color, DEFAULT_COLOURS.message);
       if (messageColour === null) return sendError(reply, 400, `right_color must be ${COLOUR_RULE}`);
       const key = JSON.stringify(['badge', check.name, period, units, mirrors, label, labelColour.css, messageColour.css]);
       return cache.send(
@@ -201,7 +213,7 @@ export const embedRoutes: FastifyPluginAsync<EmbedRoutesOptions> = async (app, {
         description: 'A package page\'s chart as a standalone SVG, 800×300, drawn on the server (no script, no font fetched), light or dark as the viewer\'s `prefers-color-scheme` says, with the package name and the range in it. The largest categories are drawn and the rest summed as "others", as the package page does.',
         tags: [TAGS.embeds],
         params: chartParams,
-        response: { 200: svg('The chart, 800×300.'), 304: notModified, ...refusedJson },
+        response: { 200: svg('The chart, 800×300.'), 304: notModified, ...refusedJson, 503: svg('The chart\'s frame saying the database is unavailable (Retry-After).') },
       }),
       // The schema's 400 is answered by the handler, as JSON, though these paths are outside /api/.
       attachValidation: true,

@@ -6,7 +6,9 @@
 import measure from 'anafanafo';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appWithData, type TestApp } from '../../support/app.js';
+import { STORE_UNAVAILABLE_MESSAGE } from '../../../src/api/errors.js';
+import { StoreUnavailableError } from '../../../src/store/types.js';
+import { appOver, appWithData, type TestApp } from '../../support/app.js';
 import { row } from '../../support/rows.js';
 import { describeEachStore } from '../../support/stores.js';
 
@@ -297,6 +299,56 @@ describe('the embeds\' own rate limit', () => {
     const shields = await t.app.inject({ url: '/api/shields/requests' });
     expect(shields.statusCode).toBe(429);
     expect(shields.json().error).toMatch(/^too many requests: this server sends at most 3 badges and charts a minute/);
+  });
+});
+
+describe('the embeds with the store unavailable', () => {
+  let t: TestApp;
+  let down: Awaited<ReturnType<typeof appOver>>;
+  beforeAll(async () => {
+    t = await appWithData({ '2026-11-24': [row('requests', 'overall', 'with_mirrors', 5), row('requests', 'overall', 'without_mirrors', 5)] });
+    // Every read of the store fails as an unreachable database does.
+    const store = new Proxy(t.store, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return () => Promise.reject(new StoreUnavailableError('the test took the database away'));
+      },
+    });
+    down = await appOver(store);
+  });
+  afterAll(async () => {
+    await down.close();
+    await t.close();
+  });
+
+  it('answer a badge with a grey "unavailable" badge and a chart with an SVG saying so: 503, Retry-After, never cached', async () => {
+    const badge = await down.inject({ url: '/badge/requests?period=week' });
+    expect(badge.statusCode).toBe(503);
+    expect(badge.headers['content-type']).toBe('image/svg+xml; charset=utf-8');
+    expect(badge.headers['cache-control']).toBe('no-store');
+    expect(badge.headers.etag).toBeUndefined();
+    expect(Number(badge.headers['retry-after'])).toBeGreaterThan(0);
+    const parsed = parseBadge(badge.body);
+    expect(parsed.title).toBe('downloads: unavailable');
+    expect(parsed.message.fill).toBe('#9f9f9f');
+
+    const chart = await down.inject({ url: '/chart/requests.svg?lookback=30' });
+    expect(chart.statusCode).toBe(503);
+    expect(chart.headers['content-type']).toBe('image/svg+xml; charset=utf-8');
+    expect(chart.headers['cache-control']).toBe('no-store');
+    expect(Number(chart.headers['retry-after'])).toBeGreaterThan(0);
+    expect(XMLValidator.validate(chart.body)).toBe(true);
+    const root = parser.parse(chart.body).svg;
+    expect([root.width, root.height]).toEqual(['800', '300']);
+    expect(root.title['#text']).toBe(STORE_UNAVAILABLE_MESSAGE);
+
+    // shields.io's answer is the API's JSON 503, as every /api/ answer.
+    const shields = await down.inject({ url: '/api/shields/requests' });
+    expect(shields.statusCode).toBe(503);
+    expect(shields.json()).toEqual({ error: STORE_UNAVAILABLE_MESSAGE, status: 503 });
+    // Bad input is still a 400, before the store is asked.
+    expect((await down.inject({ url: '/badge/requests?left_color=nocolour' })).statusCode).toBe(400);
   });
 });
 
