@@ -3,21 +3,23 @@
  * lists are ranked at load time, so an answer reads 1000 rows of a ranked table, cold (the first
  * request of a data version, nothing cached, in a process that has answered before) and warm
  * (from the response cache). Measured in the process through Fastify's inject: the server's
- * work, without the network or a load generator.
+ * work, without the network or a load generator. The days are written by a process of their own
+ * (bench/top-lists-writer.ts), as serve's load worker writes them: a day written in the serving
+ * process would leave its garbage to the answer measured next, which no server of ours has.
  */
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { buildApp } from '../../src/app.js';
-import { addDays } from '../../src/domain/dates.js';
 import { DEFAULT_MIRROR_INSTALLERS } from '../../src/domain/mirrors.js';
-import { withAllPackagesTotals } from '../../src/pipeline/derived.js';
+import { VERSION_CHECK_MS } from '../../src/store/data-version.js';
 import { openStore } from '../../src/store/open.js';
-import type { Store } from '../../src/store/types.js';
-import { pypiSizedDay } from '../pypi-sized-day.js';
+import { root } from '../lib/processes.js';
 import { record, round } from '../lib/results.js';
 
 /** Target of issue 16: an answer of the longest list under 2 ms, cold and warm. */
 const TARGET_MS = 2;
-const FIRST_DAY = '2026-10-01';
 /** Limits asked before measuring, each a computed answer: enough calls for V8 to optimize the path. */
 const WARM_UP_LIMITS = 50;
 
@@ -34,9 +36,26 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-async function writeDay(store: Store, index: number, packages: number): Promise<void> {
-  const rows = pypiSizedDay(index, { packages, topDownloads: 20_000_000 });
-  await store.replaceDay({ day: addDays(FIRST_DAY, index), source: 'bench', summary: null, rows: withAllPackagesTotals(rows) });
+/** A writer process on the store's file; `write(index)` resolves once that day is committed. */
+async function startWriter(file: string, packages: number): Promise<{ write(index: number): Promise<void>; close(): Promise<void> }> {
+  const child: ChildProcess = fork(path.join(root, 'bench/top-lists-writer.ts'), [file, String(packages)], { execArgv: ['--import', 'tsx'] });
+  const failed = once(child, 'exit').then(([code]) => {
+    throw new Error(`the top-lists writer exited ${code}`);
+  });
+  failed.catch(() => undefined);
+  const answer = () => Promise.race([once(child, 'message'), failed]);
+  await answer();
+  return {
+    async write(index) {
+      child.send({ index });
+      await answer();
+    },
+    async close() {
+      child.removeAllListeners('exit');
+      child.send('close');
+      await once(child, 'exit');
+    },
+  };
 }
 
 /** The medians measured, by URL. */
@@ -44,21 +63,28 @@ export type TopListsResult = Record<string, { coldMs: number; warmMs: number }>;
 
 export async function topLists(dir: string, options: TopListsOptions): Promise<TopListsResult> {
   const result: TopListsResult = {};
-  const store = await openStore({ kind: 'sqlite', file: path.join(dir, 'top-lists.sqlite') });
-  const scenario = `top lists, ${options.days} days of ${options.packages} packages, SQLite`;
+  const file = path.join(dir, 'top-lists.sqlite');
+  const store = await openStore({ kind: 'sqlite', file });
+  const writer = await startWriter(file, options.packages);
+  const scenario = `top lists, ${options.days} days of ${options.packages} packages, SQLite, days written by another process`;
   try {
-    for (let i = 0; i < options.days; i++) await writeDay(store, i, options.packages);
+    for (let i = 0; i < options.days; i++) await writer.write(i);
     const app = await buildApp({
       store,
       config: { retentionDays: 180, cacheMaxAge: 60, logLevel: 'silent', rateLimit: { perSecond: 0, perMinute: 0 }, trustedProxies: [], hstsMaxAge: 0, mirrorInstallers: [...DEFAULT_MIRROR_INSTALLERS] },
     });
     await app.ready();
     try {
-      const ask = async (url: string) => {
+      const etags = new Map<string, string>();
+      /** The answer's time; `cold` checks it is of a data version this URL was not answered in yet. */
+      const ask = async (url: string, cold = false) => {
         const started = performance.now();
         const response = await app.inject({ url });
         const ms = performance.now() - started;
         if (response.statusCode !== 200) throw new Error(`${url} answered ${response.statusCode}: ${response.body.slice(0, 200)}`);
+        const etag = String(response.headers.etag);
+        if (cold && etags.get(url) === etag) throw new Error(`${url} answered from the data version before the write (${etag}): not a cold answer`);
+        etags.set(url, etag);
         return ms;
       };
       // The process warmed first, as a server is that has answered before a load lands: each
@@ -73,8 +99,10 @@ export async function topLists(dir: string, options: TopListsOptions): Promise<T
         const cold: number[] = [];
         for (let run = 0; run < options.coldRuns; run++) {
           // The latest day written again: a new data version, so nothing of the last is cached.
-          await writeDay(store, options.days - 1, options.packages);
-          cold.push(await ask(url));
+          await writer.write(options.days - 1);
+          // Another process's write shows once this process checks the version again, as serve sees the load worker's.
+          await sleep(VERSION_CHECK_MS + 10);
+          cold.push(await ask(url, true));
         }
         const warm: number[] = [];
         for (let i = 0; i < options.warmRequests; i++) warm.push(await ask(url));
@@ -92,6 +120,7 @@ export async function topLists(dir: string, options: TopListsOptions): Promise<T
       await app.close();
     }
   } finally {
+    await writer.close();
     await store.close();
   }
   return result;
