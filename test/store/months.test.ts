@@ -3,8 +3,6 @@
  * a day's load and its month agree exactly for every dimension, reloading and purging leave the
  * month right, `__all__`'s months are the sums of the packages'.
  */
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { expect, it } from 'vitest';
 import type { AggregateRow } from '../../src/domain/aggregates.js';
 import { dayRange } from '../../src/domain/dates.js';
@@ -15,7 +13,7 @@ import { postgresMigrations } from '../../src/store/postgres/migrations.js';
 import { migrations as sqliteMigrations } from '../../src/store/sqlite/migrations.js';
 import type { SeriesPoint, Store } from '../../src/store/types.js';
 import { chunks, row } from '../support/rows.js';
-import { describeEachStore, freshStoreEachTest, type StoreKind, type TestStore } from '../support/stores.js';
+import { describeEachStore, freshStoreEachTest, onDatabase, type TestStore } from '../support/stores.js';
 
 const PACKAGES = ['alpha', 'beta'];
 
@@ -49,26 +47,6 @@ function byMonth(points: SeriesPoint[]): SeriesPoint[] {
 
 function sorted(points: SeriesPoint[]): SeriesPoint[] {
   return [...points].sort((a, b) => a.day.localeCompare(b.day) || a.category.localeCompare(b.category));
-}
-
-/** Raw SQL on the store's database, for rebuilding it as a database before the months was. */
-async function onDatabase(kind: StoreKind, t: TestStore, sql: { sqlite: string; postgres: string }): Promise<void> {
-  if (kind.name === 'SQLite') {
-    const db = new Database(t.databaseUrl.slice('sqlite:'.length));
-    try {
-      db.exec(sql.sqlite);
-    } finally {
-      db.close();
-    }
-    return;
-  }
-  const client = new pg.Client({ connectionString: t.databaseUrl });
-  await client.connect();
-  try {
-    await client.query(sql.postgres);
-  } finally {
-    await client.end();
-  }
 }
 
 describeEachStore('monthly totals', (kind) => {

@@ -3,8 +3,6 @@
  * src/store/derived-lists.ts). A store made before, with its lists by package id, is upgraded on
  * open: the lists made anew and ranked again from the days it holds, answering as before.
  */
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { expect, it } from 'vitest';
 import { dayRange } from '../../src/domain/dates.js';
 import { withAllPackagesTotals } from '../../src/pipeline/derived.js';
@@ -12,7 +10,7 @@ import { postgresMigrations } from '../../src/store/postgres/migrations.js';
 import { migrations as sqliteMigrations } from '../../src/store/sqlite/migrations.js';
 import type { Store } from '../../src/store/types.js';
 import { chunks, row } from '../support/rows.js';
-import { describeEachStore, freshStoreEachTest, type StoreKind, type TestStore } from '../support/stores.js';
+import { describeEachStore, freshStoreEachTest, onDatabase, type TestStore } from '../support/stores.js';
 
 /** The lists as both stores held them before: a package id where the name is now. */
 const OLD_LISTS = `
@@ -21,25 +19,6 @@ const OLD_LISTS = `
   CREATE TABLE top_packages (period TEXT NOT NULL, rank INTEGER NOT NULL, package_id INTEGER NOT NULL, downloads BIGINT NOT NULL, PRIMARY KEY (period, rank));
   CREATE TABLE trending_packages (period TEXT NOT NULL, rank INTEGER NOT NULL, package_id INTEGER NOT NULL, downloads BIGINT NOT NULL, previous BIGINT NOT NULL, PRIMARY KEY (period, rank));
   INSERT INTO top_packages (period, rank, package_id, downloads) SELECT 'month', 1, min(id), 1 FROM packages;`;
-
-async function onDatabase(kind: StoreKind, t: TestStore, sql: { sqlite: string; postgres: string }): Promise<void> {
-  if (kind.name === 'SQLite') {
-    const db = new Database(t.databaseUrl.slice('sqlite:'.length));
-    try {
-      db.exec(sql.sqlite);
-    } finally {
-      db.close();
-    }
-    return;
-  }
-  const client = new pg.Client({ connectionString: t.databaseUrl });
-  await client.connect();
-  try {
-    await client.query(sql.postgres);
-  } finally {
-    await client.end();
-  }
-}
 
 describeEachStore('ranked lists by name', (kind) => {
   let t: TestStore;

@@ -5,6 +5,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { beforeEach } from 'vitest';
 import { openStore } from '../../src/store/open.js';
@@ -104,4 +105,24 @@ export function freshStoreEachTest(kind: StoreKind, use: (fresh: TestStore) => v
     use(fresh);
     return () => fresh.dispose();
   });
+}
+
+/** Raw SQL on a test store's database, in its dialect: for rebuilding it as a database of an earlier schema. */
+export async function onDatabase(kind: StoreKind, t: TestStore, sql: { sqlite: string; postgres: string }): Promise<void> {
+  if (kind.name === 'SQLite') {
+    const db = new Database(t.databaseUrl.slice('sqlite:'.length));
+    try {
+      db.exec(sql.sqlite);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: t.databaseUrl });
+  await client.connect();
+  try {
+    await client.query(sql.postgres);
+  } finally {
+    await client.end();
+  }
 }
